@@ -1,0 +1,119 @@
+// The agent loop: send the conversation and tools, run the simulated tools the model calls, append their results,
+// and repeat until a final answer, the step cap or the time budget. Returns the run's transcript; never throws for
+// anything a model or server does (errors are recorded with the reason the run ended).
+
+import type { ModelClient } from './client.ts'
+import type { ChatMessage, Json, ModelSpec, SimulatedTool, Step, Task, ToolCallRecord, ToolEnv, Transcript } from './types.ts'
+import { ModelCallError } from './client.ts'
+import { presets } from './presets.ts'
+import { runToolCall } from './tools.ts'
+
+export interface AgentOptions {
+  spec: ModelSpec
+  client: ModelClient
+  /** The task's tools, already looked up in the catalog, in the task's order. */
+  tools: SimulatedTool[]
+  /** The simulated environment; mutated by the tools during the run. */
+  env: ToolEnv
+  /** Wall-clock budget for the whole run, in ms; on expiry the in-flight call is aborted. */
+  budgetMs?: number
+  /** Most model calls (default: the task's `maxSteps`, else 8). */
+  maxSteps?: number
+  /** The test's own signal (Ctrl-C, test timeout). */
+  signal?: AbortSignal
+}
+
+class BudgetExceeded extends Error {}
+
+export async function runAgent(task: Task, options: AgentOptions): Promise<Transcript> {
+  const { spec, client, tools, env } = options
+  const byName = new Map(tools.map(tool => [tool.name, tool]))
+  const definitions = tools.map(({ name, description, parameters }) => ({ name, description, parameters }))
+  const messages: ChatMessage[] = []
+  if (task.system) {
+    messages.push({ role: 'system', content: task.system })
+  }
+  messages.push({ role: 'user', content: task.prompt })
+  const transcript: Transcript = {
+    taskId: task.id,
+    model: spec.key,
+    messages,
+    tools: definitions,
+    steps: [],
+    toolCalls: [],
+    finalText: null,
+    endReason: 'step_cap',
+    env,
+    latencyMs: 0,
+    usage: { inputTokens: 0, outputTokens: 0 },
+    retries: 0,
+  }
+  const budget = new AbortController()
+  const timer = options.budgetMs === undefined ? undefined : setTimeout(() => budget.abort(new BudgetExceeded('time budget exceeded')), options.budgetMs)
+  const signal = options.signal ? AbortSignal.any([options.signal, budget.signal]) : budget.signal
+  const maxSteps = options.maxSteps ?? task.maxSteps ?? 8
+  const echoReasoning = presets[spec.server].echoReasoning
+  try {
+    for (let index = 0; index < maxSteps; index++) {
+      const result = await client.complete({ messages, tools: definitions, ...(task.responseFormat ? { responseFormat: task.responseFormat } : {}) }, signal)
+      const { reply } = result
+      const calls = reply.toolCalls.length === 0 && spec.lenientTextToolCalls ? reply.textToolCalls : reply.toolCalls
+      const content = reply.content ?? (spec.reasoning === 'keep-apart' || calls.length > 0 ? null : reply.reasoning)
+      const step: Step = {
+        index,
+        latencyMs: result.latencyMs,
+        ...(result.ttftMs === undefined ? {} : { ttftMs: result.ttftMs }),
+        finishReason: reply.finishReason,
+        usage: reply.usage,
+        retries: result.retries,
+        content,
+        reasoning: reply.reasoning,
+        toolCallIds: calls.map(call => call.id),
+        textToolCalls: reply.toolCalls.length === 0 ? reply.textToolCalls.length : 0,
+        ...(result.cached ? { cached: true } : {}),
+      }
+      transcript.steps.push(step)
+      transcript.latencyMs += result.latencyMs
+      transcript.usage.inputTokens += reply.usage.inputTokens
+      transcript.usage.outputTokens += reply.usage.outputTokens
+      transcript.retries += result.retries
+      if (calls.length === 0) {
+        transcript.finalText = content
+        transcript.endReason = 'final'
+        messages.push({ role: 'assistant', content })
+        return transcript
+      }
+      messages.push({
+        role: 'assistant',
+        content: reply.content,
+        tool_calls: calls.map(call => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.rawArguments || '{}' } })),
+        ...(echoReasoning && reply.reasoning ? { reasoning_content: reply.reasoning } : {}),
+      })
+      for (const call of calls) {
+        const outcome = runToolCall(byName, call.name, call.arguments, env)
+        const record: ToolCallRecord = { step: index, id: call.id, name: call.name, arguments: call.arguments, rawArguments: call.rawArguments, source: call.source, outcome }
+        transcript.toolCalls.push(record)
+        const payload: Json = outcome.ok ? outcome.result : { error: outcome.error, code: outcome.code }
+        messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(payload) })
+      }
+    }
+    transcript.endReason = 'step_cap'
+    return transcript
+  }
+  catch (error) {
+    if (budget.signal.aborted && !options.signal?.aborted) {
+      transcript.endReason = 'budget'
+      return transcript
+    }
+    if (error instanceof ModelCallError) {
+      transcript.endReason = 'error'
+      transcript.error = error.recorded
+      transcript.retries += error.retries
+      return transcript
+    }
+    throw error
+  }
+  finally {
+    clearTimeout(timer)
+  }
+}

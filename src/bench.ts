@@ -1,0 +1,150 @@
+// What a spec file uses: `describeCategory` turns a category's tasks into tests (one per task, repeated for the suite's
+// runs), and each test's `run(task)` runs the agent against the project's model and records the run in the test's meta.
+
+import type { TestContext } from 'vitest'
+import type { ModelClient } from './client.ts'
+import type { BenchTestMeta, ModelSpec, Preflight, RunMeta, Suite, SuiteStamp, Task, Transcript } from './types.ts'
+import { describe, inject, recordArtifact, test } from 'vitest'
+import { catalog, freshEnv, stamps } from '../fixtures/suites.ts'
+import { runAgent } from './agent.ts'
+import { createClient } from './client.ts'
+import { benchRun } from './matchers.ts'
+import { acquireSlot } from './slots.ts'
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** The project's model entry (no secret: only the name of the key's variable). */
+    model: ModelSpec
+    /** The result of the main process's check of the endpoint. */
+    preflight: Preflight
+    /** Where the cross-worker concurrency slots are handed out. */
+    slotsURL: string
+  }
+  interface TaskMeta extends Partial<BenchTestMeta> {}
+}
+
+export interface BenchContext {
+  /** Runs a task against this project's model and returns the transcript; every matcher then scores this run. */
+  run: (task: Task) => Promise<Transcript>
+}
+
+export interface CategoryRubric {
+  /** Total points of the checks the spec makes per run; a run scores maxScore x earned / points. */
+  points: number
+}
+
+/** Scales every time budget, so tests can run the budgeted categories in milliseconds. */
+export function budgetScale(): number {
+  const value = Number(process.env.MILO_BUDGET_SCALE ?? '1')
+  return Number.isFinite(value) && value > 0 ? value : 1
+}
+
+/** A rough token count (4 characters a token) of what a task sends, to skip tasks that cannot fit a model's context. */
+export function estimateTokens(task: Task): number {
+  const tools = task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined)
+  return Math.ceil(((task.system?.length ?? 0) + task.prompt.length + JSON.stringify(tools).length) / 4)
+}
+
+const clients = new Map<string, ModelClient>()
+
+function clientFor(spec: ModelSpec, preflight: Preflight): ModelClient {
+  let client = clients.get(spec.key)
+  if (!client) {
+    const apiKey = spec.apiKeyEnv ? process.env[spec.apiKeyEnv] : undefined
+    const slotsURL = inject('slotsURL')
+    client = createClient(spec, {
+      baseURL: preflight.baseURL,
+      ...(apiKey ? { apiKey } : {}),
+      acquire: () => acquireSlot(slotsURL, spec.key),
+    })
+    clients.set(spec.key, client)
+  }
+  return client
+}
+
+/** Keeps a transcript small enough to send to the reporter: long message bodies are cut in the middle. */
+function trimForReport(transcript: Transcript, limit = 4000): Transcript {
+  const cut = (text: string | null): string | null => (text !== null && text.length > limit ? `${text.slice(0, limit / 2)}\n[... ${text.length - limit} characters cut ...]\n${text.slice(-limit / 2)}` : text)
+  return { ...transcript, env: {}, messages: transcript.messages.map(message => ({ ...message, content: cut(message.content) })) }
+}
+
+async function runTask(context: TestContext, suite: Suite, stamp: SuiteStamp, task: Task): Promise<Transcript> {
+  const spec = inject('model')
+  const preflight = inject('preflight')
+  const meta = context.task.meta
+  meta.stamp = stamp
+  if (!preflight.ok) {
+    meta.skipReason = preflight.reason
+    context.skip(preflight.reason)
+  }
+  const needed = estimateTokens(task)
+  if (needed > spec.context.tokens) {
+    meta.skipReason = `needs about ${needed} tokens; ${spec.key} declares ${spec.context.label}`
+    context.skip(meta.skipReason)
+  }
+  const tools = task.tools.map((name) => {
+    const tool = catalog.get(name)
+    if (!tool) {
+      throw new Error(`task ${task.id} names a tool that is not in the catalog: ${name} (fixtures/src/catalog.ts)`)
+    }
+    return tool
+  })
+  const transcript = await runAgent(task, {
+    spec,
+    client: clientFor(spec, preflight),
+    tools,
+    env: freshEnv(task.env),
+    ...(task.budgetMs === undefined ? {} : { budgetMs: task.budgetMs * budgetScale() }),
+    signal: context.signal,
+  })
+  const repeat = context.task.result?.repeatCount ?? 0
+  const run: RunMeta = {
+    repeat,
+    endReason: transcript.endReason,
+    ...(transcript.error ? { error: transcript.error } : {}),
+    calls: transcript.steps.length,
+    toolCalls: transcript.toolCalls.length,
+    textToolCalls: transcript.steps.reduce((n, step) => n + step.textToolCalls, 0),
+    latencyMs: Math.round(transcript.latencyMs * 1000) / 1000,
+    usage: transcript.usage,
+    retries: transcript.retries,
+    checks: [],
+    ...(transcript.steps.some(step => step.cached) ? { cached: true } : {}),
+  }
+  meta.runs = [...(meta.runs ?? []).filter(r => r.repeat !== repeat), run]
+  await recordArtifact(context.task, { type: 'milo:transcript', repeat, transcript: trimForReport(transcript) } as never)
+  if (transcript.error?.infrastructure) {
+    throw new Error(`infrastructure error (not scored): ${transcript.error.message}`)
+  }
+  return Object.assign(transcript, { [benchRun]: true })
+}
+
+/**
+ * Declares a category's tests: one per task, run `suite.runs` times, concurrently with the other tasks. The body is the
+ * rubric: each matcher call is a check worth its `points`, and the run's score is the share of points earned.
+ */
+export function describeCategory(
+  suite: Suite,
+  categoryId: string,
+  rubric: CategoryRubric,
+  body: (task: Task, context: TestContext & BenchContext) => Promise<void> | void,
+): void {
+  const category = suite.categories.find(c => c.id === categoryId)
+  if (!category) {
+    throw new Error(`suite ${suite.id} has no category '${categoryId}'; it has: ${suite.categories.map(c => c.id).join(', ')}`)
+  }
+  const stamp = stamps.get(suite.id)
+  if (!stamp) {
+    throw new Error(`suite ${suite.id} is not registered in fixtures/suites.ts`)
+  }
+  const categoryMeta = { suite: suite.id, category: category.id, maxScore: suite.maxScore, points: rubric.points }
+  describe(category.title, { concurrent: true }, () => {
+    for (const task of category.tasks) {
+      const budget = (task.budgetMs ?? 0) * budgetScale()
+      test(task.id, { repeats: suite.runs - 1, meta: { ...categoryMeta, taskId: task.id }, timeout: suite.runs * (budget + 600_000) }, async (context) => {
+        const bench = Object.assign(context, { run: (t: Task) => runTask(context, suite, stamp, t) })
+        await body(task, bench)
+      })
+    }
+  })
+}

@@ -1,0 +1,245 @@
+// The model client: one chat-completion call through the official openai SDK, with the harness's own counted
+// retries (p-retry), latency measured around the HTTP exchange only, and every reply normalised.
+
+import type { NormalizedCompletion } from './normalize.ts'
+import type { ChatMessage, ErrorKind, JsonSchema, ModelSpec, RecordedError, ToolDefinition } from './types.ts'
+import OpenAI, { APIError } from 'openai'
+import pRetry, { AbortError } from 'p-retry'
+import { classifyError, isRetryableStatus, readErrorBody, recordError } from './errors.ts'
+import { accumulateStream, normalizeCompletion, StreamError } from './normalize.ts'
+import { presets } from './presets.ts'
+
+export interface CompletionRequest {
+  messages: ChatMessage[]
+  tools: ToolDefinition[]
+  responseFormat?: { name: string, schema: JsonSchema }
+}
+
+export interface CompletionResult {
+  reply: NormalizedCompletion
+  /** The successful HTTP exchange only. */
+  latencyMs: number
+  ttftMs?: number
+  retries: number
+  cached?: boolean
+}
+
+/** A call that failed for good: the classified error, secret-free, and the retries spent on it. */
+export class ModelCallError extends Error {
+  constructor(readonly recorded: RecordedError, readonly retries: number) {
+    super(recorded.message)
+    this.name = 'ModelCallError'
+  }
+}
+
+export interface ClientOptions {
+  /** Base URL to call (the entry's, or the embedded server's / an override). */
+  baseURL: string
+  /** The API key, read by the caller from the variable the entry names. Never logged or recorded. */
+  apiKey?: string
+  /** Retries after the first attempt for retryable failures (default 3). */
+  retries?: number
+  /** First backoff in ms when the server gives no Retry-After (default 500, doubling, capped at 8 s). */
+  backoffMs?: number
+  /** Longest Retry-After honoured, in ms (default 60 000); longer waits fall back to the backoff. */
+  maxRetryAfterMs?: number
+  /** Runs before each HTTP attempt and resolves when a slot is free; returns its release. Not timed. */
+  acquire?: () => Promise<() => void>
+}
+
+export interface ModelClient {
+  complete: (request: CompletionRequest, signal?: AbortSignal) => Promise<CompletionResult>
+}
+
+/** Builds the request body from the entry's parameters and its server's preset. */
+export function buildRequestBody(spec: ModelSpec, request: CompletionRequest): Record<string, unknown> {
+  const preset = presets[spec.server]
+  const params = spec.params ?? {}
+  const body: Record<string, unknown> = { model: spec.model, messages: request.messages }
+  if (request.tools.length > 0) {
+    body.tools = request.tools.map(tool => ({ type: 'function', function: tool }))
+  }
+  const temperature = params.temperature === undefined ? (preset.sendsTemperature ? 0 : null) : params.temperature
+  if (temperature !== null) {
+    body.temperature = temperature
+  }
+  if (params.top_p !== undefined) {
+    body.top_p = params.top_p
+  }
+  if (params.seed !== undefined) {
+    body.seed = params.seed
+  }
+  if (params.maxOutputTokens !== undefined) {
+    body[preset.maxTokensField] = params.maxOutputTokens
+  }
+  if (request.responseFormat && preset.responseFormat === 'json_schema') {
+    body.response_format = { type: 'json_schema', json_schema: { name: request.responseFormat.name, schema: request.responseFormat.schema } }
+  }
+  else if (request.responseFormat && preset.responseFormat === 'json_object') {
+    body.response_format = { type: 'json_object' }
+  }
+  if (spec.stream) {
+    body.stream = true
+    body.stream_options = { include_usage: true }
+  }
+  return { ...body, ...preset.body, ...params.extraBody }
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> => new Promise((resolve, reject) => {
+  if (signal?.aborted) {
+    reject(signal.reason)
+    return
+  }
+  const timer = setTimeout(() => {
+    signal?.removeEventListener('abort', onAbort)
+    resolve()
+  }, ms)
+  const onAbort = (): void => {
+    clearTimeout(timer)
+    reject(signal?.reason)
+  }
+  signal?.addEventListener('abort', onAbort, { once: true })
+})
+
+/** Milliseconds the server asked us to wait, from `retry-after-ms` or `retry-after` (seconds or an HTTP date). */
+export function retryAfterMs(headers: Headers | undefined, now: number): number | undefined {
+  const ms = Number(headers?.get('retry-after-ms'))
+  if (Number.isFinite(ms) && ms > 0) {
+    return ms
+  }
+  const value = headers?.get('retry-after')
+  if (!value) {
+    return undefined
+  }
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) {
+    return Math.max(0, seconds * 1000)
+  }
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+/** Turns whatever a call threw into a classified error; `retryable` says whether another attempt may succeed. */
+function classify(error: unknown, secrets: readonly string[]): { recorded: RecordedError, retryable: boolean, headers?: Headers } {
+  if (error instanceof StreamError) {
+    return { recorded: recordError(classifyError(undefined, error.body ?? error.message), `stream error: ${error.message}`, undefined, secrets), retryable: false }
+  }
+  if (error instanceof APIError) {
+    const status = error.status as number | undefined
+    if (status === undefined) {
+      // An `error` chunk inside a 200 stream, or a connection failure; the SDK marks both with no status.
+      const connection = error.name === 'APIConnectionError' || error.name === 'APIConnectionTimeoutError'
+      const kind: ErrorKind = error.name === 'APIConnectionTimeoutError' ? 'timeout' : connection ? 'network' : classifyError(undefined, error.error ?? error.message)
+      const cause = connection ? causeOf(error) : ''
+      return { recorded: recordError(kind, `${error.message}${cause}`, undefined, secrets), retryable: connection }
+    }
+    const body = error.error
+    const { message } = readErrorBody(body)
+    const kind = classifyError(status, body)
+    return {
+      recorded: recordError(kind, `HTTP ${status}: ${message || error.message}`, status, secrets),
+      retryable: isRetryableStatus(status) && kind !== 'context_length',
+      headers: error.headers,
+    }
+  }
+  if (error instanceof SyntaxError) {
+    return { recorded: recordError('stream', `malformed reply: ${error.message}`, undefined, secrets), retryable: false }
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return { recorded: recordError('network', message, undefined, secrets), retryable: true }
+}
+
+function causeOf(error: Error): string {
+  const cause = (error as { cause?: unknown }).cause
+  if (cause instanceof Error) {
+    const code = (cause as { code?: string }).code
+    return ` (${code ?? cause.message})`
+  }
+  return ''
+}
+
+/** Creates a client for one model. The key is held in the SDK instance only. */
+export function createClient(spec: ModelSpec, options: ClientOptions): ModelClient {
+  const secrets = options.apiKey ? [options.apiKey] : []
+  const sdk = new OpenAI({
+    baseURL: options.baseURL,
+    apiKey: options.apiKey || 'not-needed',
+    maxRetries: 0,
+    timeout: spec.requestTimeoutMs ?? 300_000,
+  })
+  const retries = options.retries ?? 3
+  const backoffMs = options.backoffMs ?? 500
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000
+
+  async function attempt(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Omit<CompletionResult, 'retries'>> {
+    const release = options.acquire ? await options.acquire() : undefined
+    try {
+      const started = performance.now()
+      if (body.stream) {
+        const stream = await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal })
+        const chunks: unknown[] = []
+        let ttftMs: number | undefined
+        for await (const chunk of stream) {
+          ttftMs ??= performance.now() - started
+          chunks.push(chunk)
+        }
+        const latencyMs = performance.now() - started
+        return { reply: accumulateStream(chunks), latencyMs, ...(ttftMs === undefined ? {} : { ttftMs }) }
+      }
+      const reply = await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal })
+      const latencyMs = performance.now() - started
+      return { reply: normalizeCompletion(reply), latencyMs }
+    }
+    finally {
+      release?.()
+    }
+  }
+
+  return {
+    async complete(request, signal) {
+      const body = buildRequestBody(spec, request)
+      let attempts = 0
+      let failures = 0
+      let lastError: { recorded: RecordedError, retryable: boolean, headers?: Headers } | undefined
+      try {
+        const result = await pRetry(async () => {
+          attempts++
+          try {
+            return await attempt(body, signal)
+          }
+          catch (error) {
+            if (signal?.aborted) {
+              throw new AbortError(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
+            }
+            lastError = classify(error, secrets)
+            if (!lastError.retryable) {
+              throw new AbortError(lastError.recorded.message)
+            }
+            throw new Error(lastError.recorded.message)
+          }
+        }, {
+          retries,
+          minTimeout: 0,
+          maxTimeout: 0,
+          signal,
+          onFailedAttempt: async ({ retriesLeft }) => {
+            failures++
+            if (retriesLeft > 0) {
+              const asked = retryAfterMs(lastError?.headers, Date.now())
+              const wait = asked !== undefined && asked <= maxRetryAfterMs ? asked : Math.min(backoffMs * 2 ** (failures - 1), 8000)
+              await sleep(wait, signal)
+            }
+          },
+        })
+        return { ...result, retries: attempts - 1 }
+      }
+      catch (error) {
+        if (signal?.aborted) {
+          throw signal.reason instanceof Error ? signal.reason : new Error('aborted')
+        }
+        const recorded = lastError?.recorded ?? classify(error, secrets).recorded
+        throw new ModelCallError(recorded, Math.max(0, attempts - 1))
+      }
+    },
+  }
+}

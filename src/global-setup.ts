@@ -1,0 +1,90 @@
+// Main-process setup, once per project: starts the shared loopback servers (the embedded reference server and the
+// concurrency slots) and checks the project's endpoint, so an unreachable server or a missing key is reported in one
+// line and the project's tests are skipped instead of timing out one by one.
+
+import type { TestProject } from 'vitest/node'
+import type { ReferenceServer } from './reference-server.ts'
+import type { SlotServer } from './slots.ts'
+import type { ModelSpec, Preflight } from './types.ts'
+import { config } from 'dotenv'
+import { suites } from '../fixtures/suites.ts'
+import { presets } from './presets.ts'
+import { startReferenceServer } from './reference-server.ts'
+import { startSlotServer } from './slots.ts'
+
+interface Shared {
+  users: number
+  reference: Promise<ReferenceServer>
+  slots: Promise<SlotServer>
+}
+
+// One set of servers for all projects of this Vitest process (global setups of different projects share the process).
+const registry = globalThis as typeof globalThis & { __miloShared?: Shared }
+
+function shared(limits: Record<string, number>): Shared {
+  registry.__miloShared ??= {
+    users: 0,
+    reference: startReferenceServer({ suites }),
+    slots: startSlotServer(limits),
+  }
+  registry.__miloShared.users++
+  return registry.__miloShared
+}
+
+async function release(): Promise<void> {
+  const current = registry.__miloShared
+  if (current && --current.users === 0) {
+    registry.__miloShared = undefined
+    await Promise.all([current.reference.then(server => server.close()), current.slots.then(server => server.close())])
+  }
+}
+
+function describeCause(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: string, message?: string } | undefined) : undefined
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))
+}
+
+/** One cheap request (GET /models) to see whether the endpoint answers and accepts the key. */
+export async function checkEndpoint(spec: ModelSpec, baseURL: string, env: Record<string, string | undefined>): Promise<Preflight> {
+  const apiKey = spec.apiKeyEnv ? env[spec.apiKeyEnv] : undefined
+  if (spec.apiKeyEnv && !apiKey) {
+    return { ok: false, baseURL, reason: `${spec.key}: skipped: ${spec.apiKeyEnv} is not set (put it in .env; see .env.example)` }
+  }
+  try {
+    const response = await fetch(`${baseURL.replace(/\/+$/, '')}/models`, {
+      headers: apiKey ? { authorization: `Bearer ${apiKey}`, 'x-api-key': apiKey } : {},
+      signal: AbortSignal.timeout(spec.where === 'local' ? 5000 : 15_000),
+    })
+    await response.body?.cancel()
+    if (response.status === 401 || response.status === 403) {
+      return { ok: false, baseURL, reason: `${spec.key}: skipped: ${baseURL} rejected the key in ${spec.apiKeyEnv ?? 'MILO_API_KEY'} (HTTP ${response.status})` }
+    }
+    return { ok: true, baseURL }
+  }
+  catch (error) {
+    return { ok: false, baseURL, reason: `${spec.key}: skipped: cannot reach ${baseURL} (${describeCause(error)}); is the server running? Start ${presets[spec.server].start}` }
+  }
+}
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  config({ quiet: true })
+  const spec = project.getProvidedContext().model as ModelSpec | undefined
+  if (!spec) {
+    return undefined // the root project: it runs no benchmark
+  }
+  const limits = Object.fromEntries(project.vitest.projects.map((p) => {
+    const model = p.getProvidedContext().model as ModelSpec | undefined
+    return [p.name, model?.concurrency ?? 4]
+  }))
+  const servers = shared(limits)
+  const [reference, slots] = await Promise.all([servers.reference, servers.slots])
+  project.provide('slotsURL', slots.url)
+  const preflight = spec.baseURL === 'embedded'
+    ? { ok: true, baseURL: reference.url }
+    : await checkEndpoint(spec, spec.baseURL, process.env)
+  if (!preflight.ok && preflight.reason) {
+    project.vitest.logger.log(`milo-bench: ${preflight.reason}`)
+  }
+  project.provide('preflight', preflight)
+  return release
+}

@@ -1,0 +1,136 @@
+// The benchmark's expect matchers. Each wraps one pure check (checks.ts), prints what the model did when it fails,
+// and records the check into the current run's meta, where the reporter reads the score. Call them through the test
+// context's `expect` (`async (task, { expect }) => ...`): in concurrent tests the global one cannot see the test.
+
+import type { MatcherState } from 'vitest'
+import type { ArgumentMatch, CallsToolOptions, ChainStep, CheckOutcome } from './checks.ts'
+import type { BenchTestMeta, Json, JsonSchema, Transcript } from './types.ts'
+import { expect } from 'vitest'
+import { answerIncludes, answersWithJson, avoidsRepeatedFailures, avoidsTools, callsInOrder, callsTool, followsChain, hasValidArguments, matchesSchema, readJsonAnswer, usesAtMostCalls } from './checks.ts'
+
+/** Options every benchmark matcher takes: how many rubric points the check is worth, and its name in reports. */
+export interface CheckOptions {
+  /** Rubric points (default 1). */
+  points?: number
+  /** Name shown in reports (default: the matcher and its main argument). */
+  label?: string
+}
+
+export interface ToCallToolOptions extends CheckOptions, CallsToolOptions {}
+
+/** Marks transcripts produced by a benchmark run, so a matcher can tell when its check would go unrecorded. */
+export const benchRun: unique symbol = Symbol.for('milo-bench.run')
+
+function isTranscript(value: unknown): value is Transcript {
+  return typeof value === 'object' && value !== null && Array.isArray((value as Transcript).toolCalls) && Array.isArray((value as Transcript).steps)
+}
+
+type Result = { pass: boolean, message: () => string, actual?: unknown, expected?: unknown }
+
+function check(state: MatcherState, received: unknown, label: string, options: CheckOptions | undefined, run: (t: Transcript) => CheckOutcome, extra: Partial<Result> = {}): Result {
+  if (!isTranscript(received)) {
+    return { pass: false, message: () => `${label}: expected a transcript (what run(task) returns), received ${state.utils.printReceived(received)}` }
+  }
+  return finish(state, received, label, options, run(received), extra)
+}
+
+function finish(state: MatcherState, received: unknown, label: string, options: CheckOptions | undefined, result: CheckOutcome, extra: Partial<Result> = {}): Result {
+  const name = options?.label ?? label
+  const recorded = recordCheck(state, received, name, result, options?.points ?? 1)
+  if (!recorded.ok) {
+    return { pass: false, message: () => recorded.reason }
+  }
+  const pass = result.pass
+  return {
+    pass,
+    message: () => `${name}: ${state.isNot ? 'expected this check to fail, but ' : ''}${result.message}${!pass && result.score > 0 ? ` (partial credit ${result.score.toFixed(2)})` : ''}`,
+    ...extra,
+  }
+}
+
+function recordCheck(state: MatcherState, received: unknown, name: string, result: CheckOutcome, points: number): { ok: true } | { ok: false, reason: string } {
+  const task = state.task
+  const marked = typeof received === 'object' && received !== null && benchRun in received
+  if (!task) {
+    return marked
+      ? { ok: false, reason: `${name}: this check cannot be recorded: use the test context's expect (async (task, { expect }) => ...), not the global one` }
+      : { ok: true }
+  }
+  const meta = task.meta as Partial<BenchTestMeta>
+  const repeat = task.result?.repeatCount ?? 0
+  const run = meta.runs?.find(r => r.repeat === repeat)
+  if (!run) {
+    return { ok: true }
+  }
+  const pass = state.isNot ? !result.pass : result.pass
+  run.checks.push({ name, pass, score: state.isNot ? (pass ? 1 : 0) : result.score, points, message: result.message })
+  return { ok: true }
+}
+
+expect.extend({
+  toCallTool(received: unknown, name: string, args?: Record<string, Json>, options?: ToCallToolOptions) {
+    const label = `toCallTool(${name}${args ? ', args' : ''})`
+    return check(this, received, label, options, t => callsTool(t, name, args, options), isTranscript(received)
+      ? { actual: received.toolCalls.map(call => ({ name: call.name, arguments: call.arguments })), expected: [{ name, ...(args ? { arguments: args } : {}) }] }
+      : {})
+  },
+  toHaveValidArguments(received: unknown, name?: string, options?: CheckOptions) {
+    return check(this, received, `toHaveValidArguments(${name ?? 'all calls'})`, options, t => hasValidArguments(t, name))
+  },
+  toCallToolsInOrder(received: unknown, names: string[], options?: CheckOptions) {
+    return check(this, received, `toCallToolsInOrder(${names.join(' > ')})`, options, t => callsInOrder(t, names))
+  },
+  toFollowChain(received: unknown, steps: ChainStep[], options?: CheckOptions) {
+    return check(this, received, `toFollowChain(${steps.map(s => s.tool).join(' > ')})`, options, t => followsChain(t, steps))
+  },
+  toAnswerWith(received: unknown, fragments: string[], options?: CheckOptions) {
+    return check(this, received, `toAnswerWith(${fragments.join(', ')})`, options, t => answerIncludes(t, fragments))
+  },
+  toAnswerWithJson(received: unknown, options?: CheckOptions) {
+    return check(this, received, 'toAnswerWithJson()', options, t => answersWithJson(t))
+  },
+  toNotRepeatFailingCalls(received: unknown, options?: CheckOptions) {
+    return check(this, received, 'toNotRepeatFailingCalls()', options, t => avoidsRepeatedFailures(t))
+  },
+  toAvoidTools(received: unknown, names: string[], options?: CheckOptions) {
+    return check(this, received, `toAvoidTools(${names.join(', ')})`, options, t => avoidsTools(t, names))
+  },
+  toUseAtMostCalls(received: unknown, minimal: number, options?: CheckOptions) {
+    return check(this, received, `toUseAtMostCalls(${minimal})`, options, t => usesAtMostCalls(t, minimal))
+  },
+  /** On a transcript, validates the final answer read as JSON (fenced or not); on any other value, the value itself. */
+  toMatchSchema(received: unknown, schema: JsonSchema, options?: CheckOptions) {
+    const value = isTranscript(received) ? readJsonAnswer(received.finalText).value : received
+    const result = value === undefined && isTranscript(received)
+      ? { pass: false, score: 0, message: 'the final answer holds no JSON to validate' }
+      : matchesSchema(value, schema)
+    return finish(this, received, 'toMatchSchema()', options, result)
+  },
+})
+
+export type { ArgumentMatch, ChainStep }
+
+declare module 'vitest' {
+  interface Matchers<T = any> {
+    /** The model called `name`, with `args` when given (compared as `options.match` says; partial by default). */
+    toCallTool: (name: string, args?: Record<string, Json>, options?: ToCallToolOptions) => void
+    /** Every call (or every call to `name`) has arguments valid against the tool's JSON Schema. */
+    toHaveValidArguments: (name?: string, options?: CheckOptions) => void
+    /** These tools were called in this order. */
+    toCallToolsInOrder: (names: string[], options?: CheckOptions) => void
+    /** Each step was a successful call with its arguments, in a later turn than the step before (data flow). */
+    toFollowChain: (steps: ChainStep[], options?: CheckOptions) => void
+    /** The final answer mentions every fragment (case-insensitive). */
+    toAnswerWith: (fragments: string[], options?: CheckOptions) => void
+    /** The final answer is bare JSON; fenced or prose-wrapped JSON earns half. */
+    toAnswerWithJson: (options?: CheckOptions) => void
+    /** No failing tool call was repeated with the same arguments. */
+    toNotRepeatFailingCalls: (options?: CheckOptions) => void
+    /** None of these tools was called. */
+    toAvoidTools: (names: string[], options?: CheckOptions) => void
+    /** No more than `minimal` tool calls; extra calls earn minimal / made. */
+    toUseAtMostCalls: (minimal: number, options?: CheckOptions) => void
+    /** Valid against the JSON Schema (ajv); every violation listed. On a transcript, its final answer's JSON. */
+    toMatchSchema: (schema: JsonSchema, options?: CheckOptions) => void
+  }
+}

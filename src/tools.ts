@@ -1,0 +1,76 @@
+// Runs a model's tool call against the simulated tools: unknown names, unparseable or schema-invalid arguments and
+// injected faults all come back to the model as tool errors, never as exceptions. Deterministic: the outcome depends
+// only on the call, the tool and the environment's state.
+
+import type { ErrorObject } from 'ajv'
+import type { Json, JsonSchema, SimulatedTool, ToolEnv, ToolOutcome } from './types.ts'
+import { Ajv } from 'ajv'
+import addFormats from 'ajv-formats'
+
+const ajv = new Ajv({ allErrors: true, strict: false })
+addFormats.default(ajv)
+const validators = new WeakMap<object, ReturnType<typeof ajv.compile>>()
+
+/** Compiles a schema once per schema object and validates a value against it. */
+export function validate(schema: JsonSchema, value: unknown): { valid: boolean, errors: string[] } {
+  let check = validators.get(schema)
+  if (!check) {
+    check = ajv.compile(schema)
+    validators.set(schema, check)
+  }
+  const valid = check(value)
+  return { valid, errors: valid ? [] : formatErrors(check.errors ?? []) }
+}
+
+function formatErrors(errors: ErrorObject[]): string[] {
+  return errors.map((error) => {
+    const where = error.instancePath === '' ? '(root)' : error.instancePath
+    const extra = error.keyword === 'additionalProperties'
+      ? ` '${String((error.params as { additionalProperty?: string }).additionalProperty)}'`
+      : error.keyword === 'enum'
+        ? ` ${JSON.stringify((error.params as { allowedValues?: unknown }).allowedValues)}`
+        : ''
+    return `${where} ${error.message ?? error.keyword}${extra}`
+  })
+}
+
+/**
+ * Faults a task injects, in its env under `faults`: `{ "get_order": ["rate_limited", "transient"] }` makes the first
+ * two calls to get_order fail with those codes, in order, whatever their arguments.
+ */
+const faultMessages: Record<string, string> = {
+  rate_limited: 'rate limit exceeded: too many requests, retry shortly',
+  transient: 'service temporarily unavailable, please retry',
+  timeout: 'upstream timed out, please retry',
+}
+
+function takeFault(env: ToolEnv, name: string): ToolOutcome | undefined {
+  const faults = env.faults
+  if (typeof faults !== 'object' || faults === null || Array.isArray(faults)) {
+    return undefined
+  }
+  const queue = faults[name]
+  if (!Array.isArray(queue) || queue.length === 0) {
+    return undefined
+  }
+  const [code, ...rest] = queue
+  faults[name] = rest
+  const key = String(code)
+  return { ok: false, code: key, error: faultMessages[key] ?? key }
+}
+
+/** Executes one call. `args` null means the model's arguments were not a JSON object. */
+export function runToolCall(tools: ReadonlyMap<string, SimulatedTool>, name: string, args: Record<string, Json> | null, env: ToolEnv): ToolOutcome {
+  const tool = tools.get(name)
+  if (!tool) {
+    return { ok: false, code: 'unknown_tool', error: `unknown tool '${name}'; available: ${[...tools.keys()].join(', ')}` }
+  }
+  if (args === null) {
+    return { ok: false, code: 'invalid_arguments', error: 'arguments are not a valid JSON object' }
+  }
+  const { valid, errors } = validate(tool.parameters, args)
+  if (!valid) {
+    return { ok: false, code: 'invalid_arguments', error: `invalid arguments: ${errors.join('; ')}` }
+  }
+  return takeFault(env, name) ?? tool.run(args, env)
+}

@@ -1,0 +1,441 @@
+// The shared vocabulary: models, tasks, transcripts, checks, run scores and the results-file shapes.
+// Everything else in the project speaks these types; change a field here and the compiler finds its users.
+
+/** JSON Schema as written in fixtures (a plain object; validated by ajv). */
+export type JsonSchema = Record<string, unknown>
+
+/** A JSON value as it travels through tool arguments, results and structured output. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+
+// ---------------------------------------------------------------------------------------------------
+// Models
+
+/** The kind of server behind a model's base URL; selects the request/response preset (src/presets.ts). */
+export type ServerKind =
+  | 'reference'
+  | 'llama.cpp'
+  | 'ollama'
+  | 'mlx'
+  | 'vllm'
+  | 'lmstudio'
+  | 'openai'
+  | 'anthropic'
+  | 'gemini'
+  | 'xai'
+  | 'openrouter'
+  | 'fireworks'
+  | 'deepseek'
+
+/**
+ * How reasoning text is handled.
+ * - `promote-when-empty`: the seed's adapter: reasoning becomes the content only when the content is empty.
+ * - `keep-apart`: reasoning is recorded but never becomes the answer.
+ */
+export type ReasoningHandling = 'promote-when-empty' | 'keep-apart'
+
+/** One entry of the model matrix (fixtures/models.ts). Each becomes a Vitest project named `key`. */
+export interface ModelEntry {
+  /** Display name in the leaderboard, e.g. "Claude Opus 4.6". */
+  name: string
+  /** The model id sent in the request's `model` field. */
+  model: string
+  /** OpenAI-compatible base URL ending in `/v1` (or the provider's equivalent); `embedded` for the reference server. */
+  baseURL: string
+  /** Server kind; picks the preset for knobs like `max_tokens` vs `max_completion_tokens`. */
+  server: ServerKind
+  /** Name of the environment variable holding the API key. Omit for local servers that need none. */
+  apiKeyEnv?: string
+  /** Name of an environment variable that, when set, replaces `baseURL` (a local server on another host). */
+  baseURLEnv?: string
+  /** Where the model runs, as the leaderboard's "Where" column shows it. */
+  where: 'local' | 'cloud' | 'embedded'
+  /** Context window: `label` for the table ("256K"), `tokens` to skip tests that would not fit. */
+  context: { label: string, tokens: number }
+  /** Request parameters. `temperature` defaults to 0; `extraBody` is merged into the request body as is. */
+  params?: ModelParams
+  /** USD per million tokens, for cost columns. Omit (or 0) for local models. */
+  price?: { input: number, output: number }
+  /** Most requests in flight at once against this model, across all spec files. Default 4 (1 for local). */
+  concurrency?: number
+  /** Reasoning handling; default `promote-when-empty` (the seed's adapter). */
+  reasoning?: ReasoningHandling
+  /** Count tool calls written as text in the content (Hermes tags, bare JSON...) as real calls. Default false. */
+  lenientTextToolCalls?: boolean
+  /** Per-request timeout in ms (default 300 000). */
+  requestTimeoutMs?: number
+  /** Stream replies: tool calls are assembled from deltas; time to first token is recorded. Default false. */
+  stream?: boolean
+  /** Free text shown in the leaderboard's notes (runtime, quantisation, host). */
+  notes?: string
+}
+
+export interface ModelParams {
+  /** Default 0. `null` never sends it (models that reject any value but their default). */
+  temperature?: number | null
+  top_p?: number
+  /** Output token limit; sent as `max_tokens` or `max_completion_tokens` as the server's preset says. */
+  maxOutputTokens?: number
+  seed?: number
+  /** Extra body fields sent as they are, e.g. `{ chat_template_kwargs: { enable_thinking: false } }`. */
+  extraBody?: Record<string, Json>
+}
+
+/** A model entry with its key resolved: what is provided to workers. Holds no secret, only the variable's name. */
+export interface ModelSpec extends ModelEntry {
+  key: string
+}
+
+/** The outcome of the pre-run check of a project's endpoint, made once in the main process. */
+export interface Preflight {
+  ok: boolean
+  /** One line saying what is wrong and what to do; set when `ok` is false. */
+  reason?: string
+  /** The base URL actually used (the embedded server's URL is only known at run time). */
+  baseURL: string
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tools and tasks
+
+/** A tool as the model sees it: name, description and JSON Schema parameters. */
+export interface ToolDefinition {
+  name: string
+  description: string
+  parameters: JsonSchema
+}
+
+/** What a simulated tool returns: a JSON result, or an error message the model sees. */
+export type ToolOutcome =
+  | { ok: true, result: Json }
+  | { ok: false, error: string, code: string }
+
+/**
+ * The mutable, per-run world simulated tools read and write: seeded from the task's `env`, never from the
+ * real machine. Tools keep their own bookkeeping under keys they own (call counters, created records).
+ */
+export type ToolEnv = Record<string, Json>
+
+/** A simulated tool: its definition plus a deterministic implementation. */
+export interface SimulatedTool extends ToolDefinition {
+  run: (args: Record<string, Json>, env: ToolEnv) => ToolOutcome
+}
+
+/** One turn of a task's reference solution, which the `oracle` reference model replays. */
+export type SolutionTurn =
+  | { calls: { name: string, arguments: Record<string, Json> }[], content?: string }
+  | { final: string }
+
+/** A benchmark task: one prompt with its tools, expected outcome and reference solution. Pure data. */
+export interface Task {
+  id: string
+  /** The user message. */
+  prompt: string
+  /** Optional system message. */
+  system?: string
+  /** Names of catalog tools offered to the model, in this order. */
+  tools: string[]
+  /** Initial state of the simulated environment (merged over the tools' defaults). */
+  env?: ToolEnv
+  /** Category-specific expected outcome, read by the category's spec file. */
+  expect: Record<string, Json>
+  /** The reference solution, turn by turn. */
+  solution: SolutionTurn[]
+  /** `response_format` JSON Schema for structured-output tasks. */
+  responseFormat?: { name: string, schema: JsonSchema }
+  /** Time budget in ms for the whole run (scaled by MILO_BUDGET_SCALE). */
+  budgetMs?: number
+  /** Most model calls in one run (default 8). */
+  maxSteps?: number
+}
+
+/** A category: an id, a title for tables, and its tasks. */
+export interface Category {
+  id: string
+  title: string
+  tasks: Task[]
+}
+
+/** How a suite turns run scores into one model score. */
+export type SuiteAggregate =
+  /** classic: task = mean of runs; category = mean of tasks; model = sum over tasks (out of tasks x max). */
+  | 'sum'
+  /** v1: task = mean of runs; category = mean of tasks; model = mean of categories (macro), sum beside it. */
+  | 'macro-mean'
+
+/** A suite: the unit a leaderboard is printed for. */
+export interface Suite {
+  id: string
+  title: string
+  version: string
+  /** Most points one run can score: 3 for classic, 1 for v1. */
+  maxScore: number
+  /** Runs per task (fresh conversation each). */
+  runs: number
+  aggregate: SuiteAggregate
+  categories: Category[]
+}
+
+/** What identifies a suite in every results record; the hash changes whenever a task or tool changes. */
+export interface SuiteStamp {
+  id: string
+  version: string
+  hash: string
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Transcripts
+
+/** Why a run ended. `error` is an infrastructure or protocol error; see `Transcript.error`. */
+export type EndReason = 'final' | 'step_cap' | 'budget' | 'error'
+
+/** Error classes, from HTTP status, body shape and transport (src/errors.ts). */
+export type ErrorKind =
+  | 'rate_limit'
+  | 'context_length'
+  | 'auth'
+  | 'not_found'
+  | 'bad_request'
+  | 'server'
+  | 'stream'
+  | 'timeout'
+  | 'network'
+
+/** A classified error as recorded: never contains a secret. */
+export interface RecordedError {
+  kind: ErrorKind
+  message: string
+  status?: number
+  /** True when the fault is the infrastructure's (server down, 5xx, auth), not the model's. */
+  infrastructure: boolean
+}
+
+/** One tool call as the model made it and as the harness ran it. */
+export interface ToolCallRecord {
+  /** Model call (step) that produced it, from 0. */
+  step: number
+  id: string
+  name: string
+  /** Parsed arguments; null when they were not a JSON object. */
+  arguments: Record<string, Json> | null
+  /** The arguments string exactly as sent. */
+  rawArguments: string
+  /** `native` for `tool_calls`, `text` for a call recovered from content. */
+  source: 'native' | 'text'
+  /** What the simulated tool returned (absent when the call was not executed). */
+  outcome?: ToolOutcome
+}
+
+/** Token counts as the server reported them (0 when it did not). */
+export interface Usage {
+  inputTokens: number
+  outputTokens: number
+}
+
+/** One model call: one HTTP exchange, with its retries. */
+export interface Step {
+  index: number
+  /** Time of the successful HTTP exchange only: no queueing, no retry backoff. */
+  latencyMs: number
+  /** Time to first token when streaming. */
+  ttftMs?: number
+  finishReason: string | null
+  usage: Usage
+  retries: number
+  content: string | null
+  reasoning: string | null
+  toolCallIds: string[]
+  /** Calls found written as text in the content. */
+  textToolCalls: number
+  /** True when the reply came from the response cache (latency is the recorded one). */
+  cached?: boolean
+}
+
+/** A chat message as sent to the server. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool'
+  content: string | null
+  tool_calls?: { id: string, type: 'function', function: { name: string, arguments: string } }[]
+  tool_call_id?: string
+  /** Reasoning echoed back to providers that require it in tool-call turns (DeepSeek thinking mode). */
+  reasoning_content?: string
+}
+
+/** The one record of a run: everything sent and received, and why it ended. */
+export interface Transcript {
+  taskId: string
+  model: string
+  messages: ChatMessage[]
+  tools: ToolDefinition[]
+  steps: Step[]
+  toolCalls: ToolCallRecord[]
+  /** The final answer's text (after reasoning handling), or null if there was none. */
+  finalText: string | null
+  endReason: EndReason
+  error?: RecordedError
+  /** The environment's state when the run ended. */
+  env: ToolEnv
+  /** Sum of step latencies. */
+  latencyMs: number
+  usage: Usage
+  retries: number
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Checks and scores
+
+/** One deterministic check of a run, as a matcher recorded it. */
+export interface CheckResult {
+  /** What was checked, e.g. "right tool" or "toCallTool(get_weather)". */
+  name: string
+  pass: boolean
+  /** Share of the check's points earned, 0 to 1 (1 when pass, partial credit otherwise). */
+  score: number
+  /** Points this check is worth in the category's rubric. */
+  points: number
+  /** Why it passed or failed, in one line. */
+  message: string
+}
+
+/** The record of one run (one repeat) kept in the test's meta. Small: no message bodies. */
+export interface RunMeta {
+  repeat: number
+  endReason: EndReason
+  error?: RecordedError
+  /** Model calls made. */
+  calls: number
+  toolCalls: number
+  textToolCalls: number
+  latencyMs: number
+  usage: Usage
+  retries: number
+  checks: CheckResult[]
+  cached?: boolean
+}
+
+/** Static and runtime meta of one benchmark test (one task under one model). */
+export interface BenchTestMeta {
+  suite: string
+  category: string
+  taskId: string
+  maxScore: number
+  /** Total rubric points of the category: a run's score is maxScore x earned / points. */
+  points: number
+  runs?: RunMeta[]
+  stamp?: SuiteStamp
+  /** Skipped because the task does not fit the model's context, or the project's preflight failed. */
+  skipReason?: string
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Results files (written by the reporter, read by every renderer and by `compare`)
+
+/** What identifies the code that produced a record. */
+export interface HarnessStamp {
+  version: string
+  vitest: string
+}
+
+/** The model as recorded: the entry without anything secret (only the key's variable name is in ModelSpec anyway). */
+export type RecordedModel = Pick<ModelSpec, 'key' | 'name' | 'model' | 'baseURL' | 'server' | 'where' | 'context' | 'params' | 'price' | 'stream' | 'lenientTextToolCalls'>
+
+/** One JSON line of `results/runs/<project>/<runId>.jsonl`: one run of one task, appended as soon as its test ends. */
+export interface RunRecord {
+  schema: 1
+  /** The reporter run (one `vitest run` invocation) this record belongs to. */
+  runId: string
+  project: string
+  model: RecordedModel
+  suite: SuiteStamp
+  category: string
+  taskId: string
+  testId: string
+  repeat: number
+  /** 0..maxScore; null when not scored (infrastructure error). */
+  score: number | null
+  maxScore: number
+  points: number
+  checks: CheckResult[]
+  endReason: EndReason
+  error?: RecordedError
+  calls: number
+  toolCalls: number
+  textToolCalls: number
+  latencyMs: number
+  usage: Usage
+  retries: number
+  cached?: boolean
+  harness: HarnessStamp
+  recordedAt: string
+}
+
+/** One task's result for one model: the mean of its scored runs. */
+export interface TaskResult {
+  category: string
+  /** Mean over scored runs; null when no run was scored. */
+  score: number | null
+  runs: (number | null)[]
+  skipped?: string
+}
+
+/** One model's result on one suite: a row of the leaderboard. */
+export interface ModelResult {
+  project: string
+  name: string
+  model: string
+  where: ModelSpec['where']
+  context: string
+  /** Shared by equal scores (1, 1, 3); null when not comparable with the suite's current hash or not complete. */
+  rank: number | null
+  /** classic: sum out of `max`; v1: macro mean of categories (0..1). */
+  score: number
+  max: number
+  percent: number
+  /** v1: the sum of test scores, out of `sumMax`. */
+  sum?: number
+  sumMax?: number
+  /** Mean latency per model call, ms. */
+  avgLatencyMs: number
+  categories: Record<string, number>
+  tasks: Record<string, TaskResult>
+  /** Every task has all its runs scored (context-skipped tasks aside) and no infrastructure error. */
+  complete: boolean
+  /** Scored against the suite's current content hash. */
+  comparable: boolean
+  hash: string
+  runs: number
+  infraErrors: number
+  retries: number
+  modelCalls: number
+  toolCalls: number
+  textToolCalls: number
+  tokens: Usage
+  /** USD, from the entry's price per million tokens; 0 for local models. */
+  cost: number
+  endReasons: Partial<Record<EndReason, number>>
+  runId: string
+  finishedAt: string
+}
+
+/** One suite's board in `results/leaderboard.json`. */
+export interface SuiteBoard {
+  id: string
+  title: string
+  version: string
+  hash: string
+  aggregate: SuiteAggregate
+  /** Most points a model can score (60 for classic, 1 for v1's macro mean). */
+  max: number
+  /** Tasks in the suite, and the most one task scores (3 for classic, 1 for v1). */
+  taskCount: number
+  maxPerTask: number
+  categories: { id: string, title: string }[]
+  models: ModelResult[]
+}
+
+/** `results/leaderboard.json`. */
+export interface LeaderboardFile {
+  schema: 1
+  updatedAt: string
+  harness: HarnessStamp
+  suites: Record<string, SuiteBoard>
+}

@@ -1,0 +1,40 @@
+// The benchmark's Vitest config: every model in fixtures/models.ts becomes a project running every spec file under
+// benchmarks/, and the leaderboard reporter scores them. Gate thresholds for CI go in `gate` below.
+
+import { config as loadEnv } from 'dotenv'
+import { defineConfig } from 'vitest/config'
+import { models } from './fixtures/models.ts'
+import LeaderboardReporter from './reporters/leaderboard-reporter.ts'
+import { resolveModels } from './src/matrix.ts'
+
+// `.env` may hold MILO_BASE_URL / MILO_MODEL and the base-URL overrides; keys are read again in the workers.
+loadEnv({ quiet: true })
+
+const specs = resolveModels(models, process.env)
+
+export default defineConfig({
+  test: {
+    include: ['benchmarks/**/*.spec.ts'],
+    setupFiles: ['./src/setup.ts'],
+    globalSetup: ['./src/global-setup.ts'],
+    // Tasks run concurrently; 4.1 reads `sequence` from the root config only.
+    sequence: { concurrent: true },
+    reporters: [
+      'default',
+      new LeaderboardReporter({
+        // Per-suite, per-category and per-project thresholds (fractions of the maximum), e.g.
+        // gate: { suites: { classic: 0.9 }, categories: { 'classic/multi-step': 0.75 } },
+        gate: {},
+      }),
+    ],
+    projects: specs.map(spec => ({
+      extends: true,
+      test: {
+        name: spec.key,
+        provide: { model: spec },
+        // Tests in flight per worker; the slot server bounds requests across workers to `concurrency`.
+        maxConcurrency: Math.max(spec.concurrency ?? 4, 4),
+      },
+    })),
+  },
+})
