@@ -5,12 +5,19 @@ import { config as loadEnv } from 'dotenv'
 import { defineConfig } from 'vitest/config'
 import { models } from './fixtures/models.ts'
 import LeaderboardReporter from './reporters/leaderboard-reporter.ts'
-import { resolveModels } from './src/matrix.ts'
+import { projectFilters, resolveModels, unmatchedProjects } from './src/matrix.ts'
 
 // `.env` may hold MILO_BASE_URL / MILO_MODEL and the base-URL overrides; keys are read again in the workers.
 loadEnv({ quiet: true })
 
 const specs = resolveModels(models, process.env)
+
+// Vitest answers an unknown --project with a stack trace; say which models exist instead.
+const unknown = unmatchedProjects(projectFilters(process.argv), specs.map(spec => spec.key))
+if (unknown.length > 0) {
+  console.error(unknown.join('\n'))
+  process.exit(1)
+}
 
 export default defineConfig({
   test: {

@@ -216,9 +216,6 @@ export default class LeaderboardReporter implements Reporter {
     for (const note of notes) {
       log(`milo-bench: ${note}`)
     }
-    for (const [project, why] of this.skippedProjects) {
-      log(`milo-bench: ${why.startsWith(project) ? why : `${project}: ${why}`}`)
-    }
     if (fresh.size > 0) {
       log(`milo-bench: results in ${dir} (leaderboard.json, leaderboard.md, runs/)`)
     }

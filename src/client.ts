@@ -3,7 +3,7 @@
 
 import type { NormalizedCompletion } from './normalize.ts'
 import type { ChatMessage, ErrorKind, JsonSchema, ModelSpec, RecordedError, ToolDefinition } from './types.ts'
-import OpenAI, { APIError } from 'openai'
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 import pRetry, { AbortError } from 'p-retry'
 import { classifyError, isRetryableStatus, readErrorBody, recordError } from './errors.ts'
 import { accumulateStream, normalizeCompletion, StreamError } from './normalize.ts'
@@ -128,8 +128,8 @@ function classify(error: unknown, secrets: readonly string[]): { recorded: Recor
     const status = error.status as number | undefined
     if (status === undefined) {
       // An `error` chunk inside a 200 stream, or a connection failure; the SDK marks both with no status.
-      const connection = error.name === 'APIConnectionError' || error.name === 'APIConnectionTimeoutError'
-      const kind: ErrorKind = error.name === 'APIConnectionTimeoutError' ? 'timeout' : connection ? 'network' : classifyError(undefined, error.error ?? error.message)
+      const connection = error instanceof APIConnectionError
+      const kind: ErrorKind = error instanceof APIConnectionTimeoutError ? 'timeout' : connection ? 'network' : classifyError(undefined, error.error ?? error.message)
       const cause = connection ? causeOf(error) : ''
       return { recorded: recordError(kind, `${error.message}${cause}`, undefined, secrets), retryable: connection }
     }

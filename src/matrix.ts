@@ -65,3 +65,36 @@ export function resolveModels(entries: Record<string, ModelEntry>, env: Env): Mo
     concurrency: entry.concurrency ?? (entry.where === 'local' ? 1 : 4),
   }))
 }
+
+/** The `--project` filters on a Vitest command line (`--project x`, `--project=x`), in order. */
+export function projectFilters(argv: readonly string[]): string[] {
+  const filters: string[] = []
+  argv.forEach((arg, i) => {
+    if (arg === '--project' && argv[i + 1] !== undefined) {
+      filters.push(argv[i + 1] as string)
+    }
+    else if (arg.startsWith('--project=')) {
+      filters.push(arg.slice('--project='.length))
+    }
+  })
+  return filters
+}
+
+/**
+ * One line for each `--project` filter that matches no model, as Vitest matches them (anchored, case-insensitive,
+ * `*` wildcards, `!` to exclude); empty when all match.
+ */
+export function unmatchedProjects(filters: readonly string[], keys: readonly string[]): string[] {
+  const problems: string[] = []
+  for (const filter of filters) {
+    if (filter.startsWith('!')) {
+      continue
+    }
+    const pattern = new RegExp(`^${filter.split('*').map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i')
+    if (!keys.some(key => pattern.test(key))) {
+      const hint = filter === 'custom' ? ' (set MILO_BASE_URL and MILO_MODEL to define it)' : ''
+      problems.push(`milo-bench: no model '${filter}' in fixtures/models.ts${hint}; known: ${keys.join(', ')}`)
+    }
+  }
+  return problems
+}

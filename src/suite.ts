@@ -2,10 +2,10 @@
 // so the leaderboard never ranks scores from different task sets side by side. A change to a tool's behaviour alone
 // (its code) is not data: bump the suite's version for it.
 
-import type { Suite, SuiteStamp, ToolEnv } from './types.ts'
-import type { SimulatedTool } from './types.ts'
+import type { Category, SimulatedTool, Suite, SuiteStamp, ToolEnv } from './types.ts'
 import { createHash } from 'node:crypto'
 import { canonical } from './checks.ts'
+import { validate } from './tools.ts'
 
 export function stampSuite(suite: Suite, catalog: ReadonlyMap<string, SimulatedTool>, defaults: ToolEnv): SuiteStamp {
   const used = [...new Set(suite.categories.flatMap(category => category.tasks.flatMap(task => task.tools)))].sort()
@@ -15,4 +15,60 @@ export function stampSuite(suite: Suite, catalog: ReadonlyMap<string, SimulatedT
   })
   const content = canonical(JSON.parse(JSON.stringify({ suite: { ...suite }, tools, defaults })))
   return { id: suite.id, version: suite.version, hash: createHash('sha256').update(content).digest('hex').slice(0, 16) }
+}
+
+const taskSchema = {
+  type: 'object',
+  required: ['id', 'prompt', 'tools', 'expect', 'solution'],
+  properties: {
+    id: { type: 'string', pattern: '^[\\w.-]+$' },
+    prompt: { type: 'string', minLength: 1 },
+    system: { type: 'string' },
+    tools: { type: 'array', items: { type: 'string' } },
+    env: { type: 'object' },
+    expect: { type: 'object' },
+    solution: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        anyOf: [
+          { type: 'object', required: ['final'], properties: { final: { type: 'string' } } },
+          { type: 'object', required: ['calls'], properties: { calls: { type: 'array', items: { type: 'object', required: ['name', 'arguments'], properties: { name: { type: 'string' }, arguments: { type: 'object' } } } }, content: { type: 'string' } } },
+        ],
+      },
+    },
+    responseFormat: { type: 'object', required: ['name', 'schema'], properties: { name: { type: 'string' }, schema: { type: 'object' } } },
+    budgetMs: { type: 'number', exclusiveMinimum: 0 },
+    maxSteps: { type: 'integer', minimum: 1 },
+  },
+}
+
+const categorySchema = {
+  type: 'object',
+  required: ['id', 'title', 'tasks'],
+  properties: { id: { type: 'string' }, title: { type: 'string' }, tasks: { type: 'array', minItems: 1, items: taskSchema } },
+}
+
+/**
+ * Checks a category file's data (a JSON import) and returns it typed. A mistake in a prompt file fails here with the
+ * file, the task and what is wrong, instead of as a confusing error deep in a run.
+ */
+export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<string, SimulatedTool>): Category {
+  const { valid, errors } = validate(categorySchema, data)
+  if (!valid) {
+    throw new Error(`${file}: ${errors.join('; ')}`)
+  }
+  const category = data as Category
+  const ids = new Set<string>()
+  for (const task of category.tasks) {
+    if (ids.has(task.id)) {
+      throw new Error(`${file}: task id '${task.id}' appears twice`)
+    }
+    ids.add(task.id)
+    const unknown = task.tools.filter(name => !catalog.has(name))
+    if (unknown.length > 0) {
+      throw new Error(`${file}: task '${task.id}' offers tools that are not in fixtures/src/catalog.ts: ${unknown.join(', ')}`)
+    }
+  }
+  return category
 }

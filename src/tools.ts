@@ -18,7 +18,7 @@ export function validate(schema: JsonSchema, value: unknown): { valid: boolean, 
     check = ajv.compile(schema)
     validators.set(schema, check)
   }
-  const valid = check(value)
+  const valid = check(value) as boolean
   return { valid, errors: valid ? [] : formatErrors(check.errors ?? []) }
 }
 

@@ -1,0 +1,135 @@
+// The benchmark as users run it: `vitest run --project ...` in a child process against the embedded reference server,
+// checking exit codes, the printed tables and the files written.
+
+import type { ReferenceServer } from '../src/reference-server.ts'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { suites } from '../fixtures/suites.ts'
+import { startReferenceServer } from '../src/reference-server.ts'
+import { runBench } from './support/run-bench.ts'
+import { startFaultServer } from './support/fault-server.ts'
+
+describe.concurrent('npm run bench: oracle and baseline on the embedded server', () => {
+  let run: Awaited<ReturnType<typeof runBench>>
+  beforeAll(async () => {
+    run = await runBench(['--project', 'oracle', '--project', 'baseline'])
+  }, 120_000)
+
+  it('exits 0 although baseline fails prompts', () => {
+    expect(run.code, run.output).toBe(0)
+  })
+
+  it('prints both tables of both suites, oracle at 100% and ranked first, baseline lower', () => {
+    for (const suite of suites) {
+      expect(run.stdout).toContain(`## ${suite.title}`)
+    }
+    expect(run.stdout).toMatch(/\| Rank +\| Model +\| Score +\| % +\| Avg Latency \| Context \| Where +\|/)
+    expect(run.stdout).toMatch(/\| Category +\| oracle \| baseline \|/)
+    expect(run.stdout).toMatch(/🥇 +\| oracle \(reference solution\) +\| 12\.0\/12 +\| 100\.0%/)
+    const board = run.leaderboard()
+    for (const suite of suites) {
+      const [first, second] = board.suites[suite.id]?.models ?? []
+      expect(first).toMatchObject({ project: 'oracle', rank: 1, percent: 100, complete: true })
+      expect(second?.project).toBe('baseline')
+      expect(second?.percent).toBeLessThan(100)
+      for (const category of suite.categories) {
+        expect(first?.categories[category.id]).toBe(suite.maxScore)
+      }
+    }
+  })
+
+  it('writes leaderboard.json with the documented fields, leaderboard.md and one raw record per run', () => {
+    const board = run.leaderboard()
+    const classic = board.suites.classic
+    expect(classic?.max).toBe(classic?.taskCount ? classic.taskCount * 3 : -1)
+    for (const model of classic?.models ?? []) {
+      expect(Object.keys(model)).toEqual(expect.arrayContaining(['project', 'rank', 'score', 'percent', 'avgLatencyMs', 'categories', 'complete']))
+    }
+    expect(readFileSync(join(run.resultsDir, 'leaderboard.md'), 'utf8')).toContain('| Rank')
+    const files = readdirSync(join(run.resultsDir, 'runs', 'oracle'))
+    const records = files.flatMap(file => readFileSync(join(run.resultsDir, 'runs', 'oracle', file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>))
+    const expected = suites.reduce((n, suite) => n + suite.runs * suite.categories.reduce((m, c) => m + c.tasks.length, 0), 0)
+    expect(records).toHaveLength(expected)
+    expect(records[0]).toMatchObject({ schema: 1, project: 'oracle', suite: { id: expect.any(String), version: '1.0.0', hash: expect.stringMatching(/^[0-9a-f]{16}$/) }, harness: { vitest: '4.1.12' } })
+    expect((records[0]?.checks as unknown[]).length).toBeGreaterThan(0)
+  })
+})
+
+describe.concurrent('the CI gate', () => {
+  it('exits 1 with one line naming project, suite, score and threshold when a score is under it', async () => {
+    const run = await runBench(['--project', 'baseline'], { MILO_MIN_SCORE: '0.95' })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/milo-bench gate: FAIL baseline classic: score \d+\.\d% is below the threshold 95\.0%/)
+  })
+  it('exits 0 when every score meets it', async () => {
+    const run = await runBench(['--project', 'oracle'], { MILO_MIN_SCORE: '0.99' })
+    expect(run.code, run.output).toBe(0)
+    expect(run.stdout).toContain('milo-bench gate: pass')
+  })
+  it('fails closed on a partial run (one spec file of a suite)', async () => {
+    const run = await runBench(['--project', 'oracle', 'benchmarks/classic'], { MILO_MIN_SCORE: '0.5' })
+    // classic ran whole; v1 did not run at all, so only classic is gated
+    expect(run.code, run.output).toBe(0)
+    const partial = await runBench(['--project', 'oracle', '-t', 'weather'], { MILO_MIN_SCORE: '0.5' })
+    expect(partial.code).toBe(1)
+    expect(partial.stdout).toMatch(/FAIL oracle classic: incomplete run/)
+  })
+})
+
+describe.concurrent('any OpenAI-compatible endpoint, and bad input', () => {
+  let server: ReferenceServer
+  beforeAll(async () => {
+    server = await startReferenceServer({ suites })
+  })
+  afterAll(async () => {
+    await server.close()
+  })
+
+  it('MILO_BASE_URL + MILO_MODEL add a project named custom', async () => {
+    const run = await runBench(['--project', 'custom'], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle' })
+    expect(run.code, run.output).toBe(0)
+    expect(run.leaderboard().suites.classic?.models[0]).toMatchObject({ project: 'custom', name: 'custom (oracle)', percent: 100, where: 'local' })
+  })
+
+  it('an unknown --project gets one line listing the models, no stack trace', async () => {
+    const run = await runBench(['--project', 'opus47'])
+    expect(run.code).toBe(1)
+    expect(run.output).toContain('milo-bench: no model \'opus47\' in fixtures/models.ts; known: oracle, baseline,')
+    expect(run.output).not.toMatch(/\n\s+at /)
+  })
+
+  it('a missing key is one line naming the variable; the project is skipped and the run does not fail', async () => {
+    const run = await runBench(['--project', 'opus46'])
+    expect(run.code, run.output).toBe(0)
+    expect(run.output.match(/opus46: skipped: ANTHROPIC_API_KEY is not set/g)).toHaveLength(1)
+    expect(run.output).not.toMatch(/\n\s+at /)
+  })
+
+  it('an unreachable server is one line naming the URL; the project is skipped', async () => {
+    const closed = await startFaultServer([])
+    const url = closed.url
+    await closed.close()
+    const run = await runBench(['--project', 'qwen35'], { MILO_QWEN35_URL: url })
+    expect(run.code, run.output).toBe(0)
+    expect(run.output.match(new RegExp(`qwen35: skipped: cannot reach ${url.replace(/[.]/g, '\\.')} \\(ECONNREFUSED\\)`, 'g'))).toHaveLength(1)
+    expect(existsSync(join(run.resultsDir, 'runs', 'qwen35'))).toBe(false)
+  })
+
+  it('malformed model output is recorded and scored, never a crash', async () => {
+    const bad = { id: 'x', object: 'chat.completion', created: 0, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: '', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Par' } }] }, finish_reason: 'tool_calls' }] }
+    const replies = Array.from({ length: 200 }, () => ({ reply: bad }))
+    const fault = await startFaultServer(replies, bad)
+    try {
+      const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: fault.url, MILO_MODEL: 'broken' })
+      expect(run.code, run.output).toBe(0)
+      const result = run.leaderboard().suites.classic?.models[0]
+      expect(result?.complete).toBe(true)
+      expect(result?.score).toBeLessThan(12)
+      expect(result?.endReasons.step_cap).toBeGreaterThan(0)
+    }
+    finally {
+      await fault.close()
+    }
+  })
+})

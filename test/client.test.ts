@@ -1,0 +1,92 @@
+import type { ModelSpec } from '../src/types.ts'
+import { afterEach, describe, expect, it } from 'vitest'
+import { buildRequestBody, createClient, ModelCallError, retryAfterMs } from '../src/client.ts'
+import { okReply, startFaultServer } from './support/fault-server.ts'
+
+const spec: ModelSpec = { key: 'm', name: 'M', model: 'm', baseURL: 'x', server: 'vllm', where: 'local', context: { label: '128K', tokens: 131072 }, params: { maxOutputTokens: 256 } }
+const request = { messages: [{ role: 'user' as const, content: 'hi' }], tools: [] }
+const servers: { close: () => Promise<void> }[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map(server => server.close()))
+})
+
+describe('client retries (against a loopback server that fails on purpose)', () => {
+  it('retries 5xx and counts the retries; latency covers only the successful exchange', async () => {
+    const server = await startFaultServer([{ status: 503, body: { error: { message: 'overloaded' } } }, { status: 500, body: { error: 'boom' } }, { reply: okReply('fine'), delayMs: 30 }])
+    servers.push(server)
+    const client = createClient(spec, { baseURL: server.url, backoffMs: 150 })
+    const started = performance.now()
+    const result = await client.complete(request)
+    const wall = performance.now() - started
+    expect(result.retries).toBe(2)
+    expect(result.reply.content).toBe('fine')
+    expect(server.requests).toHaveLength(3)
+    expect(wall).toBeGreaterThan(150 + 300) // two backoffs happened...
+    expect(result.latencyMs).toBeGreaterThanOrEqual(29) // ...but only the last exchange is timed
+    expect(result.latencyMs).toBeLessThan(200)
+  })
+  it('honours Retry-After on 429', async () => {
+    const server = await startFaultServer([{ status: 429, body: { error: { message: 'slow down' } }, headers: { 'retry-after-ms': '120' } }])
+    servers.push(server)
+    const result = await createClient(spec, { baseURL: server.url, backoffMs: 5000 }).complete(request)
+    expect(result.retries).toBe(1)
+    const [first, second] = server.requests
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(110)
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeLessThan(2000)
+  })
+  it('does not retry other 4xx, and classifies the error', async () => {
+    const server = await startFaultServer([{ status: 400, body: { error: { message: 'maximum context length is 8192 tokens', code: 'context_length_exceeded' } } }])
+    servers.push(server)
+    const error = await createClient(spec, { baseURL: server.url }).complete(request).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ModelCallError)
+    expect((error as ModelCallError).recorded).toMatchObject({ kind: 'context_length', status: 400, infrastructure: false })
+    expect(server.requests).toHaveLength(1)
+  })
+  it('gives up after its retries with the last error, marked as infrastructure', async () => {
+    const server = await startFaultServer([{ status: 502 }, { status: 502 }, { status: 502 }])
+    servers.push(server)
+    const error = await createClient(spec, { baseURL: server.url, retries: 2, backoffMs: 1 }).complete(request).catch((e: unknown) => e) as ModelCallError
+    expect(error.recorded).toMatchObject({ kind: 'server', status: 502, infrastructure: true })
+    expect(error.retries).toBe(2)
+  })
+  it('names the unreachable URL\'s failure as a network error', async () => {
+    const server = await startFaultServer([])
+    const url = server.url
+    await server.close()
+    const error = await createClient(spec, { baseURL: url, retries: 1, backoffMs: 1 }).complete(request).catch((e: unknown) => e) as ModelCallError
+    expect(error.recorded.kind).toBe('network')
+    expect(error.recorded.message).toMatch(/ECONNREFUSED|Connection error/)
+  })
+})
+
+describe('the reasoning adapter', () => {
+  it('promotes reasoning to content only when content is empty', async () => {
+    const server = await startFaultServer([
+      { reply: okReply('', { reasoning_content: 'the answer is 42' }) },
+      { reply: okReply('42', { reasoning: 'thinking...' }) },
+    ])
+    servers.push(server)
+    const client = createClient(spec, { baseURL: server.url })
+    const first = await client.complete(request)
+    expect(first.reply).toMatchObject({ content: null, reasoning: 'the answer is 42' })
+    const second = await client.complete(request)
+    expect(second.reply).toMatchObject({ content: '42', reasoning: 'thinking...' })
+  })
+})
+
+describe('request bodies', () => {
+  it('sends temperature 0 by default, the preset\'s output-limit field and extra body fields', () => {
+    expect(buildRequestBody({ ...spec, params: { maxOutputTokens: 100, extraBody: { chat_template_kwargs: { enable_thinking: false } } } }, request))
+      .toMatchObject({ model: 'm', temperature: 0, max_tokens: 100, chat_template_kwargs: { enable_thinking: false } })
+    const openai = buildRequestBody({ ...spec, server: 'openai', params: { maxOutputTokens: 100 } }, request)
+    expect(openai).toMatchObject({ max_completion_tokens: 100 })
+    expect(openai).not.toHaveProperty('temperature')
+    expect(openai).not.toHaveProperty('max_tokens')
+  })
+  it('reads Retry-After as milliseconds, seconds or an HTTP date', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after-ms': '250' }), 0)).toBe(250)
+    expect(retryAfterMs(new Headers({ 'retry-after': '2' }), 0)).toBe(2000)
+    expect(retryAfterMs(new Headers({ 'retry-after': new Date(10_000).toUTCString() }), 4000)).toBe(6000)
+    expect(retryAfterMs(new Headers(), 0)).toBeUndefined()
+  })
+})

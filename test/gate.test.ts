@@ -1,0 +1,51 @@
+import type { ModelResult, SuiteBoard } from '../src/types.ts'
+import { describe, expect, it } from 'vitest'
+import { evaluateGate } from '../src/gate.ts'
+import { gateFromEnv } from '../reporters/leaderboard-reporter.ts'
+
+const result = (project: string, score: number, extra: Partial<ModelResult> = {}): ModelResult => ({
+  project, name: project, model: project, where: 'local', context: '128K', rank: 1, score, max: 60, percent: score / 0.6, avgLatencyMs: 1,
+  categories: { 'multi-step': 2.5, 'single-tool': 3 }, tasks: { t: { category: 'single-tool', score: 3, runs: [3] } }, complete: true, comparable: true, hash: 'h',
+  runs: 60, infraErrors: 0, retries: 0, modelCalls: 1, toolCalls: 1, textToolCalls: 0, tokens: { inputTokens: 0, outputTokens: 0 }, cost: 0, endReasons: {}, runId: 'r', finishedAt: 't', ...extra,
+})
+const board = (models: ModelResult[]): Record<string, SuiteBoard> => ({
+  classic: { id: 'classic', title: 'classic', version: '1', hash: 'h', aggregate: 'sum', max: 60, taskCount: 20, maxPerTask: 3, categories: [], models },
+})
+const ran = (entries: Record<string, string[]>) => new Map(Object.entries(entries))
+
+describe('evaluateGate', () => {
+  it('passes when every score is at or above its threshold, even with failed prompts', () => {
+    const verdict = evaluateGate({ minScore: 0.9 }, board([result('candidate', 55)]), ran({ candidate: ['classic'] }))
+    expect(verdict).toEqual({ ok: true, failures: [], active: true })
+  })
+  it('fails with one line naming the project, the suite, the score and the threshold', () => {
+    const verdict = evaluateGate({ minScore: 0.95 }, board([result('candidate', 55)]), ran({ candidate: ['classic'] }))
+    expect(verdict.ok).toBe(false)
+    expect(verdict.failures).toEqual(['candidate classic: score 91.7% is below the threshold 95.0%'])
+  })
+  it('checks per-category thresholds as a fraction of the per-task maximum', () => {
+    const verdict = evaluateGate({ categories: { 'classic/multi-step': 0.9 } }, board([result('candidate', 58)]), ran({ candidate: ['classic'] }))
+    expect(verdict.failures).toEqual(['candidate classic/multi-step: score 83.3% is below the threshold 90.0%'])
+  })
+  it('lets a project override the thresholds for itself', () => {
+    const verdict = evaluateGate({ minScore: 0.99, projects: { candidate: { minScore: 0.5 } } }, board([result('candidate', 40)]), ran({ candidate: ['classic'] }))
+    expect(verdict.ok).toBe(true)
+  })
+  it('fails closed: an incomplete run, a project with no score, or an empty run never passes', () => {
+    expect(evaluateGate({ minScore: 0.1 }, board([result('candidate', 60, { complete: false })]), ran({ candidate: ['classic'] })).ok).toBe(false)
+    expect(evaluateGate({ minScore: 0.1 }, board([]), ran({ candidate: [] }), new Map([['candidate', 'KEY is not set']])).failures)
+      .toEqual(['candidate: no score: KEY is not set'])
+    expect(evaluateGate({ minScore: 0.1 }, board([]), ran({})).ok).toBe(false)
+  })
+  it('is inactive without thresholds', () => {
+    expect(evaluateGate({}, board([result('candidate', 1)]), ran({ candidate: ['classic'] }))).toEqual({ ok: true, failures: [], active: false })
+  })
+})
+
+describe('gateFromEnv', () => {
+  it('reads MILO_MIN_SCORE as a fraction and rejects anything else with the variable named', () => {
+    expect(gateFromEnv({}, { MILO_MIN_SCORE: '0.9' })).toEqual({ minScore: 0.9 })
+    expect(() => gateFromEnv({}, { MILO_MIN_SCORE: '90' })).toThrow(/MILO_MIN_SCORE=90 is not a fraction/)
+    expect(gateFromEnv({ suites: { v1: 0.5 } }, {})).toEqual({ suites: { v1: 0.5 } })
+  })
+})

@@ -1,0 +1,50 @@
+// Runs the benchmark the way a user does, `vitest run` in a child process from the project's root, with results going
+// to a fresh temporary folder; returns the exit code, the output and that folder.
+
+import type { LeaderboardFile } from '../../src/types.ts'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const root = resolve(import.meta.dirname, '../..')
+const vitestBin = join(root, 'node_modules/vitest/vitest.mjs')
+
+export interface BenchRun {
+  code: number | null
+  stdout: string
+  stderr: string
+  output: string
+  resultsDir: string
+  leaderboard: () => LeaderboardFile
+}
+
+/** A clean environment: no Vitest worker variables from the test runner, no keys, no MILO_* unless given. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('VITEST') && !key.startsWith('MILO_') && !key.endsWith('_API_KEY') && key !== 'NODE_ENV' && key !== 'TEST' && key !== 'CI' && key !== 'GITHUB_ACTIONS') {
+      env[key] = value
+    }
+  }
+  return { ...env, FORCE_COLOR: '0', NO_COLOR: '1', ...extra }
+}
+
+export function runBench(args: string[], env: Record<string, string> = {}, resultsDir = mkdtempSync(join(tmpdir(), 'milo-results-'))): Promise<BenchRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [vitestBin, 'run', ...args], { cwd: root, env: cleanEnv({ MILO_RESULTS_DIR: resultsDir, ...env }) })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+    child.on('error', reject)
+    child.on('close', code => resolvePromise({
+      code,
+      stdout,
+      stderr,
+      output: stdout + stderr,
+      resultsDir,
+      leaderboard: () => JSON.parse(readFileSync(join(resultsDir, 'leaderboard.json'), 'utf8')) as LeaderboardFile,
+    }))
+  })
+}

@@ -1,0 +1,14 @@
+// The project's own tests: offline, no keys. Unit tests of the pure parts on plain data, and end-to-end runs of the
+// benchmark the way users run it (child `vitest run` processes against the embedded server).
+
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    root: new URL('..', import.meta.url).pathname,
+    include: ['test/**/*.test.ts'],
+    setupFiles: ['./src/setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+})
