@@ -104,6 +104,7 @@ async function runTask(context: TestContext, suite: Suite, stamp: SuiteStamp, ta
     ...(transcript.error ? { error: transcript.error } : {}),
     calls: transcript.steps.length,
     toolCalls: transcript.toolCalls.length,
+    toolErrors: transcript.toolCalls.filter(call => call.outcome?.ok === false).length,
     textToolCalls: transcript.steps.reduce((n, step) => n + step.textToolCalls, 0),
     latencyMs: Math.round(transcript.latencyMs * 1000) / 1000,
     usage: transcript.usage,

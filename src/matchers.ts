@@ -106,6 +106,7 @@ expect.extend({
       : matchesSchema(value, schema)
     return finish(this, received, 'toMatchSchema()', options, result)
   },
+  // New matchers go above this line: wrap a pure check from checks.ts with check(...) and declare it below.
 })
 
 export type { ArgumentMatch, ChainStep }
@@ -132,5 +133,6 @@ declare module 'vitest' {
     toUseAtMostCalls: (minimal: number, options?: CheckOptions) => void
     /** Valid against the JSON Schema (ajv); every violation listed. On a transcript, its final answer's JSON. */
     toMatchSchema: (schema: JsonSchema, options?: CheckOptions) => void
+    // New matcher declarations go above this line.
   }
 }

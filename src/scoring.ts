@@ -53,6 +53,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
   let infraErrors = 0
   let retries = 0
   let toolCalls = 0
+  let toolErrors = 0
   let textToolCalls = 0
   let scoredRuns = 0
   for (const outcome of outcomes) {
@@ -75,6 +76,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
       latency += run.latencyMs
       modelCalls += run.calls
       toolCalls += run.toolCalls
+      toolErrors += run.toolErrors ?? 0
       textToolCalls += run.textToolCalls
       usage.inputTokens += run.usage.inputTokens
       usage.outputTokens += run.usage.outputTokens
@@ -132,6 +134,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
     retries,
     modelCalls,
     toolCalls,
+    toolErrors,
     textToolCalls,
     tokens: usage,
     cost: round((usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000, 6),

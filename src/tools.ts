@@ -59,8 +59,8 @@ function takeFault(env: ToolEnv, name: string): ToolOutcome | undefined {
   return { ok: false, code: key, error: faultMessages[key] ?? key }
 }
 
-/** Executes one call. `args` null means the model's arguments were not a JSON object. */
-export function runToolCall(tools: ReadonlyMap<string, SimulatedTool>, name: string, args: Record<string, Json> | null, env: ToolEnv): ToolOutcome {
+/** Executes one call. `args` null means the model's arguments were not a JSON object. A tool that throws is a bug in the fixture, reported as such. */
+export async function runToolCall(tools: ReadonlyMap<string, SimulatedTool>, name: string, args: Record<string, Json> | null, env: ToolEnv): Promise<ToolOutcome> {
   const tool = tools.get(name)
   if (!tool) {
     return { ok: false, code: 'unknown_tool', error: `unknown tool '${name}'; available: ${[...tools.keys()].join(', ')}` }

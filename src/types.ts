@@ -115,9 +115,12 @@ export type ToolOutcome =
  */
 export type ToolEnv = Record<string, Json>
 
-/** A simulated tool: its definition plus a deterministic implementation. */
+/**
+ * A simulated tool: its definition plus a deterministic implementation. Most are synchronous and pure; tools that run
+ * model-written code (coding tasks) return a promise and do their work in the sandbox (src/sandbox.ts).
+ */
 export interface SimulatedTool extends ToolDefinition {
-  run: (args: Record<string, Json>, env: ToolEnv) => ToolOutcome
+  run: (args: Record<string, Json>, env: ToolEnv) => ToolOutcome | Promise<ToolOutcome>
 }
 
 /** One turn of a task's reference solution, which the `oracle` reference model replays. */
@@ -304,6 +307,8 @@ export interface RunMeta {
   /** Model calls made. */
   calls: number
   toolCalls: number
+  /** Tool calls whose outcome was an error (unknown tool, invalid arguments, a tool error). */
+  toolErrors: number
   textToolCalls: number
   latencyMs: number
   usage: Usage
@@ -407,6 +412,8 @@ export interface ModelResult {
   retries: number
   modelCalls: number
   toolCalls: number
+  /** Tool calls that came back as errors (malformed, unknown tool, invalid arguments, tool error). */
+  toolErrors: number
   textToolCalls: number
   tokens: Usage
   /** USD, from the entry's price per million tokens; 0 for local models. */

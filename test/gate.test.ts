@@ -6,7 +6,7 @@ import { gateFromEnv } from '../reporters/leaderboard-reporter.ts'
 const result = (project: string, score: number, extra: Partial<ModelResult> = {}): ModelResult => ({
   project, name: project, model: project, where: 'local', context: '128K', rank: 1, score, max: 60, percent: score / 0.6, avgLatencyMs: 1,
   categories: { 'multi-step': 2.5, 'single-tool': 3 }, tasks: { t: { category: 'single-tool', score: 3, runs: [3] } }, complete: true, comparable: true, hash: 'h',
-  runs: 60, infraErrors: 0, retries: 0, modelCalls: 1, toolCalls: 1, textToolCalls: 0, tokens: { inputTokens: 0, outputTokens: 0 }, cost: 0, endReasons: {}, runId: 'r', finishedAt: 't', ...extra,
+  runs: 60, infraErrors: 0, retries: 0, modelCalls: 1, toolCalls: 1, toolErrors: 0, textToolCalls: 0, tokens: { inputTokens: 0, outputTokens: 0 }, cost: 0, endReasons: {}, runId: 'r', finishedAt: 't', ...extra,
 })
 const board = (models: ModelResult[]): Record<string, SuiteBoard> => ({
   classic: { id: 'classic', title: 'classic', version: '1', hash: 'h', aggregate: 'sum', max: 60, taskCount: 20, maxPerTask: 3, categories: [], models },

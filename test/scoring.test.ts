@@ -5,7 +5,7 @@ import { rank, scoreRun, summarize } from '../src/scoring.ts'
 
 const check = (pass: boolean, score = pass ? 1 : 0, points = 1) => ({ name: 'c', pass, score, points, message: '' })
 const run = (repeat: number, checks: RunMeta['checks'], extra: Partial<RunMeta> = {}): RunMeta => ({
-  repeat, endReason: 'final', calls: 2, toolCalls: 1, textToolCalls: 0, latencyMs: 100, usage: { inputTokens: 10, outputTokens: 5 }, retries: 0, checks, ...extra,
+  repeat, endReason: 'final', calls: 2, toolCalls: 1, toolErrors: 0, textToolCalls: 0, latencyMs: 100, usage: { inputTokens: 10, outputTokens: 5 }, retries: 0, checks, ...extra,
 })
 
 function suiteOf(aggregate: Suite['aggregate'], maxScore: number, runs: number, shape: Record<string, string[]>): Suite {
@@ -84,7 +84,7 @@ describe('rank', () => {
   const result = (project: string, score: number, extra: Partial<ModelResult> = {}): ModelResult => ({
     project, name: project, model: project, where: 'cloud', context: '1M', rank: null, score, max: 60, percent: score / 0.6,
     avgLatencyMs: 1000, categories: {}, tasks: {}, complete: true, comparable: true, hash: 'h', runs: 60, infraErrors: 0, retries: 0,
-    modelCalls: 0, toolCalls: 0, textToolCalls: 0, tokens: { inputTokens: 0, outputTokens: 0 }, cost: 0, endReasons: {}, runId: 'r', finishedAt: 't', ...extra,
+    modelCalls: 0, toolCalls: 0, toolErrors: 0, textToolCalls: 0, tokens: { inputTokens: 0, outputTokens: 0 }, cost: 0, endReasons: {}, runId: 'r', finishedAt: 't', ...extra,
   })
   it('gives equal scores the same rank and skips the next (the seed: 1, 1, 3, 3, 3, 6)', () => {
     const ranked = rank([result('a', 58), result('b', 58), result('c', 57), result('d', 57), result('e', 57), result('f', 56)])
