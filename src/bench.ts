@@ -117,7 +117,7 @@ async function runTask(context: TestContext, suite: Suite, stamp: SuiteStamp, ta
   if (transcript.error?.infrastructure) {
     throw new Error(`infrastructure error (not scored): ${transcript.error.message}`)
   }
-  return Object.assign(transcript, { [benchRun]: true })
+  return Object.assign(transcript, { [benchRun]: context.task.id })
 }
 
 /**

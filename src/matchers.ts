@@ -18,7 +18,10 @@ export interface CheckOptions {
 
 export interface ToCallToolOptions extends CheckOptions, CallsToolOptions {}
 
-/** Marks transcripts produced by a benchmark run, so a matcher can tell when its check would go unrecorded. */
+/**
+ * Marks a transcript with the id of the test whose run produced it, so a matcher can tell when its check would go
+ * unrecorded or be recorded into another test (the global expect in concurrent tests).
+ */
 export const benchRun: unique symbol = Symbol.for('milo-bench.run')
 
 function isTranscript(value: unknown): value is Transcript {
@@ -50,11 +53,12 @@ function finish(state: MatcherState, received: unknown, label: string, options: 
 
 function recordCheck(state: MatcherState, received: unknown, name: string, result: CheckOutcome, points: number): { ok: true } | { ok: false, reason: string } {
   const task = state.task
-  const marked = typeof received === 'object' && received !== null && benchRun in received
+  const owner = typeof received === 'object' && received !== null ? (received as { [benchRun]?: string })[benchRun] : undefined
+  if (owner !== undefined && task?.id !== owner) {
+    return { ok: false, reason: `${name}: this check cannot be recorded for its run: use the test context's expect (async (task, { expect }) => ...), not the global one` }
+  }
   if (!task) {
-    return marked
-      ? { ok: false, reason: `${name}: this check cannot be recorded: use the test context's expect (async (task, { expect }) => ...), not the global one` }
-      : { ok: true }
+    return { ok: true }
   }
   const meta = task.meta as Partial<BenchTestMeta>
   const repeat = task.result?.repeatCount ?? 0
