@@ -1,0 +1,9 @@
+// Runs a TypeScript entry point through Vite's module runner (Node 20 has no TypeScript loader of its own).
+import { runnerImport } from 'vite'
+
+const entry = process.argv[2]
+if (!entry) {
+  console.error('usage: node test/perf/run.mjs <file.ts>')
+  process.exit(2)
+}
+await runnerImport(new URL(`../../${entry}`, import.meta.url).pathname)
