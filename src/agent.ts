@@ -21,6 +21,8 @@ export interface AgentOptions {
   maxSteps?: number
   /** The test's own signal (Ctrl-C, test timeout). */
   signal?: AbortSignal
+  /** Which run of the task this is, for the response cache. */
+  repeat?: number
 }
 
 class BudgetExceeded extends Error {}
@@ -55,7 +57,7 @@ export async function runAgent(task: Task, options: AgentOptions): Promise<Trans
   const echoReasoning = presets[spec.server].echoReasoning
   try {
     for (let index = 0; index < maxSteps; index++) {
-      const result = await client.complete({ messages, tools: definitions, ...(task.responseFormat ? { responseFormat: task.responseFormat } : {}) }, signal)
+      const result = await client.complete({ messages, tools: definitions, repeat: options.repeat ?? 0, ...(task.responseFormat ? { responseFormat: task.responseFormat } : {}) }, signal)
       const { reply } = result
       const calls = reply.toolCalls.length === 0 && spec.lenientTextToolCalls ? reply.textToolCalls : reply.toolCalls
       const content = reply.content ?? (spec.reasoning === 'keep-apart' || calls.length > 0 ? null : reply.reasoning)

@@ -2,11 +2,13 @@
 // runs), and each test's `run(task)` runs the agent against the project's model and records the run in the test's meta.
 
 import type { TestContext } from 'vitest'
+import type { CacheSettings } from './cache.ts'
 import type { ModelClient } from './client.ts'
 import type { BenchTestMeta, ModelSpec, Preflight, RunMeta, Suite, SuiteStamp, Task, Transcript } from './types.ts'
 import { describe, inject, recordArtifact, test } from 'vitest'
 import { catalog, freshEnv, stamps } from '../fixtures/suites.ts'
 import { runAgent } from './agent.ts'
+import { openCache } from './cache.ts'
 import { createClient } from './client.ts'
 import { benchRun } from './matchers.ts'
 import { acquireSlot } from './slots.ts'
@@ -19,6 +21,8 @@ declare module 'vitest' {
     preflight: Preflight
     /** Where the cross-worker concurrency slots are handed out. */
     slotsURL: string
+    /** The response cache's mode and folder. */
+    cache: CacheSettings
   }
   interface TaskMeta extends Partial<BenchTestMeta> {}
 }
@@ -56,6 +60,7 @@ function clientFor(spec: ModelSpec, preflight: Preflight): ModelClient {
       baseURL: preflight.baseURL,
       ...(apiKey ? { apiKey } : {}),
       acquire: () => acquireSlot(slotsURL, spec.key),
+      cache: openCache(inject('cache')),
     })
     clients.set(spec.key, client)
   }
@@ -89,15 +94,16 @@ async function runTask(context: TestContext, suite: Suite, stamp: SuiteStamp, ta
     }
     return tool
   })
+  const repeat = context.task.result?.repeatCount ?? 0
   const transcript = await runAgent(task, {
     spec,
+    repeat,
     client: clientFor(spec, preflight),
     tools,
     env: freshEnv(task.env),
     ...(task.budgetMs === undefined ? {} : { budgetMs: task.budgetMs * budgetScale() }),
     signal: context.signal,
   })
-  const repeat = context.task.result?.repeatCount ?? 0
   const run: RunMeta = {
     repeat,
     endReason: transcript.endReason,

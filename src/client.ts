@@ -1,10 +1,12 @@
 // The model client: one chat-completion call through the official openai SDK, with the harness's own counted
 // retries (p-retry), latency measured around the HTTP exchange only, and every reply normalised.
 
+import type { ResponseCache } from './cache.ts'
 import type { NormalizedCompletion } from './normalize.ts'
 import type { ChatMessage, ErrorKind, JsonSchema, ModelSpec, RecordedError, ToolDefinition } from './types.ts'
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 import pRetry, { AbortError } from 'p-retry'
+import { CacheMissError, cacheKey } from './cache.ts'
 import { classifyError, isRetryableStatus, readErrorBody, recordError } from './errors.ts'
 import { accumulateStream, normalizeCompletion, StreamError } from './normalize.ts'
 import { presets } from './presets.ts'
@@ -13,6 +15,8 @@ export interface CompletionRequest {
   messages: ChatMessage[]
   tools: ToolDefinition[]
   responseFormat?: { name: string, schema: JsonSchema }
+  /** Which run of the task this is (0-based): part of the cache address, so each run keeps its own reply. */
+  repeat?: number
 }
 
 export interface CompletionResult {
@@ -45,6 +49,8 @@ export interface ClientOptions {
   maxRetryAfterMs?: number
   /** Runs before each HTTP attempt and resolves when a slot is free; returns its release. Not timed. */
   acquire?: () => Promise<() => void>
+  /** Recorded replies (src/cache.ts); a hit returns the recorded reply and latency without a model call. */
+  cache?: ResponseCache
 }
 
 export interface ModelClient {
@@ -171,7 +177,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
   const backoffMs = options.backoffMs ?? 500
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000
 
-  async function attempt(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Omit<CompletionResult, 'retries'>> {
+  async function attempt(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Omit<CompletionResult, 'retries'> & { raw: unknown }> {
     const release = options.acquire ? await options.acquire() : undefined
     try {
       const started = performance.now()
@@ -184,11 +190,11 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
           chunks.push(chunk)
         }
         const latencyMs = performance.now() - started
-        return { reply: accumulateStream(chunks), latencyMs, ...(ttftMs === undefined ? {} : { ttftMs }) }
+        return { reply: accumulateStream(chunks), raw: chunks, latencyMs, ...(ttftMs === undefined ? {} : { ttftMs }) }
       }
       const reply = await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal })
       const latencyMs = performance.now() - started
-      return { reply: normalizeCompletion(reply), latencyMs }
+      return { reply: normalizeCompletion(reply), raw: reply, latencyMs }
     }
     finally {
       release?.()
@@ -198,6 +204,24 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
   return {
     async complete(request, signal) {
       const body = buildRequestBody(spec, request)
+      const cache = options.cache?.mode === 'off' ? undefined : options.cache
+      const key = cache ? cacheKey(body, request.repeat ?? 0) : ''
+      if (cache) {
+        let hit
+        try {
+          hit = cache.read(key, spec.key)
+        }
+        catch (error) {
+          if (error instanceof CacheMissError) {
+            throw new ModelCallError(recordError('not_found', error.message, undefined, []), 0)
+          }
+          throw error
+        }
+        if (hit) {
+          const reply = hit.streamed ? accumulateStream(hit.body as unknown[]) : normalizeCompletion(hit.body)
+          return { reply, latencyMs: hit.latencyMs, ...(hit.ttftMs === undefined ? {} : { ttftMs: hit.ttftMs }), retries: 0, cached: true }
+        }
+      }
       let attempts = 0
       let failures = 0
       let lastError: { recorded: RecordedError, retryable: boolean, headers?: Headers } | undefined
@@ -231,7 +255,9 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
             }
           },
         })
-        return { ...result, retries: attempts - 1 }
+        const { raw, ...completion } = result
+        cache?.write(key, spec.key, { body: raw as never, streamed: Boolean(body.stream), latencyMs: completion.latencyMs, ...(completion.ttftMs === undefined ? {} : { ttftMs: completion.ttftMs }) })
+        return { ...completion, retries: attempts - 1 }
       }
       catch (error) {
         if (signal?.aborted) {

@@ -8,6 +8,7 @@ import type { SlotServer } from './slots.ts'
 import type { ModelSpec, Preflight } from './types.ts'
 import { config } from 'dotenv'
 import { suites } from '../fixtures/suites.ts'
+import { cacheSettings } from './cache.ts'
 import { presets } from './presets.ts'
 import { startReferenceServer } from './reference-server.ts'
 import { startSlotServer } from './slots.ts'
@@ -79,9 +80,14 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const servers = shared(limits)
   const [reference, slots] = await Promise.all([servers.reference, servers.slots])
   project.provide('slotsURL', slots.url)
+  const cache = cacheSettings(process.env, project.vitest.config.watch, project.vitest.config.root)
+  project.provide('cache', cache)
+  // Re-scoring from recordings needs no model: neither its server nor its key.
   const preflight = spec.baseURL === 'embedded'
     ? { ok: true, baseURL: reference.url }
-    : await checkEndpoint(spec, spec.baseURL, process.env)
+    : cache.mode === 'strict'
+      ? { ok: true, baseURL: spec.baseURL }
+      : await checkEndpoint(spec, spec.baseURL, process.env)
   if (!preflight.ok && preflight.reason) {
     project.vitest.logger.log(`milo-bench: ${preflight.reason}`)
   }

@@ -1,0 +1,95 @@
+// The response cache: model replies stored on disk, addressed by the full request (model, messages, tools, parameters)
+// and the repeat number, so an unchanged call is answered from disk with its recorded latency. The same files,
+// committed as cassettes, let CI re-score a recorded run with no model at all.
+
+import type { Json } from './types.ts'
+import { createHash } from 'node:crypto'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { canonical } from './checks.ts'
+
+/**
+ * - `off`: every call goes to the model.
+ * - `on`: answered from the cache when recorded; otherwise called and recorded (the default in watch mode and the UI).
+ * - `record`: every call goes to the model and is (re-)recorded.
+ * - `strict`: answered from the cache only; a call with no recording fails (re-scoring cassettes in CI).
+ */
+export type CacheMode = 'off' | 'on' | 'record' | 'strict'
+
+export interface CacheSettings {
+  mode: CacheMode
+  /** Folder of recordings (default `.milo-cache`; a committed folder of cassettes in CI). */
+  dir: string
+}
+
+/** One recorded reply: the server's raw body (or stream chunks), re-normalised on every read. */
+export interface Recording {
+  /** The non-streaming body, or the parsed chunks of a stream. */
+  body: Json
+  streamed: boolean
+  latencyMs: number
+  ttftMs?: number
+}
+
+export class CacheMissError extends Error {
+  constructor(readonly key: string) {
+    super(`no recording for this request in strict cache mode (key ${key}); record it with MILO_CACHE=record`)
+    this.name = 'CacheMissError'
+  }
+}
+
+/** The cache mode from MILO_CACHE, or the default: on while watching, off in `vitest run`. */
+export function cacheSettings(env: Record<string, string | undefined>, watching: boolean, root: string): CacheSettings {
+  const raw = env.MILO_CACHE
+  const modes: CacheMode[] = ['off', 'on', 'record', 'strict']
+  if (raw !== undefined && raw !== '' && !(modes as string[]).includes(raw)) {
+    throw new Error(`MILO_CACHE=${raw} is not a cache mode; use one of ${modes.join(', ')}`)
+  }
+  const mode = (raw || (watching ? 'on' : 'off')) as CacheMode
+  const dir = resolve(root, env.MILO_CACHE_DIR || '.milo-cache')
+  return { mode, dir }
+}
+
+/** The address of a request: its whole body as sent (keys never are in a body) and the repeat number. */
+export function cacheKey(body: Record<string, unknown>, repeat: number): string {
+  return createHash('sha256').update(canonical(JSON.parse(JSON.stringify(body)) as Json)).update(`\u0000repeat=${repeat}`).digest('hex')
+}
+
+export interface ResponseCache {
+  readonly mode: CacheMode
+  read: (key: string, model: string) => Recording | undefined
+  write: (key: string, model: string, recording: Recording) => void
+}
+
+const fileOf = (dir: string, model: string, key: string): string => join(dir, model.replace(/[^\w.-]+/g, '_'), key.slice(0, 2), `${key}.json`)
+
+export function openCache(settings: CacheSettings): ResponseCache {
+  return {
+    mode: settings.mode,
+    read(key, model) {
+      if (settings.mode === 'off' || settings.mode === 'record') {
+        return undefined
+      }
+      try {
+        return JSON.parse(readFileSync(fileOf(settings.dir, model, key), 'utf8')) as Recording
+      }
+      catch {
+        if (settings.mode === 'strict') {
+          throw new CacheMissError(key)
+        }
+        return undefined
+      }
+    },
+    write(key, model, recording) {
+      if (settings.mode === 'off' || settings.mode === 'strict') {
+        return
+      }
+      const file = fileOf(settings.dir, model, key)
+      mkdirSync(dirname(file), { recursive: true })
+      // Write then rename: a reader in another worker never sees half a file.
+      const temporary = `${file}.${process.pid}.tmp`
+      writeFileSync(temporary, JSON.stringify(recording))
+      renameSync(temporary, file)
+    },
+  }
+}

@@ -1,0 +1,79 @@
+// The response cache and cassettes: unchanged calls come from disk with their recorded latency; a recorded run
+// re-scores with no model at all; strict mode fails on a request it has no recording for.
+
+import type { ModelSpec } from '../src/types.ts'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { suites } from '../fixtures/suites.ts'
+import { cacheKey, cacheSettings, openCache } from '../src/cache.ts'
+import { createClient, ModelCallError } from '../src/client.ts'
+import { startReferenceServer } from '../src/reference-server.ts'
+import { okReply, startFaultServer } from './support/fault-server.ts'
+import { runBench } from './support/run-bench.ts'
+
+const spec: ModelSpec = { key: 'm', name: 'M', model: 'm', baseURL: 'x', server: 'vllm', where: 'local', context: { label: '128K', tokens: 131072 } }
+const request = { messages: [{ role: 'user' as const, content: 'hi' }], tools: [] }
+const closers: (() => Promise<void>)[] = []
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map(close => close()))
+})
+
+describe('cache settings and keys', () => {
+  it('is on while watching and off in `vitest run` unless MILO_CACHE says otherwise', () => {
+    expect(cacheSettings({}, true, '/r')).toEqual({ mode: 'on', dir: '/r/.milo-cache' })
+    expect(cacheSettings({}, false, '/r').mode).toBe('off')
+    expect(cacheSettings({ MILO_CACHE: 'strict', MILO_CACHE_DIR: 'cassettes' }, false, '/r')).toEqual({ mode: 'strict', dir: '/r/cassettes' })
+    expect(() => cacheSettings({ MILO_CACHE: 'yes' }, false, '/r')).toThrow('MILO_CACHE=yes is not a cache mode')
+  })
+  it('addresses a reply by the whole request and the repeat number', () => {
+    const body = { model: 'm', messages: [{ role: 'user', content: 'a' }], temperature: 0 }
+    expect(cacheKey(body, 0)).toBe(cacheKey({ temperature: 0, messages: [{ content: 'a', role: 'user' }], model: 'm' }, 0))
+    expect(cacheKey(body, 0)).not.toBe(cacheKey(body, 1))
+    expect(cacheKey(body, 0)).not.toBe(cacheKey({ ...body, temperature: 0.2 }, 0))
+  })
+})
+
+describe('the client with a cache', () => {
+  it('answers an unchanged call from disk with its recorded latency, and calls again for another repeat', async () => {
+    const server = await startFaultServer([{ reply: okReply('first'), delayMs: 40 }, { reply: okReply('second') }])
+    closers.push(server.close)
+    const cache = openCache({ mode: 'on', dir: mkdtempSync(join(tmpdir(), 'milo-cache-')) })
+    const client = createClient(spec, { baseURL: server.url, cache })
+    const live = await client.complete({ ...request, repeat: 0 })
+    const cached = await client.complete({ ...request, repeat: 0 })
+    expect(server.requests).toHaveLength(1)
+    expect(cached).toMatchObject({ cached: true, latencyMs: live.latencyMs, reply: { content: 'first' } })
+    expect(live.latencyMs).toBeGreaterThanOrEqual(39)
+    const other = await client.complete({ ...request, repeat: 1 })
+    expect(other.reply.content).toBe('second')
+    expect(server.requests).toHaveLength(2)
+  })
+  it('fails a call with no recording in strict mode, as an infrastructure error, without calling the model', async () => {
+    const server = await startFaultServer([])
+    closers.push(server.close)
+    const client = createClient(spec, { baseURL: server.url, cache: openCache({ mode: 'strict', dir: mkdtempSync(join(tmpdir(), 'milo-cache-')) }) })
+    const error = await client.complete(request).catch((e: unknown) => e) as ModelCallError
+    expect(error).toBeInstanceOf(ModelCallError)
+    expect(error.recorded).toMatchObject({ kind: 'not_found', infrastructure: true })
+    expect(error.recorded.message).toContain('MILO_CACHE=record')
+    expect(server.requests).toHaveLength(0)
+  })
+})
+
+describe('cassettes', () => {
+  it('re-score a recorded run with no model at all, to the same scores', async () => {
+    const cassettes = mkdtempSync(join(tmpdir(), 'milo-cassettes-'))
+    const server = await startReferenceServer({ suites })
+    const env = { MILO_BASE_URL: server.url, MILO_MODEL: 'baseline', MILO_CACHE_DIR: cassettes }
+    const recorded = await runBench(['--project', 'custom'], { ...env, MILO_CACHE: 'record' })
+    await server.close()
+    expect(recorded.code, recorded.output).toBe(0)
+    const replayed = await runBench(['--project', 'custom'], { ...env, MILO_CACHE: 'strict' })
+    expect(replayed.code, replayed.output).toBe(0)
+    const scores = (run: typeof recorded): unknown => Object.fromEntries(Object.entries(run.leaderboard().suites).map(([id, board]) => [id, board.models.map(m => [m.score, m.categories, m.avgLatencyMs])]))
+    expect(scores(replayed)).toEqual(scores(recorded))
+    expect(replayed.leaderboard().suites.classic?.models[0]?.complete).toBe(true)
+  })
+})
