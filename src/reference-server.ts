@@ -28,6 +28,8 @@ export interface ReferenceServer {
   requests: Map<string, number>
   /** Most requests in flight at once, per model id. */
   peakInFlight: Map<string, number>
+  /** The prompt (first user message) of every request, in arrival order. */
+  prompts: string[]
   close: () => Promise<void>
 }
 
@@ -104,6 +106,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
   const requests = new Map<string, number>()
   const inFlight = new Map<string, number>()
   const peakInFlight = new Map<string, number>()
+  const prompts: string[] = []
 
   const server = createServer((request, response) => {
     const send = (status: number, payload: unknown): void => {
@@ -142,6 +145,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
         wantsJson: body.response_format !== undefined,
       }
       const prompt = body.messages.find(message => message.role === 'user')?.content ?? ''
+      prompts.push(prompt)
       const reply = settings.policy(policyRequest, byPrompt.get(prompt))
       const turn = body.messages.filter(message => message.role === 'assistant').length
       const completion = completionBody(model, reply, tokens(JSON.stringify(body.messages)), turn)
@@ -181,6 +185,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     peakInFlight,
+    prompts,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections()
       server.close(() => resolve())
