@@ -26,6 +26,8 @@ export default defineConfig({
     globalSetup: ['./src/global-setup.ts'],
     // Tasks run concurrently; 4.1 reads `sequence` from the root config only.
     sequence: { concurrent: true },
+    // Model calls wait on the network, not the CPU: run several spec files at once (the slot server bounds calls).
+    maxWorkers: Number(process.env.MILO_WORKERS ?? 4),
     reporters: [
       'default',
       new LeaderboardReporter({
