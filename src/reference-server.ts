@@ -30,6 +30,8 @@ export interface ReferenceServer {
   peakInFlight: Map<string, number>
   /** The prompt (first user message) of every request, in arrival order. */
   prompts: string[]
+  /** When the first request arrived and the last reply was sent, per model id (performance.now() ms). */
+  activity: Map<string, { first: number, last: number }>
   close: () => Promise<void>
 }
 
@@ -107,6 +109,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
   const inFlight = new Map<string, number>()
   const peakInFlight = new Map<string, number>()
   const prompts: string[] = []
+  const activity = new Map<string, { first: number, last: number }>()
 
   const server = createServer((request, response) => {
     const send = (status: number, payload: unknown): void => {
@@ -150,11 +153,14 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
       const turn = body.messages.filter(message => message.role === 'assistant').length
       const completion = completionBody(model, reply, tokens(JSON.stringify(body.messages)), turn)
       requests.set(model, (requests.get(model) ?? 0) + 1)
+      const span = activity.get(model) ?? { first: performance.now(), last: 0 }
+      activity.set(model, span)
       const current = (inFlight.get(model) ?? 0) + 1
       inFlight.set(model, current)
       peakInFlight.set(model, Math.max(peakInFlight.get(model) ?? 0, current))
       const respond = (): void => {
         inFlight.set(model, (inFlight.get(model) ?? 1) - 1)
+        span.last = performance.now()
         if (response.destroyed) {
           return
         }
@@ -186,6 +192,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     requests,
     peakInFlight,
     prompts,
+    activity,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections()
       server.close(() => resolve())

@@ -2,11 +2,15 @@
 // A benchmark script, not a test: it prints figures and the targets they are held to.
 
 import type { ModelSpec } from '../../src/types.ts'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { suites } from '../../fixtures/suites.ts'
 import { createClient } from '../../src/client.ts'
 import { normalizeCompletion } from '../../src/normalize.ts'
 import { startReferenceServer } from '../../src/reference-server.ts'
 import { acquireSlot, startSlotServer } from '../../src/slots.ts'
+import { runBench } from '../support/run-bench.ts'
 
 const quantile = (values: number[], q: number): number => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -52,9 +56,55 @@ async function overheadPerCall(): Promise<{ median: number, p95: number, raw: nu
   return { median: quantile(deltas, 0.5), p95: quantile(deltas, 0.95), raw: quantile(rawTimes, 0.5), harness: quantile(harnessTimes, 0.5) }
 }
 
+/** Every suite at a simulated latency and concurrency: the span of model activity against total model time / concurrency. */
+async function suiteWallTime(latencyMs: number, concurrency: number): Promise<{ wall: number, ideal: number, calls: number, process: number }> {
+  const server = await startReferenceServer({ suites })
+  const model = `oracle,latency=${latencyMs}`
+  const started = performance.now()
+  const run = await runBench(['--project', 'custom'], { MILO_BASE_URL: server.url, MILO_MODEL: model, MILO_CONCURRENCY: String(concurrency), MILO_WORKERS: String(concurrency) })
+  const process = performance.now() - started
+  await server.close()
+  if (run.code !== 0) {
+    throw new Error(`the suite run failed:\n${run.output}`)
+  }
+  const span = server.activity.get(model)
+  const calls = server.requests.get(model) ?? 0
+  return { wall: span ? span.last - span.first : 0, ideal: calls * latencyMs / concurrency, calls, process }
+}
+
+/** Record every suite once, then time re-scoring it from the recordings alone (a whole `vitest run`). */
+async function rescoreFromCassettes(): Promise<{ rescore: number, runs: number }> {
+  const server = await startReferenceServer({ suites })
+  const cassettes = mkdtempSync(join(tmpdir(), 'milo-perf-cassettes-'))
+  const env = { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle', MILO_CACHE_DIR: cassettes }
+  const recorded = await runBench(['--project', 'custom'], { ...env, MILO_CACHE: 'record' })
+  await server.close()
+  if (recorded.code !== 0) {
+    throw new Error(`recording failed:\n${recorded.output}`)
+  }
+  const started = performance.now()
+  const replayed = await runBench(['--project', 'custom'], { ...env, MILO_CACHE: 'strict' })
+  const rescore = performance.now() - started
+  if (replayed.code !== 0) {
+    throw new Error(`re-scoring failed:\n${replayed.output}`)
+  }
+  const runs = Object.values(replayed.leaderboard().suites).reduce((n, board) => n + (board.models[0]?.runs ?? 0), 0)
+  return { rescore, runs }
+}
+
 const overhead = await overheadPerCall()
+const wall = await suiteWallTime(100, 8)
+const cassettes = await rescoreFromCassettes()
 console.log('milo-bench perf (embedded server, this machine)')
 console.log('')
 console.log('harness overhead per model call (openai SDK + counted retries + concurrency slot + normalisation, vs raw fetch)')
 console.log(`  raw fetch median ${ms(overhead.raw)}, harness median ${ms(overhead.harness)}`)
 console.log(`  added: median ${ms(overhead.median)}, p95 ${ms(overhead.p95)}   target: median < 1.5 ms  ${overhead.median < 1.5 ? 'MET' : 'MISSED'}`)
+
+console.log('')
+console.log(`every suite at 100 ms per model call, concurrency 8 (${wall.calls} calls)`)
+console.log(`  model activity ${(wall.wall / 1000).toFixed(2)} s vs ideal bound ${(wall.ideal / 1000).toFixed(2)} s (total model time / concurrency): ${(100 * (wall.wall / wall.ideal - 1)).toFixed(1)}% over   target: within 10%  ${wall.wall <= wall.ideal * 1.1 ? 'MET' : 'MISSED'}`)
+console.log(`  whole process, with Vitest start-up: ${(wall.process / 1000).toFixed(2)} s`)
+console.log('')
+console.log(`re-scoring every suite from cassettes (${cassettes.runs} runs, a whole \`vitest run\` with MILO_CACHE=strict)`)
+console.log(`  ${(cassettes.rescore / 1000).toFixed(2)} s   target: < 5 s  ${cassettes.rescore < 5000 ? 'MET' : 'MISSED'}`)

@@ -3,7 +3,7 @@ import { runnerImport } from 'vite'
 
 const entry = process.argv[2]
 if (!entry) {
-  console.error('usage: node test/perf/run.mjs <file.ts>')
+  console.error('usage: node src/run-ts.mjs <file.ts, relative to the project root>')
   process.exit(2)
 }
-await runnerImport(new URL(`../../${entry}`, import.meta.url).pathname)
+await runnerImport(new URL(`../${entry}`, import.meta.url).pathname)
