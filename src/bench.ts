@@ -1,5 +1,6 @@
-// What a spec file uses: `describeCategory` turns a category's tasks into tests (one per task, repeated for the suite's
-// runs), and each test's `run(task)` runs the agent against the project's model and records the run in the test's meta.
+// What a spec file uses: `describeCategory` turns a category's tasks into tests (one per run of each task, so every
+// run has its own result, annotations and rerun button), and each test's `run(task)` runs the agent against the
+// project's model and records the run in the test's meta.
 
 import type { TestContext } from 'vitest'
 import type { CacheSettings } from './cache.ts'
@@ -11,6 +12,7 @@ import { runAgent } from './agent.ts'
 import { openCache } from './cache.ts'
 import { createClient } from './client.ts'
 import { benchRun } from './matchers.ts'
+import { scoreRun } from './scoring.ts'
 import { acquireSlot } from './slots.ts'
 
 declare module 'vitest' {
@@ -73,7 +75,7 @@ function trimForReport(transcript: Transcript, limit = 4000): Transcript {
   return { ...transcript, env: {}, messages: transcript.messages.map(message => ({ ...message, content: cut(message.content) })) }
 }
 
-async function runTask(context: TestContext, suite: Suite, stamp: SuiteStamp, task: Task): Promise<Transcript> {
+async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repeat: number): Promise<Transcript> {
   const spec = inject('model')
   const preflight = inject('preflight')
   const meta = context.task.meta
@@ -94,7 +96,6 @@ async function runTask(context: TestContext, suite: Suite, stamp: SuiteStamp, ta
     }
     return tool
   })
-  const repeat = context.task.result?.repeatCount ?? 0
   const transcript = await runAgent(task, {
     spec,
     repeat,
@@ -118,7 +119,7 @@ async function runTask(context: TestContext, suite: Suite, stamp: SuiteStamp, ta
     checks: [],
     ...(transcript.steps.some(step => step.cached) ? { cached: true } : {}),
   }
-  meta.runs = [...(meta.runs ?? []).filter(r => r.repeat !== repeat), run]
+  meta.runs = [run]
   await recordArtifact(context.task, { type: 'milo:transcript', repeat, transcript: trimForReport(transcript) } as never)
   if (transcript.error?.infrastructure) {
     throw new Error(`infrastructure error (not scored): ${transcript.error.message}`)
@@ -126,9 +127,25 @@ async function runTask(context: TestContext, suite: Suite, stamp: SuiteStamp, ta
   return Object.assign(transcript, { [benchRun]: context.task.id })
 }
 
+/** One line per run in the UI and the HTML report: its score and why it lost points. */
+async function annotateRun(context: TestContext, maxScore: number, points: number): Promise<void> {
+  const run = context.task.meta.runs?.at(-1)
+  if (!run) {
+    return
+  }
+  const repeat = run.repeat
+  const score = scoreRun(run, maxScore, points)
+  const lost = run.checks.filter(check => !check.pass).map(check => `✗ ${check.name}: ${check.message}`)
+  const head = score === null
+    ? `run ${repeat + 1}: not scored (${run.error?.message ?? 'infrastructure error'})`
+    : `run ${repeat + 1}: ${Number(score.toFixed(2))}/${maxScore} (${run.endReason}, ${run.calls} model calls, ${run.toolCalls} tool calls)`
+  await context.annotate([head, ...lost].join('\n'), score === maxScore ? 'notice' : 'warning')
+}
+
 /**
- * Declares a category's tests: one per task, run `suite.runs` times, concurrently with the other tasks. The body is the
- * rubric: each matcher call is a check worth its `points`, and the run's score is the share of points earned.
+ * Declares a category's tests: per task, one test per run (`run 1`, `run 2`, ... in a describe named by the task; a
+ * single test named by the task when the suite runs each task once), all concurrent. The body is the rubric: each
+ * matcher call is a check worth its `points`, and the run's score is the share of points earned.
  */
 export function describeCategory(
   suite: Suite,
@@ -147,11 +164,28 @@ export function describeCategory(
   const categoryMeta = { suite: suite.id, category: category.id, maxScore: suite.maxScore, points: rubric.points }
   describe(category.title, { concurrent: true }, () => {
     for (const task of category.tasks) {
-      const budget = (task.budgetMs ?? 0) * budgetScale()
-      test(task.id, { repeats: suite.runs - 1, meta: { ...categoryMeta, taskId: task.id }, timeout: suite.runs * (budget + 600_000) }, async (context) => {
-        const bench = Object.assign(context, { run: (t: Task) => runTask(context, suite, stamp, t) })
-        await body(task, bench)
-      })
+      const timeout = (task.budgetMs ?? 0) * budgetScale() + 600_000
+      const declare = (name: string, repeat: number): void => {
+        test(name, { meta: { ...categoryMeta, taskId: task.id, run: repeat }, timeout }, async (context) => {
+          const bench = Object.assign(context, { run: (t: Task) => runTask(context, stamp, t, repeat) })
+          try {
+            await body(task, bench)
+          }
+          finally {
+            await annotateRun(context, suite.maxScore, rubric.points)
+          }
+        })
+      }
+      if (suite.runs === 1) {
+        declare(task.id, 0)
+      }
+      else {
+        describe(task.id, () => {
+          for (let repeat = 0; repeat < suite.runs; repeat++) {
+            declare(`run ${repeat + 1}`, repeat)
+          }
+        })
+      }
     }
   })
 }

@@ -38,6 +38,16 @@ export interface TestOutcome {
   finishedAt: string
 }
 
+/** One outcome per task: the runs of a task (each its own test) put together, in run order. */
+function mergeRuns(outcomes: TestOutcome[]): TestOutcome[] {
+  const byTask = new Map<string, TestOutcome>()
+  for (const outcome of outcomes) {
+    const seen = byTask.get(outcome.taskId)
+    byTask.set(outcome.taskId, seen ? { ...seen, runs: [...seen.runs, ...outcome.runs], skipped: seen.skipped ?? outcome.skipped } : outcome)
+  }
+  return [...byTask.values()].map(outcome => ({ ...outcome, runs: [...outcome.runs].sort((a, b) => a.repeat - b.repeat) }))
+}
+
 /** One model's result on one suite, from its test outcomes. `currentHash` is the suite's content hash now. */
 export function summarize(suite: Suite, currentHash: string, outcomes: TestOutcome[]): ModelResult {
   const first = outcomes[0]
@@ -56,7 +66,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
   let toolErrors = 0
   let textToolCalls = 0
   let scoredRuns = 0
-  for (const outcome of outcomes) {
+  for (const outcome of mergeRuns(outcomes)) {
     const runScores = outcome.runs.map(run => scoreRun(run, outcome.maxScore, outcome.points))
     const scored = runScores.filter((score): score is number => score !== null)
     tasks[outcome.taskId] = {

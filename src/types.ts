@@ -325,6 +325,9 @@ export interface BenchTestMeta {
   maxScore: number
   /** Total rubric points of the category: a run's score is maxScore x earned / points. */
   points: number
+  /** Which run of the task this test is (0-based). */
+  run?: number
+  /** The run this test made (one per test). */
   runs?: RunMeta[]
   stamp?: SuiteStamp
   /** Skipped because the task does not fit the model's context, or the project's preflight failed. */
