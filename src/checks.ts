@@ -1,7 +1,7 @@
 // The deterministic checks behind the matchers: pure functions from a transcript (and what was expected) to a
 // pass, a share of credit and a one-line reason. Rubrics are built from these; nothing here reads a clock.
 
-import type { Json, JsonSchema, ToolCallRecord, Transcript } from './types.ts'
+import type { FileChange, Json, JsonSchema, ToolCallRecord, ToolEnv, Transcript } from './types.ts'
 import { validate } from './tools.ts'
 
 export interface CheckOutcome {
@@ -262,6 +262,22 @@ export function answersWithJson(transcript: Transcript): CheckOutcome {
 }
 
 /**
+ * The final answer, read as JSON (bare, fenced or in prose: its form is toAnswerWithJson's business), is an object
+ * holding these values, compared as `valueMatches` does (partial). Partial credit: the share of expected keys right.
+ */
+export function jsonAnswerMatches(transcript: Transcript, expected: Record<string, Json>): CheckOutcome {
+  const { value } = readJsonAnswer(transcript.finalText)
+  if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return outcome(0, `the final answer holds no JSON object: ${JSON.stringify((transcript.finalText ?? '').slice(0, 120))}`)
+  }
+  const keys = Object.keys(expected)
+  const wrong = keys.filter(key => !valueMatches(expected[key], value[key]))
+  return outcome(keys.length === 0 ? 1 : (keys.length - wrong.length) / keys.length, wrong.length === 0
+    ? `answer JSON has the right ${keys.join(', ')}`
+    : `answer JSON has ${wrong.map(key => `${key} = ${JSON.stringify(value[key] ?? null)} where ${JSON.stringify(expected[key])} was expected`).join('; ')}`)
+}
+
+/**
  * A value validates against a JSON Schema. Partial credit for objects: the share of the schema's properties that are
  * present when required and valid; every violation is listed.
  */
@@ -316,4 +332,174 @@ export function usesAtMostCalls(transcript: Transcript, minimal: number): CheckO
     return outcome(0, 'made no tool calls')
   }
   return outcome(made <= minimal ? 1 : minimal / made, made <= minimal ? `${made} call(s), within the minimum of ${minimal}` : `${made} calls where ${minimal} suffice`)
+}
+
+/**
+ * What the environment's end state must hold, as fixtures write it. Plain objects match key by key (only the keys
+ * given); any other value is compared by `valueMatches` (partial, so `$anyOf` works). Operators say more:
+ * - `{ "$absent": true }`: the key is missing (or null);
+ * - `{ "$includes": "text" }` or `{ "$includes": ["a", "b"] }`: a string containing each text (case-insensitive);
+ * - `{ "$json": pattern }`: a string that parses as JSON matching the pattern (a file's content);
+ * - `{ "$some": pattern }`: an array with an element matching the pattern (the best element is credited).
+ */
+export type StatePattern = Json
+
+interface StateLeaf {
+  path: string
+  pass: boolean
+  expected: string
+  found: Json | undefined
+}
+
+const isRecord = (value: Json | undefined): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+function stateLeaves(pattern: Json, actual: Json | undefined, path: string): StateLeaf[] {
+  const leaf = (pass: boolean, expected: string): StateLeaf[] => [{ path, pass, expected, found: actual }]
+  if (!isRecord(pattern) || anyOf(pattern)) {
+    return leaf(valueMatches(pattern, actual), JSON.stringify(pattern))
+  }
+  if ('$absent' in pattern) {
+    return leaf(actual === undefined || actual === null, 'absent')
+  }
+  if ('$includes' in pattern) {
+    const texts = Array.isArray(pattern.$includes) ? pattern.$includes.map(String) : [String(pattern.$includes)]
+    return texts.flatMap(text => leaf(typeof actual === 'string' && actual.toLowerCase().includes(text.toLowerCase()), `text including ${JSON.stringify(text)}`))
+  }
+  if ('$json' in pattern) {
+    let parsed: Json | undefined
+    try {
+      parsed = typeof actual === 'string' ? JSON.parse(actual) as Json : undefined
+    }
+    catch {
+      parsed = undefined
+    }
+    return stateLeaves(pattern.$json ?? null, parsed, `${path} (as JSON)`)
+  }
+  if ('$some' in pattern) {
+    const inner = pattern.$some ?? null
+    const candidates = Array.isArray(actual) ? actual.map((item, i) => stateLeaves(inner, item, `${path}[${i}]`)) : []
+    const best = candidates.reduce<StateLeaf[] | undefined>((a, b) => (a === undefined || b.filter(l => l.pass).length > a.filter(l => l.pass).length ? b : a), undefined)
+    return best ?? stateLeaves(inner, undefined, `${path}[some]`)
+  }
+  const keys = Object.keys(pattern)
+  if (keys.length === 0) {
+    return leaf(isRecord(actual), 'an object')
+  }
+  return keys.flatMap(key => stateLeaves(pattern[key] ?? null, isRecord(actual) ? actual[key] : undefined, path === '' ? key : `${path}.${key}`))
+}
+
+/**
+ * The environment's end state matches the pattern: a milestone, reached or not (1 or 0). No credit per leaf, since
+ * leaves the starting state already holds ("staging is healthy") would pay for doing nothing; rubrics give partial
+ * credit by checking several milestones. Every leaf that does not hold is listed.
+ */
+export function reachesState(env: ToolEnv, pattern: StatePattern): CheckOutcome {
+  const leaves = stateLeaves(pattern, env, '')
+  const failing = leaves.filter(leaf => !leaf.pass)
+  const shown = (value: Json | undefined): string => (value === undefined ? 'nothing' : JSON.stringify(value).slice(0, 80))
+  return outcome(failing.length === 0 ? 1 : 0, failing.length === 0
+    ? `end state holds ${leaves.map(leaf => leaf.path).join(', ')}`
+    : failing.map(leaf => `${leaf.path}: expected ${leaf.expected}, found ${shown(leaf.found)}`).join(' | '))
+}
+
+/**
+ * Cost efficiency: the right answer reached with the fewest tool calls. Score = (share of the expected facts in the
+ * answer) x min(1, minimal / tool calls made), so a right answer with one extra call on a 3-call task scores 0.75 and a
+ * wrong answer scores nothing however few calls it took.
+ */
+export function answersWithinCalls(transcript: Transcript, fragments: string[], minimal: number): CheckOutcome {
+  const answer = answerIncludes(transcript, fragments)
+  const made = transcript.toolCalls.length
+  const efficiency = made <= minimal ? 1 : minimal / made
+  const calls = made <= minimal ? `${made} tool call(s), within the minimum of ${minimal}` : `${made} tool calls where ${minimal} suffice`
+  return outcome(answer.score * efficiency, `${answer.message}; ${calls}: ${answer.score.toFixed(2)} x ${efficiency.toFixed(2)} = ${(answer.score * efficiency).toFixed(2)}`)
+}
+
+/**
+ * Tool calls that came back without an error, over all tool calls (the coding-agent suite's tool_call_success for one
+ * run): a known tool, arguments that parse and validate against its schema, and no tool error. No calls scores 0.
+ */
+export function callsSucceed(transcript: Transcript): CheckOutcome {
+  const calls = transcript.toolCalls
+  if (calls.length === 0) {
+    return outcome(0, 'made no tool calls')
+  }
+  const failed = calls.filter(call => call.outcome?.ok !== true)
+  const shown = failed.slice(0, 3).map(call => `${describeCall(call)} -> ${call.outcome && !call.outcome.ok ? call.outcome.code : 'not run'}`)
+  return outcome((calls.length - failed.length) / calls.length, failed.length === 0
+    ? `all ${calls.length} tool call(s) succeeded`
+    : `${failed.length} of ${calls.length} tool call(s) failed: ${shown.join('; ')}${failed.length > 3 ? '; ...' : ''}`)
+}
+
+/** What a task's hidden tests said about the code a run left behind. */
+export interface TestTally {
+  /** Tests that passed. */
+  passes: number
+  /** Tests declared, whether or not they got to run. */
+  total: number
+  /** How the sandboxed test run ended (`ok`, `timeout`, `memory`, `denied`, `network`...). */
+  code: string
+  /** One line per failure. */
+  failures: string[]
+}
+
+/** The hidden tests pass. `partial`: credit is the share passing; otherwise all or nothing. */
+export function passesTests(tally: TestTally, partial: boolean): CheckOutcome {
+  const share = tally.total === 0 ? 0 : tally.passes / tally.total
+  const failures = tally.failures.slice(0, 3).join(' | ')
+  return outcome(partial ? share : share >= 1 ? 1 : 0, share >= 1
+    ? `all ${tally.total} hidden test(s) pass`
+    : `${tally.passes} of ${tally.total} hidden test(s) pass${tally.code === 'ok' ? '' : ` (test run: ${tally.code})`}: ${failures}${tally.failures.length > 3 ? ' | ...' : ''}`)
+}
+
+/** A call failed: its outcome is an error, or its result reports `passed: false` (a test run with failures). */
+function callFailed(call: ToolCallRecord): boolean {
+  if (call.outcome?.ok !== true) {
+    return true
+  }
+  const result = call.outcome.result
+  return typeof result === 'object' && result !== null && !Array.isArray(result) && result.passed === false
+}
+
+/** A call changed files: its result says `changed: true`, as the code tools' writes and patches do. */
+function callChanged(call: ToolCallRecord): boolean {
+  const result = call.outcome?.ok === true ? call.outcome.result : null
+  return typeof result === 'object' && result !== null && !Array.isArray(result) && result.changed === true
+}
+
+/**
+ * Each time a run undid or redid its own work: a write or patch that left a file with a content it had before (a
+ * revert, or an identical rewrite), and a failing call repeated identically with no file changed since it failed.
+ */
+export function findRework(transcript: Transcript, journal: FileChange[]): string[] {
+  const found: string[] = []
+  const seen = new Map<string, Set<string>>()
+  for (const change of journal) {
+    const contents = seen.get(change.path) ?? new Set(change.before === null ? [] : [change.before])
+    if (contents.has(change.after)) {
+      found.push(change.before === change.after ? `rewrote ${change.path} with the content it already had` : `put ${change.path} back to an earlier content`)
+    }
+    contents.add(change.after)
+    seen.set(change.path, contents)
+  }
+  const failing = new Set<string>()
+  for (const call of transcript.toolCalls) {
+    const key = `${call.name}:${canonical(call.arguments ?? call.rawArguments)}`
+    if (callChanged(call)) {
+      failing.clear()
+    }
+    if (failing.has(key)) {
+      found.push(`repeated the failing call ${describeCall(call)} with nothing changed`)
+    }
+    if (callFailed(call)) {
+      failing.add(key)
+    }
+  }
+  return found
+}
+
+/** The run never undid or redid its own work (findRework). All or nothing: one instance is rework. */
+export function avoidsRework(transcript: Transcript, journal: FileChange[]): CheckOutcome {
+  const found = findRework(transcript, journal)
+  return outcome(found.length === 0 ? 1 : 0, found.length === 0 ? 'no rework: no file went back to an earlier content, no failing call was repeated unchanged' : `rework: ${found.slice(0, 3).join('; ')}${found.length > 3 ? `; and ${found.length - 3} more` : ''}`)
 }

@@ -3,10 +3,10 @@
 // context's `expect` (`async (task, { expect }) => ...`): in concurrent tests the global one cannot see the test.
 
 import type { MatcherState } from 'vitest'
-import type { ArgumentMatch, CallsToolOptions, ChainStep, CheckOutcome } from './checks.ts'
-import type { BenchTestMeta, Json, JsonSchema, Transcript } from './types.ts'
+import type { ArgumentMatch, CallsToolOptions, ChainStep, CheckOutcome, StatePattern, TestTally } from './checks.ts'
+import type { BenchTestMeta, FileChange, Json, JsonSchema, RunMeta, Transcript } from './types.ts'
 import { expect } from 'vitest'
-import { answerIncludes, answersWithJson, avoidsRepeatedFailures, avoidsTools, callsInOrder, callsTool, followsChain, hasValidArguments, matchesSchema, readJsonAnswer, usesAtMostCalls } from './checks.ts'
+import { answerIncludes, answersWithinCalls, answersWithJson, avoidsRepeatedFailures, avoidsRework, avoidsTools, callsInOrder, callsSucceed, callsTool, followsChain, hasValidArguments, jsonAnswerMatches, matchesSchema, passesTests, reachesState, readJsonAnswer, usesAtMostCalls } from './checks.ts'
 
 /** Options every benchmark matcher takes: how many rubric points the check is worth, and its name in reports. */
 export interface CheckOptions {
@@ -70,6 +70,15 @@ function recordCheck(state: MatcherState, received: unknown, name: string, resul
   return { ok: true }
 }
 
+/** Sets a field of the current run's meta beside its checks (the coding-agent flags summarize reads). */
+function markRun(state: MatcherState, fields: Pick<RunMeta, 'completed' | 'rework'>): void {
+  const meta = state.task?.meta as Partial<BenchTestMeta> | undefined
+  const run = meta?.runs?.find(r => r.repeat === (state.task?.result?.repeatCount ?? 0))
+  if (run) {
+    Object.assign(run, fields)
+  }
+}
+
 expect.extend({
   toCallTool(received: unknown, name: string, args?: Record<string, Json>, options?: ToCallToolOptions) {
     const label = `toCallTool(${name}${args ? ', args' : ''})`
@@ -109,10 +118,34 @@ expect.extend({
       : matchesSchema(value, schema)
     return finish(this, received, 'toMatchSchema()', options, result)
   },
+  toAnswerJsonMatching(received: unknown, values: Record<string, Json>, options?: CheckOptions) {
+    return check(this, received, 'toAnswerJsonMatching()', options, t => jsonAnswerMatches(t, values))
+  },
+  toReachState(received: unknown, pattern: StatePattern, options?: CheckOptions) {
+    return check(this, received, 'toReachState()', options, t => reachesState(t.env, pattern))
+  },
+  toAnswerWithinCalls(received: unknown, fragments: string[], minimal: number, options?: CheckOptions) {
+    return check(this, received, `toAnswerWithinCalls(${fragments.join(', ')}; ${minimal})`, options, t => answersWithinCalls(t, fragments, minimal))
+  },
+  toCallToolsWithoutErrors(received: unknown, options?: CheckOptions) {
+    return check(this, received, 'toCallToolsWithoutErrors()', options, t => callsSucceed(t))
+  },
+  toPassHiddenTests(received: unknown, tally: TestTally, options?: CheckOptions & { partial?: boolean }) {
+    const result = check(this, received, 'toPassHiddenTests()', options, () => passesTests(tally, options?.partial ?? false))
+    markRun(this, { completed: tally.total > 0 && tally.passes >= tally.total })
+    return result
+  },
+  toAvoidRework(received: unknown, journal: FileChange[], options?: CheckOptions) {
+    const result = check(this, received, 'toAvoidRework()', options, t => avoidsRework(t, journal))
+    if (isTranscript(received)) {
+      markRun(this, { rework: !avoidsRework(received, journal).pass })
+    }
+    return result
+  },
   // New matchers go above this line: wrap a pure check from checks.ts with check(...) and declare it below.
 })
 
-export type { ArgumentMatch, ChainStep }
+export type { ArgumentMatch, ChainStep, StatePattern, TestTally }
 
 declare module 'vitest' {
   interface Matchers<T = any> {
@@ -136,6 +169,18 @@ declare module 'vitest' {
     toUseAtMostCalls: (minimal: number, options?: CheckOptions) => void
     /** Valid against the JSON Schema (ajv); every violation listed. On a transcript, its final answer's JSON. */
     toMatchSchema: (schema: JsonSchema, options?: CheckOptions) => void
+    /** The final answer's JSON (in whatever form) is an object holding these values; partial: the share right. */
+    toAnswerJsonMatching: (values: Record<string, Json>, options?: CheckOptions) => void
+    /** The run's end environment matches the pattern (operators $absent, $includes, $json, $some); all or nothing. */
+    toReachState: (pattern: StatePattern, options?: CheckOptions) => void
+    /** The answer mentions the fragments, reached with at most `minimal` tool calls: answer share x min(1, minimal / made). */
+    toAnswerWithinCalls: (fragments: string[], minimal: number, options?: CheckOptions) => void
+    /** Every tool call succeeded (known tool, valid arguments, no tool error); partial: the share that did. */
+    toCallToolsWithoutErrors: (options?: CheckOptions) => void
+    /** The task's hidden tests pass (from runHiddenTests); `partial` credits the share passing, else all or nothing. Marks the run completed. */
+    toPassHiddenTests: (tally: TestTally, options?: CheckOptions & { partial?: boolean }) => void
+    /** The run never put a file back to an earlier content nor repeated a failing call unchanged. Marks the run's rework flag. */
+    toAvoidRework: (journal: FileChange[], options?: CheckOptions) => void
     // New matcher declarations go above this line.
   }
 }

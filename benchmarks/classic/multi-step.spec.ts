@@ -1,0 +1,15 @@
+// classic / Multi-step chains: the second call needs a value that only the first call's result holds.
+// 3 points a run: the chain with its data flow (2 points, one per step: each step a successful call with the right
+// values, made in a later turn than the step before) / the answer reports what only the last step returned (1 point).
+// So the seed's common failure, the first call right and the second never made, scores 1 of 3.
+
+import type { ChainStep } from '../../src/matchers.ts'
+import { classic } from '../../fixtures/suites.ts'
+import { describeCategory } from '../../src/bench.ts'
+
+describeCategory(classic, 'multi-step', { points: 3 }, async (task, { run, expect }) => {
+  const transcript = await run(task)
+  const chain = task.expect.chain as unknown as ChainStep[]
+  expect.soft(transcript).toFollowChain(chain, { points: 2, label: 'chain followed with data flow' })
+  expect.soft(transcript).toAnswerWith(task.expect.answer as string[], { label: 'answer reports the last step\'s result' })
+})

@@ -1,0 +1,19 @@
+// classic / Structured output: the final answer is JSON, asked for with `response_format` (a JSON Schema) or in the
+// prompt alone (servers without response_format get the same prompt, which always asks for JSON).
+// 3 points a run: the answer is bare JSON (fenced or prose-wrapped JSON earns half) / valid against the schema (ajv) /
+// the right values.
+
+import type { Json, JsonSchema } from '../../src/types.ts'
+import { classic } from '../../fixtures/suites.ts'
+import { describeCategory } from '../../src/bench.ts'
+
+describeCategory(classic, 'structured-output', { points: 3 }, async (task, { run, expect }) => {
+  const schema = task.responseFormat?.schema ?? task.expect.schema as JsonSchema | undefined
+  if (schema === undefined) {
+    throw new Error(`task ${task.id}: a structured-output task needs responseFormat or expect.schema`)
+  }
+  const transcript = await run(task)
+  expect.soft(transcript).toAnswerWithJson({ label: 'answer is bare JSON' })
+  expect.soft(transcript).toMatchSchema(schema, { label: 'valid against the schema' })
+  expect.soft(transcript).toAnswerJsonMatching(task.expect.values as Record<string, Json>, { label: 'right values' })
+})
