@@ -1,7 +1,8 @@
 // The seed's tables, rendered from a suite board as Markdown (which also reads well in a terminal): the leaderboard,
-// the per-category table, and for 0-1 suites the one-model and two-model category tables with notes.
+// the per-category table, for 0-1 suites the one-model and two-model category tables with notes, and for the
+// coding-agent suite its metric table (metric rows, model columns).
 
-import type { ModelResult, SuiteBoard } from '../src/types.ts'
+import type { AgentMetrics, ModelResult, SuiteBoard } from '../src/types.ts'
 
 /** A Markdown table with columns padded to equal width. */
 export function table(header: string[], rows: string[][]): string {
@@ -20,6 +21,9 @@ export function formatLatency(ms: number): string {
 const where: Record<ModelResult['where'], string> = { local: 'Local', cloud: 'Cloud API', embedded: 'Embedded' }
 
 export function formatScore(board: SuiteBoard, result: ModelResult): string {
+  if (board.aggregate === 'coding-agent') {
+    return result.score.toFixed(3)
+  }
   return board.aggregate === 'sum' ? `${result.score.toFixed(1)}/${board.max}` : result.score.toFixed(2)
 }
 
@@ -69,10 +73,13 @@ export function footnotes(board: SuiteBoard): string[] {
     }
     else if (!result.complete) {
       const done = Object.values(result.tasks).filter(task => task.score !== null).length
-      notes.push(`inc. ${result.project}: incomplete (${done} of ${board.taskCount} tasks scored${result.infraErrors > 0 ? `, ${result.infraErrors} runs lost to infrastructure errors` : ''}): not ranked`)
+      notes.push(`inc. ${result.project}: incomplete (${done} of ${board.taskCount} tasks scored): not ranked`)
+    }
+    if (result.infraErrors > 0) {
+      notes.push(`${result.project}: ${result.infraErrors} run(s) ended by infrastructure errors (server, network, key, rate limit or unreadable reply; error.kind in results/runs): not scored, not counted as model failures`)
     }
     if (result.textToolCalls > 0) {
-      notes.push(`${result.project}: ${result.textToolCalls} tool call(s) written as text in the content (format failures, not executed)`)
+      notes.push(`${result.project}: ${result.textToolCalls} tool call(s) recovered from text in the content instead of tool_calls: format failures (executed only when the entry sets lenientTextToolCalls)`)
     }
     if (result.retries > 0) {
       notes.push(`${result.project}: ${result.retries} request(s) retried after transient server errors`)
@@ -85,27 +92,135 @@ export function footnotes(board: SuiteBoard): string[] {
   return notes
 }
 
-/** Tests per category of one model, as the seed's round-2 notes put it: "5/5 perfect", "3 perfect, 1 partial (0.60)". */
+/** One model's scored and skipped tasks in one category, by id (the order runs finished in is not reproducible). */
+function categoryTasks(result: ModelResult, categoryId: string): { id: string, score: number, timeouts: number, skipped?: string }[] {
+  return Object.entries(result.tasks)
+    .filter(([, task]) => task.category === categoryId && (task.score !== null || task.skipped !== undefined))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, task]) => ({
+      id,
+      score: task.score ?? 0,
+      timeouts: (task.endReasons ?? []).filter(reason => reason === 'budget').length,
+      ...(task.score === null && task.skipped !== undefined ? { skipped: task.skipped } : {}),
+    }))
+}
+
+/**
+ * Tests per category of one model, as the seed's round-2 notes put it: "5/5 perfect", "3 perfect, 1 partial (0.60)",
+ * "4/4 partial credit", "2/5 perfect, 3 scored 0", with tasks skipped for the model's context counted apart.
+ */
 export function testsNote(board: SuiteBoard, result: ModelResult, categoryId: string): string {
-  const tasks = Object.values(result.tasks).filter(task => task.category === categoryId && task.score !== null)
-  const perfect = tasks.filter(task => (task.score ?? 0) >= board.maxPerTask).length
-  const partial = tasks.filter(task => (task.score ?? 0) > 0 && (task.score ?? 0) < board.maxPerTask)
-  const parts = [`${perfect}/${tasks.length} perfect`]
-  if (partial.length > 0) {
-    parts.push(`${partial.length} partial (${partial.map(task => (task.score ?? 0).toFixed(2)).join(', ')})`)
+  const all = categoryTasks(result, categoryId)
+  if (all.length === 0) {
+    return '–'
+  }
+  const tasks = all.filter(task => task.skipped === undefined)
+  const perfect = tasks.filter(task => task.score >= board.maxPerTask).length
+  const partial = tasks.filter(task => task.score > 0 && task.score < board.maxPerTask)
+  const zero = tasks.filter(task => task.score <= 0).length
+  const parts: string[] = []
+  if (partial.length === tasks.length && tasks.length > 0) {
+    parts.push(`${tasks.length}/${tasks.length} partial credit`)
+  }
+  else {
+    parts.push(partial.length > 0 ? `${perfect} perfect` : `${perfect}/${tasks.length} perfect`)
+    if (partial.length > 0) {
+      parts.push(`${partial.length} partial (${partial.map(task => task.score.toFixed(2)).join(', ')})`)
+    }
+    if (zero > 0) {
+      parts.push(`${zero} scored 0`)
+    }
+  }
+  const timeouts = tasks.filter(task => task.timeouts > 0).length
+  if (timeouts > 0) {
+    parts.push(`${timeouts} timeout${timeouts === 1 ? '' : 's'}`)
+  }
+  const skipped = all.length - tasks.length
+  if (skipped > 0) {
+    parts.push(`${skipped} skipped`)
   }
   return parts.join(', ')
 }
 
-/** The seed's round-2 table for one model: Category | Score | Tests, with the overall row. */
+/** Which tests lost points, and why tests were skipped: the seed's Notes column, from the data. */
+export function categoryNotes(board: SuiteBoard, result: ModelResult, categoryId: string): string {
+  const all = categoryTasks(result, categoryId)
+  const lost = all.filter(task => task.skipped === undefined && task.score < board.maxPerTask)
+  const notes: string[] = []
+  if (lost.length > 0) {
+    notes.push(`below full marks: ${lost.map(task => `${task.id} ${task.score.toFixed(2)}`).join(', ')}`)
+  }
+  for (const task of all.filter(t => t.skipped !== undefined)) {
+    notes.push(`${task.id} skipped (${task.skipped ?? ''})`)
+  }
+  return notes.join('; ')
+}
+
+/** The seed's round-2 table for one model: Category | Score | Tests | Notes, with the overall row. */
 export function modelCategoryTable(board: SuiteBoard, result: ModelResult): string {
   const rows = board.categories.map(category => [
     category.title,
     result.categories[category.id]?.toFixed(2) ?? '–',
     testsNote(board, result, category.id),
+    categoryNotes(board, result, category.id),
   ])
-  rows.push(['Overall', result.score.toFixed(2), `${board.taskCount} tests (${(result.sum ?? 0).toFixed(2)}/${result.sumMax ?? board.taskCount})`])
-  return table(['Category', 'Score', 'Tests'], rows)
+  rows.push(['Overall', result.score.toFixed(2), `${board.taskCount} tests (${(result.sum ?? 0).toFixed(2)}/${result.sumMax ?? board.taskCount})`, 'Average across categories.'])
+  return table(['Category', 'Score', 'Tests', 'Notes'], rows)
+}
+
+/** "0.90 (3.6/4)": a category's score with the sum of its test scores, as the seed's two-model table shows it. */
+function scoreWithSum(score: number | undefined, tasks: { score: number }[]): string {
+  if (score === undefined || tasks.length === 0) {
+    return '–'
+  }
+  const sum = tasks.reduce((n, task) => n + task.score, 0)
+  return `${score.toFixed(2)} (${Number(sum.toFixed(2))}/${tasks.length})`
+}
+
+/** The seed's round-2 table for two models side by side, with a note per category saying who takes it and why. */
+export function sideBySideTable(board: SuiteBoard, a: ModelResult, b: ModelResult): string {
+  const rows = board.categories.map((category) => {
+    const scoredA = categoryTasks(a, category.id).filter(task => task.skipped === undefined)
+    const scoredB = categoryTasks(b, category.id).filter(task => task.skipped === undefined)
+    const scoreA = a.categories[category.id]
+    const scoreB = b.categories[category.id]
+    let note: string
+    if (scoreA === undefined || scoreB === undefined) {
+      note = `Not scored for ${scoreA === undefined ? a.project : b.project}.`
+    }
+    else if (Number(scoreA.toFixed(6)) === Number(scoreB.toFixed(6))) {
+      note = scoreA >= board.maxPerTask ? 'Both perfect.' : `Tied: ${a.project} ${testsNote(board, a, category.id)}; ${b.project} ${testsNote(board, b, category.id)}.`
+    }
+    else {
+      const [winner, loser] = scoreA > scoreB ? [a, b] : [b, a]
+      note = `${winner.project} takes this (+${Math.abs(scoreA - scoreB).toFixed(2)}); ${loser.project}: ${testsNote(board, loser, category.id)}.`
+    }
+    return [category.title, scoreWithSum(scoreA, scoredA), scoreWithSum(scoreB, scoredB), note]
+  })
+  const overall = (result: ModelResult): string => `${result.score.toFixed(2)} (${Number((result.sum ?? 0).toFixed(2))}/${result.sumMax ?? board.taskCount})`
+  const lead = Number(a.score.toFixed(6)) === Number(b.score.toFixed(6)) ? 'Tied overall.' : `${a.score > b.score ? a.project : b.project} ahead overall.`
+  rows.push(['Overall', overall(a), overall(b), lead])
+  return table(['Category', a.name, b.name, 'Notes'], rows)
+}
+
+/** Per-task latency as the seed's coding-agent table puts it: the median and slowest run, and the timeouts. */
+export function taskLatencyNote(metrics: AgentMetrics): string {
+  const timeouts = metrics.timeouts === 0 ? 'no timeouts' : `${metrics.timeouts} timeout${metrics.timeouts === 1 ? '' : 's'}`
+  return `median ${formatLatency(metrics.taskLatencyMs.median)}, max ${formatLatency(metrics.taskLatencyMs.max)}, ${timeouts}`
+}
+
+/** The seed's coding-agent comparison: metric rows, model columns. */
+export function agentTable(board: SuiteBoard, models: ModelResult[] = board.models): string {
+  const cell = (result: ModelResult, value: (metrics: AgentMetrics) => string): string => (result.agent ? value(result.agent) : '–')
+  const rows: [string, (metrics: AgentMetrics) => string][] = [
+    ['Composite', m => m.composite.toFixed(3)],
+    ['tool_call_success', m => m.toolCallSuccess.toFixed(3)],
+    ['task_completion', m => m.taskCompletion.toFixed(3)],
+    ['rework_rate', m => m.reworkRate.toFixed(3)],
+    ['Pass count', m => `${m.passCount}/${board.taskCount}`],
+    ['Per-task latency', taskLatencyNote],
+  ]
+  return table(['Metric', ...models.map(column)], rows.map(([label, value]) => [label, ...models.map(result => cell(result, value))]))
 }
 
 /** The whole report of one suite board, as printed and as written to leaderboard.md. */
@@ -117,9 +232,16 @@ export function renderSuite(board: SuiteBoard): string {
     '',
     categoryTable(board),
   ]
+  if (board.aggregate === 'coding-agent') {
+    parts.push('', agentTable(board))
+  }
   if (board.aggregate === 'macro-mean') {
     for (const result of board.models) {
       parts.push('', `### ${result.name}`, '', modelCategoryTable(board, result))
+    }
+    const [first, second] = board.models
+    if (first && second) {
+      parts.push('', `### ${first.name} vs ${second.name}`, '', sideBySideTable(board, first, second))
     }
   }
   const notes = footnotes(board)

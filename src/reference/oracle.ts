@@ -1,6 +1,7 @@
 // The oracle: replays each task's reference solution turn by turn, and, asked to, makes the seed's typical mistakes
 // on purpose (flaws), so tests can show each mistake scored as the rubric says.
 
+import type { Json, SolutionTurn, Task } from '../types.ts'
 import type { Policy, PolicyReply } from './policy.ts'
 import { isToolError, lastToolResult, say, turnOf } from './policy.ts'
 
@@ -18,8 +19,71 @@ export type Flaw =
   | 'text-calls'
   /** Sends arguments that are not valid JSON. */
   | 'bad-json'
+  /** Answers instead of making the solution's last tool-call turn (the seed's chain that dropped its final step). */
+  | 'drop-last-step'
+  /**
+   * Coding tasks: after its first edit of an existing file, puts the file back as it was, runs the tests twice with
+   * nothing changed, then redoes the edit and finishes: the task still completes, with rework.
+   */
+  | 'thrash'
+  /**
+   * Coding tasks that need more than one edit: reads what the solution reads, then stops before the first edit with an
+   * honest message: no rework, no completion.
+   */
+  | 'give-up'
 
-export const flaws: readonly Flaw[] = ['stop-after-first', 'wrong-tool', 'fenced-json', 'repeat-failing', 'text-calls', 'bad-json']
+export const flaws: readonly Flaw[] = ['stop-after-first', 'wrong-tool', 'fenced-json', 'repeat-failing', 'text-calls', 'bad-json', 'drop-last-step', 'thrash', 'give-up']
+
+// The code tools the coding flaws act through (fixtures/src/tools/code.ts).
+const writeTool = 'repo_write_file'
+const patchTool = 'repo_patch_file'
+const testTool = 'repo_run_tests'
+const edits = (name: string): boolean => name === writeTool || name === patchTool
+
+function initialFiles(task: Task): Record<string, Json> {
+  const repo = task.env?.repo
+  const files = typeof repo === 'object' && repo !== null && !Array.isArray(repo) ? repo.files : undefined
+  return typeof files === 'object' && files !== null && !Array.isArray(files) ? files : {}
+}
+
+/** The solution with a thrash inserted after its first edit of a file the repository had (unchanged when there is none). */
+export function thrashed(task: Task): SolutionTurn[] {
+  const files = initialFiles(task)
+  const touched = new Set<string>()
+  for (const [index, turn] of task.solution.entries()) {
+    if (!('calls' in turn)) {
+      continue
+    }
+    const target = turn.calls.find(call => edits(call.name) && typeof files[String(call.arguments.path)] === 'string' && !touched.has(String(call.arguments.path)))
+    if (target) {
+      const path = String(target.arguments.path)
+      const redo = turn.calls.filter(call => edits(call.name) && String(call.arguments.path) === path)
+      return [
+        ...task.solution.slice(0, index + 1),
+        { calls: [{ name: writeTool, arguments: { path, content: files[path] ?? '' } }] },
+        { calls: [{ name: testTool, arguments: {} }] },
+        { calls: [{ name: testTool, arguments: {} }] },
+        { calls: redo },
+        ...task.solution.slice(index + 1),
+      ]
+    }
+    turn.calls.filter(call => edits(call.name)).forEach(call => touched.add(String(call.arguments.path)))
+  }
+  return task.solution
+}
+
+/** The solution cut before its first edit, with an honest give-up, when it makes more than one edit (unchanged otherwise). */
+export function givenUp(task: Task): SolutionTurn[] {
+  const editCount = task.solution.reduce((n, turn) => n + ('calls' in turn ? turn.calls.filter(call => edits(call.name)).length : 0), 0)
+  const first = task.solution.findIndex(turn => 'calls' in turn && turn.calls.some(call => edits(call.name)))
+  if (editCount <= 1 || first === -1) {
+    return task.solution
+  }
+  return [
+    ...task.solution.slice(0, first),
+    { final: 'I read the code, but this needs changes in several places and I cannot make them safely, so I am stopping here without editing anything. The tests still fail.' },
+  ]
+}
 
 export function oracle(flaw?: Flaw): Policy {
   return (request, task) => {
@@ -40,7 +104,12 @@ export function oracle(flaw?: Flaw): Policy {
     if (flaw === 'stop-after-first' && turn >= 1 && task.solution.filter(step => 'calls' in step).length > 1) {
       return say(`I called the first tool; the result was ${JSON.stringify(previous)}.`)
     }
-    const step = task.solution[Math.min(turn, task.solution.length - 1)]
+    const callTurns = task.solution.flatMap((step, index) => ('calls' in step ? [index] : []))
+    if (flaw === 'drop-last-step' && callTurns.length > 1 && turn === callTurns.at(-1)) {
+      return say('I have done everything up to the last step.')
+    }
+    const solution = flaw === 'thrash' ? thrashed(task) : flaw === 'give-up' ? givenUp(task) : task.solution
+    const step = solution[Math.min(turn, solution.length - 1)]
     if (!step) {
       return say('')
     }
