@@ -5,6 +5,7 @@ import { config as loadEnv } from 'dotenv'
 import { defineConfig } from 'vitest/config'
 import { models } from './fixtures/models.ts'
 import LeaderboardReporter from './reporters/leaderboard-reporter.ts'
+import ProgressReporter from './reporters/progress-reporter.ts'
 import { projectFilters, resolveModels, unmatchedProjects } from './src/matrix.ts'
 
 // `.env` may hold MILO_BASE_URL / MILO_MODEL and the base-URL overrides; keys are read again in the workers.
@@ -35,6 +36,8 @@ export default defineConfig({
         // gate: { suites: { classic: 0.9 }, categories: { 'classic/multi-step': 0.75 } },
         gate: {},
       }),
+      // One line per finished prompt on a terminal (MILO_PROGRESS=1 forces it, 0 silences it).
+      new ProgressReporter(),
     ],
     projects: specs.map(spec => ({
       extends: true,

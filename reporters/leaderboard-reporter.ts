@@ -1,11 +1,11 @@
 // The leaderboard reporter (main process): turns benchmark test outcomes into run records (appended as each test
-// ends), suite scores, the merged leaderboard (printed and written as JSON and Markdown) and the CI gate's verdict,
-// which decides the exit code.
+// ends), suite scores, the merged leaderboard (printed and written as JSON, Markdown and HTML) and the CI gate's
+// verdict, which decides the exit code.
 
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import type { GatePolicy } from '../src/gate.ts'
 import type { TestOutcome } from '../src/scoring.ts'
-import type { BenchTestMeta, HarnessStamp, LeaderboardFile, ModelResult, ModelSpec, RecordedModel, RunRecord } from '../src/types.ts'
+import type { BenchTestMeta, HarnessStamp, LeaderboardFile, ModelResult, ModelSpec, Preflight, RecordedModel, RunRecord } from '../src/types.ts'
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
@@ -14,7 +14,11 @@ import { stamps, suites } from '../fixtures/suites.ts'
 import { evaluateGate } from '../src/gate.ts'
 import { mergeLeaderboard } from '../src/leaderboard.ts'
 import { scoreRun, summarize } from '../src/scoring.ts'
+import { baselineVerdict } from './compare.ts'
+import { appendStepSummary } from './github-summary.ts'
+import { writeHtml } from './html.ts'
 import { renderSuite } from './tables.ts'
+import { appendTranscripts } from './transcripts.ts'
 
 export interface LeaderboardReporterOptions {
   /** Where results go (default `results`, or MILO_RESULTS_DIR). */
@@ -97,8 +101,9 @@ export default class LeaderboardReporter implements Reporter {
       return // filtered out (-t, a single-test rerun in the UI): keep the previous result
     }
     const spec = testCase.project.getProvidedContext().model
-    const preflight = testCase.project.getProvidedContext().preflight
-    if (!preflight.ok) {
+    // `preflight` comes from the global setup, which does not run under --merge-reports: only `model` is provided there.
+    const preflight = testCase.project.getProvidedContext().preflight as Preflight | undefined
+    if (preflight && !preflight.ok) {
       this.skippedProjects.set(project, preflight.reason ?? 'endpoint unavailable')
       return
     }
@@ -121,6 +126,7 @@ export default class LeaderboardReporter implements Reporter {
     }
     this.outcomes.set(testCase.id, outcome)
     this.appendRecords(testCase, outcome, finishedAt)
+    appendTranscripts(this.outputDir, this.runId, outcome, testCase)
   }
 
   /** One JSON line per run, appended now, so a crash or Ctrl-C later loses nothing finished. */
@@ -205,6 +211,7 @@ export default class LeaderboardReporter implements Reporter {
     writeFileSync(boardPath, `${JSON.stringify(board, null, 2)}\n`)
     const markdown = Object.values(board.suites).map(renderSuite).join('\n\n')
     writeFileSync(join(dir, 'leaderboard.md'), `# milo-bench leaderboard\n\nUpdated ${board.updatedAt}.\n\n${markdown}\n`)
+    writeHtml(dir, board)
 
     log()
     for (const suiteBoard of Object.values(board.suites)) {
@@ -217,7 +224,7 @@ export default class LeaderboardReporter implements Reporter {
       log(`milo-bench: ${note}`)
     }
     if (fresh.size > 0) {
-      log(`milo-bench: results in ${dir} (leaderboard.json, leaderboard.md, runs/)`)
+      log(`milo-bench: results in ${dir} (leaderboard.json, leaderboard.md, leaderboard.html, runs/, transcripts/)`)
     }
     const skipped = new Map(this.skippedProjects)
     this.skippedProjects.clear()
@@ -225,12 +232,25 @@ export default class LeaderboardReporter implements Reporter {
       return
     }
     const policy = gateFromEnv(this.options.gate, process.env)
-    const verdict = evaluateGate(policy, board.suites, ranSuites, skipped)
+    // A shard holds part of every suite by design: its gate (and baseline check) runs on the merged report instead.
+    const shard = this.vitest.config.shard
+    const gate = shard ? { ok: true, failures: [], active: false } : evaluateGate(policy, board.suites, ranSuites, skipped)
+    const baseline = shard ? { active: false, failures: [] } : baselineVerdict(process.env, board, ranSuites, this.vitest.config.root)
+    const verdict = { ok: gate.ok && baseline.failures.length === 0, active: gate.active || baseline.active, failures: [...gate.failures, ...baseline.failures] }
+    if (shard) {
+      log(`milo-bench: shard ${shard.index}/${shard.count}: gates run on the merged report (vitest run --merge-reports)`)
+    }
+    if (baseline.report) {
+      log(baseline.report)
+    }
     for (const failure of verdict.failures) {
       log(`milo-bench gate: FAIL ${failure}`)
     }
     if (verdict.active && verdict.ok) {
       log('milo-bench gate: pass')
+    }
+    if (!shard) {
+      appendStepSummary(process.env, board, [...fresh.keys()], { ...verdict, ...(baseline.report ? { baselineReport: baseline.report } : {}) })
     }
     if ((this.options.exitCode ?? 'scores') === 'vitest') {
       if (!verdict.ok) {

@@ -4,7 +4,8 @@
 
 import type { ModelClient } from './client.ts'
 import type { ChatMessage, Json, ModelSpec, SimulatedTool, Step, Task, ToolCallRecord, ToolEnv, Transcript } from './types.ts'
-import { ModelCallError } from './client.ts'
+import { ModelCallError, outputTokensPerSecond } from './client.ts'
+import { replayArguments, uniqueCallIds } from './normalize.ts'
 import { presets } from './presets.ts'
 import { runToolCall } from './tools.ts'
 
@@ -55,16 +56,20 @@ export async function runAgent(task: Task, options: AgentOptions): Promise<Trans
   const signal = options.signal ? AbortSignal.any([options.signal, budget.signal]) : budget.signal
   const maxSteps = options.maxSteps ?? task.maxSteps ?? 8
   const echoReasoning = presets[spec.server].echoReasoning
+  const usedIds = new Set<string>()
   try {
     for (let index = 0; index < maxSteps; index++) {
       const result = await client.complete({ messages, tools: definitions, repeat: options.repeat ?? 0, ...(task.responseFormat ? { responseFormat: task.responseFormat } : {}) }, signal)
       const { reply } = result
-      const calls = reply.toolCalls.length === 0 && spec.lenientTextToolCalls ? reply.textToolCalls : reply.toolCalls
+      // Ids unique across the conversation: servers send none, "" or repeat them, and each tool result pairs with one call.
+      const calls = uniqueCallIds(reply.toolCalls.length === 0 && spec.lenientTextToolCalls ? reply.textToolCalls : reply.toolCalls, usedIds)
       const content = reply.content ?? (spec.reasoning === 'keep-apart' || calls.length > 0 ? null : reply.reasoning)
+      const tokensPerSecond = outputTokensPerSecond(reply.usage.outputTokens, result.latencyMs, result.ttftMs)
       const step: Step = {
         index,
         latencyMs: result.latencyMs,
         ...(result.ttftMs === undefined ? {} : { ttftMs: result.ttftMs }),
+        ...(tokensPerSecond === undefined ? {} : { outputTokensPerSecond: tokensPerSecond }),
         finishReason: reply.finishReason,
         usage: reply.usage,
         retries: result.retries,
@@ -88,7 +93,7 @@ export async function runAgent(task: Task, options: AgentOptions): Promise<Trans
       messages.push({
         role: 'assistant',
         content: reply.content,
-        tool_calls: calls.map(call => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.rawArguments || '{}' } })),
+        tool_calls: calls.map(call => ({ id: call.id, type: 'function', function: { name: call.name, arguments: replayArguments(call) }, ...(call.extra ? { extra_content: call.extra } : {}) })),
         ...(echoReasoning && reply.reasoning ? { reasoning_content: reply.reasoning } : {}),
       })
       for (const call of calls) {

@@ -3,13 +3,13 @@
 
 import type { ResponseCache } from './cache.ts'
 import type { NormalizedCompletion } from './normalize.ts'
-import type { ChatMessage, ErrorKind, JsonSchema, ModelSpec, RecordedError, ToolDefinition } from './types.ts'
+import type { ChatMessage, ErrorKind, Json, JsonSchema, ModelSpec, RecordedError, ToolDefinition } from './types.ts'
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 import pRetry, { AbortError } from 'p-retry'
 import { CacheMissError, cacheKey } from './cache.ts'
-import { classifyError, isRetryableStatus, readErrorBody, recordError } from './errors.ts'
-import { accumulateStream, normalizeCompletion, StreamError } from './normalize.ts'
-import { presets } from './presets.ts'
+import { classifyError, isTransient, readErrorBody, recordError } from './errors.ts'
+import { accumulateStream, chunkHasOutput, normalizeCompletion, replyError, StreamError } from './normalize.ts'
+import { dropSchemaKeywords, presets, standardFields } from './presets.ts'
 
 export interface CompletionRequest {
   messages: ChatMessage[]
@@ -57,13 +57,18 @@ export interface ModelClient {
   complete: (request: CompletionRequest, signal?: AbortSignal) => Promise<CompletionResult>
 }
 
-/** Builds the request body from the entry's parameters and its server's preset. */
+/**
+ * Builds the request body from the entry's parameters and its server's preset: the output-limit field the server reads
+ * (and a limit where the server's default truncates), thinking turned off the server's way when `params.thinking` is
+ * false, schema keywords the server rejects removed, and for servers that reject unknown fields only standard fields.
+ */
 export function buildRequestBody(spec: ModelSpec, request: CompletionRequest): Record<string, unknown> {
   const preset = presets[spec.server]
   const params = spec.params ?? {}
+  const schema = (value: JsonSchema): JsonSchema => dropSchemaKeywords(value as Json, preset.schemaDrop) as JsonSchema
   const body: Record<string, unknown> = { model: spec.model, messages: request.messages }
   if (request.tools.length > 0) {
-    body.tools = request.tools.map(tool => ({ type: 'function', function: tool }))
+    body.tools = request.tools.map(tool => ({ type: 'function', function: { ...tool, parameters: schema(tool.parameters) } }))
   }
   const temperature = params.temperature === undefined ? (preset.sendsTemperature ? 0 : null) : params.temperature
   if (temperature !== null) {
@@ -75,11 +80,12 @@ export function buildRequestBody(spec: ModelSpec, request: CompletionRequest): R
   if (params.seed !== undefined) {
     body.seed = params.seed
   }
-  if (params.maxOutputTokens !== undefined) {
-    body[preset.maxTokensField] = params.maxOutputTokens
+  const maxOutputTokens = params.maxOutputTokens ?? preset.defaultMaxOutputTokens
+  if (maxOutputTokens !== undefined) {
+    body[preset.maxTokensField] = maxOutputTokens
   }
   if (request.responseFormat && preset.responseFormat === 'json_schema') {
-    body.response_format = { type: 'json_schema', json_schema: { name: request.responseFormat.name, schema: request.responseFormat.schema } }
+    body.response_format = { type: 'json_schema', json_schema: { name: request.responseFormat.name, schema: schema(request.responseFormat.schema) } }
   }
   else if (request.responseFormat && preset.responseFormat === 'json_object') {
     body.response_format = { type: 'json_object' }
@@ -88,7 +94,28 @@ export function buildRequestBody(spec: ModelSpec, request: CompletionRequest): R
     body.stream = true
     body.stream_options = { include_usage: true }
   }
-  return { ...body, ...preset.body, ...params.extraBody }
+  const merged: Record<string, unknown> = { ...body, ...preset.body, ...(params.thinking === false ? preset.thinkingOff : {}), ...params.extraBody }
+  if (preset.strictFields) {
+    for (const field of Object.keys(merged)) {
+      if (!standardFields.has(field)) {
+        delete merged[field]
+      }
+    }
+  }
+  return merged
+}
+
+/**
+ * Output tokens per second of one exchange: counted from the first token when streaming (generation speed without
+ * the prompt's processing), over the whole exchange otherwise. Undefined when the server reported no output tokens.
+ */
+export function outputTokensPerSecond(outputTokens: number, latencyMs: number, ttftMs?: number): number | undefined {
+  const ms = ttftMs === undefined ? latencyMs : latencyMs - ttftMs
+  if (outputTokens <= 0 || latencyMs <= 0) {
+    return undefined
+  }
+  // A stream that arrived in one piece has no measurable generation time after its first token.
+  return Math.round((outputTokens / (ms > 0 ? ms : latencyMs)) * 1000 * 1000) / 1000
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> => new Promise((resolve, reject) => {
@@ -125,10 +152,15 @@ export function retryAfterMs(headers: Headers | undefined, now: number): number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-/** Turns whatever a call threw into a classified error; `retryable` says whether another attempt may succeed. */
-function classify(error: unknown, secrets: readonly string[]): { recorded: RecordedError, retryable: boolean, headers?: Headers } {
+/**
+ * Turns whatever a call threw into a classified error; `retryable` says whether another attempt may succeed (rate
+ * limits, 5xx, timeouts, dropped connections). `rawBodies` holds the text of error responses by their headers, for the
+ * body shapes openai-node cannot read (Gemini's array, vLLM's legacy top-level error).
+ */
+function classify(error: unknown, secrets: readonly string[], rawBodies?: WeakMap<Headers, string>): { recorded: RecordedError, retryable: boolean, headers?: Headers } {
   if (error instanceof StreamError) {
-    return { recorded: recordError(classifyError(undefined, error.body ?? error.message), `stream error: ${error.message}`, undefined, secrets), retryable: false }
+    const kind = classifyError(undefined, error.body ?? error.message)
+    return { recorded: recordError(kind, `stream error: ${error.message}`, undefined, secrets), retryable: isTransient(kind) }
   }
   if (error instanceof APIError) {
     const status = error.status as number | undefined
@@ -137,22 +169,42 @@ function classify(error: unknown, secrets: readonly string[]): { recorded: Recor
       const connection = error instanceof APIConnectionError
       const kind: ErrorKind = error instanceof APIConnectionTimeoutError ? 'timeout' : connection ? 'network' : classifyError(undefined, error.error ?? error.message)
       const cause = connection ? causeOf(error) : ''
-      return { recorded: recordError(kind, `${error.message}${cause}`, undefined, secrets), retryable: connection }
+      const where = connection ? '' : 'error inside the reply stream: '
+      return { recorded: recordError(kind, `${where}${error.message}${cause}`, undefined, secrets), retryable: isTransient(kind) }
     }
-    const body = error.error
+    const raw = error.headers ? rawBodies?.get(error.headers) : undefined
+    const body = raw ?? error.error
     const { message } = readErrorBody(body)
     const kind = classifyError(status, body)
     return {
       recorded: recordError(kind, `HTTP ${status}: ${message || error.message}`, status, secrets),
-      retryable: isRetryableStatus(status) && kind !== 'context_length',
+      retryable: isTransient(kind),
       headers: error.headers,
     }
   }
   if (error instanceof SyntaxError) {
     return { recorded: recordError('stream', `malformed reply: ${error.message}`, undefined, secrets), retryable: false }
   }
-  const message = error instanceof Error ? error.message : String(error)
+  // undici's "terminated": the connection dropped while the body or the stream was arriving.
+  const message = error instanceof Error ? `${error.message === 'terminated' ? 'connection dropped mid-reply' : error.message}${causeOf(error)}` : String(error)
   return { recorded: recordError('network', message, undefined, secrets), retryable: true }
+}
+
+/**
+ * A fetch that keeps the text of every error response, keyed by the headers object openai-node hands to its APIError,
+ * because the SDK drops bodies without a top-level `error` key (Gemini's array, vLLM's legacy shape).
+ */
+function keepingErrorBodies(rawBodies: WeakMap<Headers, string>): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init)
+    if (response.ok) {
+      return response
+    }
+    const text = await response.text()
+    const copy = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers })
+    rawBodies.set(copy.headers, text)
+    return copy
+  }
 }
 
 function causeOf(error: Error): string {
@@ -167,11 +219,15 @@ function causeOf(error: Error): string {
 /** Creates a client for one model. The key is held in the SDK instance only. */
 export function createClient(spec: ModelSpec, options: ClientOptions): ModelClient {
   const secrets = options.apiKey ? [options.apiKey] : []
+  const rawBodies = new WeakMap<Headers, string>()
   const sdk = new OpenAI({
     baseURL: options.baseURL,
     apiKey: options.apiKey || 'not-needed',
     maxRetries: 0,
     timeout: spec.requestTimeoutMs ?? 300_000,
+    fetch: keepingErrorBodies(rawBodies),
+    // The SDK logs unparseable stream data to the console as is; the classified, redacted error is what gets recorded.
+    logLevel: 'off',
   })
   const retries = options.retries ?? 3
   const backoffMs = options.backoffMs ?? 500
@@ -184,16 +240,26 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
       if (body.stream) {
         const stream = await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal })
         const chunks: unknown[] = []
+        let firstChunkMs: number | undefined
         let ttftMs: number | undefined
         for await (const chunk of stream) {
-          ttftMs ??= performance.now() - started
+          firstChunkMs ??= performance.now() - started
+          // The first token is the first chunk with output: servers often send an empty role-only chunk first.
+          if (ttftMs === undefined && chunkHasOutput(chunk)) {
+            ttftMs = performance.now() - started
+          }
           chunks.push(chunk)
         }
         const latencyMs = performance.now() - started
+        ttftMs ??= firstChunkMs
         return { reply: accumulateStream(chunks), raw: chunks, latencyMs, ...(ttftMs === undefined ? {} : { ttftMs }) }
       }
-      const reply = await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal })
+      const reply: unknown = await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal })
       const latencyMs = performance.now() - started
+      const failure = replyError(reply)
+      if (failure) {
+        throw new StreamError(failure.message, failure.body)
+      }
       return { reply: normalizeCompletion(reply), raw: reply, latencyMs }
     }
     finally {
@@ -235,7 +301,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
             if (signal?.aborted) {
               throw new AbortError(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
             }
-            lastError = classify(error, secrets)
+            lastError = classify(error, secrets, rawBodies)
             if (!lastError.retryable) {
               throw new AbortError(lastError.recorded.message)
             }

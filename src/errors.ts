@@ -1,68 +1,138 @@
 // Classifies what went wrong in a model call, from the HTTP status and the error body in any server's shape
-// (research/server-quirks.md section 7), and decides whether it is worth a retry. Pure.
+// (research/server-quirks.md sections 7 and 13), decides whether another attempt may help, and keeps secrets out of
+// every recorded message. Pure.
 
 import type { ErrorKind, RecordedError } from './types.ts'
 
 type Loose = Record<string, unknown>
 const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value)
+const text = (value: unknown): string => (typeof value === 'string' ? value : '')
+
+/** What an error body says, whatever its shape. */
+export interface ErrorBody {
+  /** The human-readable message ('' when the body has none), with OpenRouter's upstream detail appended. */
+  message: string
+  /** The body's code as a string: `context_length_exceeded`, `429`, `RESOURCE_EXHAUSTED`, `1002`... ('' if none). */
+  code: string
+  /** An HTTP status the body itself carries (`code: 429` of llama.cpp, vLLM, OpenRouter, Gemini), if any. */
+  status?: number
+}
+
+const httpStatus = (value: unknown): number | undefined => (typeof value === 'number' && value >= 400 && value < 600 ? value : undefined)
 
 /**
- * The message and code of an error body, whatever its shape: `{error:{message,code}}` (OpenAI, llama.cpp, vLLM,
- * OpenRouter), legacy top-level `{object:"error",message}` (vLLM), `{error:"text"}` (LM Studio, mlx_lm),
- * `[{error:{...}}]` (Gemini), `{message}` or a bare string.
+ * Reads an error body in every shape the research lists: `{error:{message,type,param,code}}` (OpenAI, Ollama; code a
+ * string or null), `{error:{code:int,message,type}}` (llama.cpp, vLLM), legacy top-level `{object:"error",message,
+ * code}` (vLLM 2024), `{error:"text"}` (LM Studio, mlx_lm), a JSON array `[{error:{code,message,status}}]` (Gemini),
+ * `{error:{code:int,message,metadata:{raw}}}` (OpenRouter), `base_resp:{status_code,status_msg}` (MiniMax),
+ * `{detail}` (FastAPI servers), a JSON string, or plain text.
  */
-export function readErrorBody(body: unknown): { message: string, code: string } {
+export function readErrorBody(body: unknown): ErrorBody {
   if (typeof body === 'string') {
-    try {
-      return readErrorBody(JSON.parse(body))
+    const trimmed = body.trim()
+    if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('"')) {
+      try {
+        return readErrorBody(JSON.parse(trimmed))
+      }
+      catch {
+        // not JSON after all: the text is the message
+      }
     }
-    catch {
-      return { message: body, code: '' }
-    }
+    return { message: trimmed, code: '' }
   }
   if (Array.isArray(body)) {
-    return readErrorBody(body[0])
+    return readErrorBody(body.find(item => isObject(item) && item.error !== undefined) ?? body[0])
   }
   if (!isObject(body)) {
     return { message: '', code: '' }
   }
-  const inner = body.error
-  if (typeof inner === 'string') {
-    return { message: inner, code: '' }
+  if (typeof body.error === 'string') {
+    return { message: body.error, code: '' }
   }
-  const source = isObject(inner) ? inner : body
-  const message = typeof source.message === 'string' ? source.message : ''
-  const raw = source.code ?? source.status ?? source.type ?? ''
-  const metadata = isObject(source.metadata) && typeof source.metadata.raw === 'string' ? ` (${source.metadata.raw})` : ''
-  return { message: message + metadata, code: String(raw) }
+  if (isObject(body.base_resp) && body.error === undefined && body.message === undefined) {
+    const code = body.base_resp.status_code
+    return { message: text(body.base_resp.status_msg), code: code === undefined || code === null ? '' : String(code) }
+  }
+  const source = isObject(body.error) ? body.error : body
+  const detail = source.detail
+  const message = text(source.message) || text(detail) || (Array.isArray(detail) ? JSON.stringify(detail) : '')
+  const metadata = isObject(source.metadata) ? source.metadata : {}
+  const upstream = text(metadata.raw) || (Array.isArray(metadata.reasons) ? metadata.reasons.map(String).join(', ') : '')
+  // A body's `code` is the most specific thing it says; Gemini puts its canonical name in `status`, OpenAI its class in `type`.
+  const rawCode = [source.code, source.status, source.type].find(value => (typeof value === 'string' && value !== '') || typeof value === 'number')
+  const status = httpStatus(source.code) ?? httpStatus(source.status)
+  return {
+    message: upstream && upstream !== message ? `${message} (${upstream})` : message,
+    code: rawCode === undefined ? '' : String(rawCode),
+    ...(status === undefined ? {} : { status }),
+  }
 }
 
-const contextPattern = /context[_ ]length|maximum context|context window|exceed_context_size|too many tokens|input token count|prompt is too long|token limit/i
+/** Context overflow, in every wording the research found (OpenAI, vLLM, llama.cpp old and new, Gemini, OpenRouter, Anthropic). */
+const contextPattern = /context[_ ]length|maximum context|context window|context size|exceed_context_size|too many tokens|input token count|prompt is too long|token limit|request_too_large/i
+/**
+ * llama.cpp reports a model's unparseable output ("Failed to parse input at pos N: <raw text>"), unparseable replayed
+ * arguments and an invalid tool definition as HTTP 500. None of these is the server being down, and a retry cannot fix
+ * them. Checked first: the raw model text after `pos N:` may contain anything.
+ */
+const parseFailurePattern = /^failed to parse (?:input|tool call arguments|tools)/i
+const rateLimitPattern = /rate[_ -]?limit|RESOURCE_EXHAUSTED|too many requests|insufficient_quota/i
+const authPattern = /invalid[_ ]api[_ ]key|incorrect api key|api key not valid|UNAUTHENTICATED|PERMISSION_DENIED|authentication/i
+const notFoundPattern = /model_not_found|NOT_FOUND|does not exist|not found, try pulling/i
+const timeoutPattern = /DEADLINE_EXCEEDED|timed? ?out/i
+const overloadPattern = /UNAVAILABLE|overloaded|server busy|loading model/i
 
-/** The class of an HTTP error, read from the body first (llama.cpp sends context overflows as 500) and then the status. */
+/** MiniMax's native `base_resp.status_code` values (HTTP 200 bodies), by kind. */
+const minimaxCodes: Record<string, ErrorKind> = {
+  1000: 'server',
+  1001: 'timeout',
+  1002: 'rate_limit',
+  1004: 'auth',
+  1008: 'auth',
+  1013: 'server',
+  1039: 'context_length',
+  2013: 'bad_request',
+}
+
+/**
+ * The class of a failed call, from the body first (llama.cpp sends context overflows as 500, Gemini's and OpenRouter's
+ * bodies name the class) and then the status. `status` is undefined for errors with no HTTP status: an error chunk
+ * inside a 200 stream (classified by the code its body carries), a reply that could not be read (`stream`), or no
+ * reply at all (`network`, when there is no body either).
+ */
 export function classifyError(status: number | undefined, body: unknown): ErrorKind {
-  const { message, code } = readErrorBody(body)
-  const text = `${code} ${message}`
-  if (contextPattern.test(text)) {
+  const { message, code, status: bodyStatus } = readErrorBody(body)
+  const said = `${code} ${message}`
+  if (parseFailurePattern.test(message.trim())) {
+    return 'bad_request'
+  }
+  if (contextPattern.test(said) || status === 413) {
     return 'context_length'
   }
-  if (status === undefined) {
-    return body === undefined || body === null ? 'network' : 'stream'
+  const minimax = minimaxCodes[code]
+  if (status === undefined && bodyStatus === undefined && minimax) {
+    return minimax
   }
-  if (status === 429 || /rate[_ ]?limit|RESOURCE_EXHAUSTED/i.test(text)) {
+  const effective = status ?? bodyStatus
+  if (effective === 429 || rateLimitPattern.test(said)) {
     return 'rate_limit'
   }
-  if (status === 401 || status === 403) {
+  if (effective === 401 || effective === 402 || effective === 403 || authPattern.test(said)) {
     return 'auth'
   }
-  if (status === 404) {
+  if (effective === 404 || notFoundPattern.test(said)) {
     return 'not_found'
   }
-  if (status === 408 || status === 504) {
+  // Wording about timeouts and overload counts only where no 4xx status says otherwise ("'timeout' is not a field").
+  const serverSide = effective === undefined || effective >= 500
+  if (effective === 408 || effective === 504 || (serverSide && timeoutPattern.test(said))) {
     return 'timeout'
   }
-  if (status >= 500) {
+  if ((effective !== undefined && effective >= 500) || (serverSide && overloadPattern.test(said))) {
     return 'server'
+  }
+  if (effective === undefined) {
+    return body === undefined || body === null ? 'network' : 'stream'
   }
   return 'bad_request'
 }
@@ -72,9 +142,21 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500
 }
 
-/** Kinds that are the infrastructure's fault: they mark a run incomplete instead of scoring the model 0. */
+/**
+ * Kinds another attempt may fix: rate limits, overloaded or failing servers, timeouts and dropped connections. A context
+ * overflow, a rejected request, a bad key or an unreadable reply comes back the same however often it is sent.
+ */
+export function isTransient(kind: ErrorKind): boolean {
+  return kind === 'rate_limit' || kind === 'server' || kind === 'timeout' || kind === 'network'
+}
+
+/**
+ * Kinds that are the infrastructure's fault: they mark a run incomplete instead of scoring the model 0. A reply the
+ * harness could not read (`stream`: cut off, malformed JSON, an error inside a 200 stream) is the server's fault too.
+ * `context_length` and `bad_request` are not: they follow from what the conversation became or what was asked.
+ */
 export function isInfrastructure(kind: ErrorKind): boolean {
-  return kind === 'rate_limit' || kind === 'auth' || kind === 'not_found' || kind === 'server' || kind === 'network' || kind === 'timeout'
+  return kind === 'rate_limit' || kind === 'auth' || kind === 'not_found' || kind === 'server' || kind === 'network' || kind === 'timeout' || kind === 'stream'
 }
 
 /** A recorded error, with any secret removed from its message. */
@@ -82,12 +164,18 @@ export function recordError(kind: ErrorKind, message: string, status: number | u
   return { kind, message: redact(message, secrets), ...(status === undefined ? {} : { status }), infrastructure: isInfrastructure(kind) }
 }
 
-/** Replaces every occurrence of each secret (and its last-8 tail, as servers echo "sk-...abcd1234") with a marker. */
+/**
+ * Replaces every occurrence of each secret with a marker: as is, URL-encoded, and its last 8 characters alone (servers
+ * echo keys masked as "sk-...abcd1234"). Secrets shorter than 8 characters are not real keys and are left alone.
+ */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text
   for (const secret of secrets) {
-    if (secret.length >= 8) {
-      out = out.split(secret).join('[redacted]').split(secret.slice(-8)).join('[redacted]')
+    if (secret.length < 8) {
+      continue
+    }
+    for (const form of new Set([secret, encodeURIComponent(secret), secret.slice(-8)])) {
+      out = out.split(form).join('[redacted]')
     }
   }
   return out

@@ -2,13 +2,13 @@
 // and turned into the specs each Vitest project receives. Pure: the environment is passed in.
 
 import type { ModelEntry, ModelSpec, ServerKind } from './types.ts'
-import { presets } from './presets.ts'
+import { presets, strictFieldProblems } from './presets.ts'
 
 type Env = Record<string, string | undefined>
 
 const isLoopback = (url: string): boolean => /^https?:\/\/(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?(?:\/|$)/i.test(url)
 
-/** The `custom` project from MILO_BASE_URL, MILO_MODEL and optional MILO_API_KEY, MILO_SERVER, MILO_CONTEXT. */
+/** The `custom` project from MILO_BASE_URL, MILO_MODEL and optional MILO_API_KEY, MILO_SERVER, MILO_CONTEXT, MILO_STREAM, MILO_TIMEOUT_MS. */
 export function customEntry(env: Env): ModelEntry | undefined {
   const baseURL = env.MILO_BASE_URL
   const model = env.MILO_MODEL
@@ -30,6 +30,7 @@ export function customEntry(env: Env): ModelEntry | undefined {
     ...(env.MILO_API_KEY ? { apiKeyEnv: 'MILO_API_KEY' } : {}),
     concurrency: Number(env.MILO_CONCURRENCY ?? (isLoopback(baseURL) ? 1 : 4)),
     ...(env.MILO_STREAM === '1' ? { stream: true } : {}),
+    ...(Number(env.MILO_TIMEOUT_MS) > 0 ? { requestTimeoutMs: Number(env.MILO_TIMEOUT_MS) } : {}),
   }
 }
 
@@ -54,6 +55,7 @@ export function resolveModels(entries: Record<string, ModelEntry>, env: Env): Mo
     if (!entry.context || !(entry.context.tokens > 0)) {
       problems.push(`${key}: context.tokens must be a positive number`)
     }
+    problems.push(...strictFieldProblems(key, entry))
   }
   if (problems.length > 0) {
     throw new Error(`fixtures/models.ts: ${problems.join('; ')}`)

@@ -1,13 +1,13 @@
 // Reads any OpenAI-compatible server's chat-completion reply into one shape. Pure: no I/O, no clock.
 // The rules come from research/server-quirks.md: never trust finish_reason to say whether tools were called,
 // treat null/""/absent/whitespace content alike, parse arguments defensively, key stream deltas by index
-// but survive its absence, and find reasoning wherever a server puts it.
+// but survive its absence, find reasoning wherever a server puts it, and recognise tool calls written as text.
 
 import type { Json } from './types.ts'
 
 /** A tool call read from a reply. */
 export interface NormalizedToolCall {
-  /** The server's id, or a synthesised one when it sent none (`call_<n>` is stable within a reply). */
+  /** The server's id, or a synthesised one when it sent none (or repeated one): 9 alphanumerics, stable within a reply. */
   id: string
   name: string
   /** Parsed arguments; null when `rawArguments` is not a JSON object (truncated, malformed, double-encoded badly). */
@@ -16,19 +16,23 @@ export interface NormalizedToolCall {
   rawArguments: string
   /** `native` when the server returned it in `tool_calls`; `text` when recovered from the content. */
   source: 'native' | 'text'
+  /** The call's `extra_content` as sent (Gemini 3's thought signature), to be echoed back verbatim on replay. */
+  extra?: Record<string, Json>
 }
 
 /** One reply, whatever server sent it. */
 export interface NormalizedCompletion {
-  /** The content with `<think>` blocks removed; null when empty or whitespace only. */
+  /** The content with `<think>` blocks and Harmony channel markup removed; null when empty or whitespace only. */
   content: string | null
   /** Reasoning text from `reasoning_content`, `reasoning`, `reasoning_details` or `<think>` blocks; null if none. */
   reasoning: string | null
   /** Native calls only. Text-embedded calls are in `textToolCalls`. */
   toolCalls: NormalizedToolCall[]
-  /** Calls found written in the content (Hermes tags, bare JSON, ...), never counted as native. */
+  /** Calls found written in the content (Hermes tags, bare JSON, ...) when there is no native call; never counted as native. */
   textToolCalls: NormalizedToolCall[]
+  /** As the server sent it ("stop" with tool calls happens: read `toolCalls`, not this, to know whether tools were called). */
   finishReason: string | null
+  /** Output tokens include reasoning even where the server counts it apart (xAI) or only in the total (Gemini). */
   usage: { inputTokens: number, outputTokens: number }
 }
 
@@ -37,6 +41,14 @@ type Loose = Record<string, unknown>
 const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value)
 const str = (value: unknown): string => (typeof value === 'string' ? value : '')
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0)
+
+/** Content as text: a string, or an array of parts (`[{type:"text",text}]`, Mistral-style), or nothing. */
+function contentText(value: unknown): string {
+  if (Array.isArray(value)) {
+    return value.map(part => (isObject(part) ? str(part.text) : str(part))).join('')
+  }
+  return str(value)
+}
 
 /**
  * Parses tool-call arguments as servers send them: a JSON string (the norm), an object (Ollama's native shape),
@@ -63,33 +75,38 @@ export function parseArguments(raw: unknown): { arguments: Record<string, Json> 
   return { arguments: isObject(value) ? (value as Record<string, Json>) : null, rawArguments: text }
 }
 
-/** Removes `<think>...</think>` blocks (and an unclosed leading one) and Harmony analysis channels; returns both parts. */
+/**
+ * Removes reasoning from content and returns both parts: `<think>...</think>` blocks (also an unclosed leading one, and
+ * a lone closing tag when the template opened the block in the prompt), Gemini's `<thought>` blocks, and Harmony's
+ * analysis channel; Harmony's final-channel markup around the answer is dropped. Commentary channels (Harmony tool
+ * calls) are left for the text-call detector.
+ */
 export function splitThinking(content: string): { text: string, thinking: string } {
   const thoughts: string[] = []
-  let text = content.replace(/<think>([\s\S]*?)<\/think>/g, (_, inner: string) => {
+  const keep = (_: string, inner: string): string => {
     thoughts.push(inner.trim())
     return ''
-  })
-  // A reply that starts thinking and never closes the tag (truncated, or a template that opens it for the model).
+  }
+  let text = content.replace(/<think>([\s\S]*?)<\/think>/g, keep).replace(/<thought>([\s\S]*?)<\/thought>/g, keep)
   const open = text.indexOf('<think>')
   if (open !== -1) {
     thoughts.push(text.slice(open + '<think>'.length).trim())
     text = text.slice(0, open)
   }
-  // Some templates put the opening tag in the prompt, so the reply holds only the closing one.
   const close = text.indexOf('</think>')
   if (close !== -1) {
     thoughts.push(text.slice(0, close).trim())
     text = text.slice(close + '</think>'.length)
   }
-  text = text.replace(/<\|channel\|>analysis<\|message\|>([\s\S]*?)<\|end\|>/g, (_, inner: string) => {
-    thoughts.push(inner.trim())
-    return ''
-  })
+  text = text
+    .replace(/(?:<\|start\|>assistant)?<\|channel\|>analysis<\|message\|>([\s\S]*?)(?:<\|end\|>|(?=<\|start\|>)|$)/g, keep)
+    .replace(/(?:<\|start\|>assistant)?<\|channel\|>final<\|message\|>/g, '')
+    .replace(/<\|(?:return|end)\|>\s*$/, '')
   return { text, thinking: thoughts.filter(Boolean).join('\n\n') }
 }
 
-function reasoningOf(message: Loose): string {
+/** Reasoning wherever the server put it: `reasoning_content`, `reasoning`, `reasoning_details[].text|summary`. */
+function reasoningOf(message: Loose, separator = '\n'): string {
   const parts = [str(message.reasoning_content), str(message.reasoning)]
   if (Array.isArray(message.reasoning_details)) {
     for (const detail of message.reasoning_details) {
@@ -99,15 +116,89 @@ function reasoningOf(message: Loose): string {
     }
   }
   // OpenRouter sends the same text in `reasoning` and `reasoning_details`: keep each distinct text once.
-  return [...new Set(parts.filter(part => part.trim() !== ''))].join('\n')
+  return [...new Set(parts.filter(part => part !== ''))].join(separator)
 }
 
-function usageOf(body: Loose): NormalizedCompletion['usage'] {
-  const usage = isObject(body.usage) ? body.usage : {}
-  return { inputTokens: num(usage.prompt_tokens), outputTokens: num(usage.completion_tokens) }
+/**
+ * Token counts. When `total_tokens` is larger than prompt + completion, the difference is reasoning the server counted
+ * apart (xAI) or only in the total (Gemini): it is output. Without `usage`, llama.cpp's `timings` still count tokens.
+ */
+function usageOf(body: Loose): NormalizedCompletion['usage'] | undefined {
+  if (isObject(body.usage)) {
+    const usage = body.usage
+    const input = num(usage.prompt_tokens)
+    const completion = num(usage.completion_tokens)
+    const total = num(usage.total_tokens)
+    return { inputTokens: input, outputTokens: total > input + completion ? total - input : completion }
+  }
+  if (isObject(body.timings)) {
+    return { inputTokens: num(body.timings.prompt_n) + num(body.timings.cache_n), outputTokens: num(body.timings.predicted_n) }
+  }
+  return undefined
 }
 
-/** Reads a non-streaming chat-completion body from any server. Never throws on a well-formed JSON object. */
+/** Ids for calls a server sent without one: 9 alphanumerics, the form every chat template accepts (Mistral's checks it). */
+export function syntheticId(index: number): string {
+  return `call${String(index).padStart(5, '0')}`
+}
+
+/**
+ * Gives every call an id no earlier call of the conversation has. Servers repeat ids across turns (index-based ids of
+ * early llama.cpp, Gemini's ""), and a replayed `tool_call_id` must pair with exactly one call. `used` is updated.
+ */
+export function uniqueCallIds(calls: NormalizedToolCall[], used: Set<string>): NormalizedToolCall[] {
+  return calls.map((call) => {
+    let id = call.id
+    for (let n = used.size; id === '' || used.has(id); n++) {
+      id = syntheticId(n)
+    }
+    used.add(id)
+    return id === call.id ? call : { ...call, id }
+  })
+}
+
+/**
+ * The arguments string to send back in the conversation's history: as the model sent it when it is a JSON object,
+ * re-serialised when it was double-encoded or an object, and `{}` when it did not parse (llama.cpp answers HTTP 500 to
+ * a history whose arguments it cannot parse; the tool's error result tells the model what went wrong).
+ */
+export function replayArguments(call: Pick<NormalizedToolCall, 'arguments' | 'rawArguments'>): string {
+  if (call.arguments === null) {
+    return '{}'
+  }
+  try {
+    if (isObject(JSON.parse(call.rawArguments))) {
+      return call.rawArguments
+    }
+  }
+  catch {
+    // "" or a double-encoded string: re-serialised below
+  }
+  return JSON.stringify(call.arguments)
+}
+
+/** The error a successful (HTTP 200) non-streaming body carries instead of a reply, or undefined when it is a reply. */
+export function replyError(body: unknown): { message: string, body: unknown } | undefined {
+  if (!isObject(body)) {
+    return { message: `reply is not a JSON object (${typeof body === 'string' ? `text: ${body.slice(0, 200)}` : typeof body})`, body: null }
+  }
+  if (body.error !== undefined && body.error !== null) {
+    const error = body.error
+    return { message: (isObject(error) ? str(error.message) : str(error)) || 'error in reply', body }
+  }
+  if (body.object === 'error') {
+    return { message: str(body.message) || 'error in reply', body }
+  }
+  if (isObject(body.base_resp) && num(body.base_resp.status_code) !== 0) {
+    return { message: str(body.base_resp.status_msg) || `status_code ${num(body.base_resp.status_code)}`, body }
+  }
+  if (!Array.isArray(body.choices) || body.choices.length === 0) {
+    return { message: 'reply has no choices', body: null }
+  }
+  return undefined
+}
+
+/** Reads a non-streaming chat-completion body from any server. Never throws. */
 export function normalizeCompletion(body: unknown): NormalizedCompletion {
   const root = isObject(body) ? body : {}
   const choices = Array.isArray(root.choices) ? root.choices : []
@@ -119,37 +210,42 @@ export function normalizeCompletion(body: unknown): NormalizedCompletion {
     if (!isObject(call)) {
       continue
     }
-    const fn = isObject(call.function) ? call.function : {}
-    toolCalls.push({
-      id: str(call.id) || syntheticId(toolCalls.length),
-      name: str(fn.name),
-      ...parseArguments(fn.arguments),
-      source: 'native',
-    })
+    const fn = isObject(call.function) ? call.function : call
+    const extra = isObject(call.extra_content) ? { extra: call.extra_content as Record<string, Json> } : {}
+    toolCalls.push({ id: str(call.id), name: str(fn.name), ...parseArguments(fn.arguments ?? fn.parameters), source: 'native', ...extra })
   }
-  return finish(str(message.content), reasoningOf(message), toolCalls, choice.finish_reason, usageOf(root))
+  return finish(contentText(message.content), reasoningOf(message), withIds(toolCalls), choice.finish_reason, usageOf(root))
 }
 
-/** Ids for calls a server sent without one: 9 alphanumerics, the form every chat template accepts. */
-export function syntheticId(index: number): string {
-  return `call${String(index).padStart(5, '0')}`
+/** Synthesises ids for calls sent without one or with the id of an earlier call in the same reply. */
+function withIds(calls: NormalizedToolCall[]): NormalizedToolCall[] {
+  const seen = new Set<string>()
+  return calls.map((call, index) => {
+    const id = call.id === '' || seen.has(call.id) ? syntheticId(index) : call.id
+    seen.add(id)
+    return id === call.id ? call : { ...call, id }
+  })
 }
 
-function finish(rawContent: string, reasoning: string, toolCalls: NormalizedToolCall[], finishReason: unknown, usage: NormalizedCompletion['usage']): NormalizedCompletion {
+function finish(rawContent: string, reasoning: string, toolCalls: NormalizedToolCall[], finishReason: unknown, usage: NormalizedCompletion['usage'] | undefined): NormalizedCompletion {
   const { text, thinking } = splitThinking(rawContent)
-  const allReasoning = [reasoning, thinking].filter(part => part.trim() !== '').join('\n')
+  const allReasoning = [reasoning.trim(), thinking].filter(part => part !== '').join('\n')
   const content = text.trim() === '' ? null : text.trim()
   return {
     content,
     reasoning: allReasoning === '' ? null : allReasoning,
     toolCalls,
     textToolCalls: toolCalls.length === 0 && content !== null ? extractTextToolCalls(content) : [],
-    finishReason: typeof finishReason === 'string' ? finishReason : null,
-    usage,
+    finishReason: typeof finishReason === 'string' && finishReason !== '' ? finishReason : null,
+    usage: usage ?? { inputTokens: 0, outputTokens: 0 },
   }
 }
 
-/** An error sent inside an otherwise successful stream (OpenRouter, llama.cpp mid-stream). */
+/**
+ * An error inside an HTTP 200 reply: an error chunk in a stream (OpenRouter, llama.cpp), a stream that ended without a
+ * finish reason (cut off, or an old llama.cpp `error:` field the SSE parser dropped), or a 200 body that is an error.
+ * `body` is the error payload, for classification (src/errors.ts).
+ */
 export class StreamError extends Error {
   constructor(message: string, readonly body: unknown) {
     super(message)
@@ -157,19 +253,50 @@ export class StreamError extends Error {
   }
 }
 
+/** Whether a stream chunk carries output (content, reasoning or a tool call): what "first token" means for ttft. */
+export function chunkHasOutput(chunk: unknown): boolean {
+  if (!isObject(chunk) || !Array.isArray(chunk.choices)) {
+    return false
+  }
+  return chunk.choices.some((choice) => {
+    const delta = isObject(choice) && isObject(choice.delta) ? choice.delta : {}
+    return contentText(delta.content) !== '' || reasoningOf(delta) !== '' || (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0)
+  })
+}
+
+interface Slot { id: string, name: string, args: string, argsObject?: Loose, extra?: Loose }
+
+/** The key of a delta's call: its index when numeric; else an id or name starts a new call and anything else extends the last. */
+function slotKey(call: Loose, fnName: string, slots: Map<number, Slot>, state: { last: number, next: number }): number {
+  const index = typeof call.index === 'number' ? call.index : typeof call.index === 'string' && /^\d+$/.test(call.index) ? Number(call.index) : undefined
+  if (index !== undefined) {
+    state.next = Math.max(state.next, index + 1)
+    return index
+  }
+  const id = str(call.id)
+  const known = id === '' ? undefined : [...slots.entries()].find(([, slot]) => slot.id === id)
+  if (known) {
+    return known[0]
+  }
+  if (id !== '' || fnName !== '' || state.last === -1) {
+    return state.next++
+  }
+  return state.last
+}
+
 /**
- * Assembles the parsed SSE chunks of one streamed reply into the non-streaming shape. Calls are keyed by `index`;
- * without one, a delta with a new id or a name starts a new call and anything else extends the last. A chunk with a
- * top-level `error` throws a StreamError; a stream that never sent a finish reason throws one too.
+ * Assembles the parsed SSE chunks of one streamed reply into the non-streaming shape. Calls are keyed by `index`
+ * (which may start at 1); without one, a delta with a new id or a name starts a new call and anything else extends
+ * the last. Whole calls and fragments both work, as do first deltas without `arguments`. A chunk with a top-level
+ * `error` throws a StreamError; so does a stream that never sent a finish reason, or finished with "error".
  */
 export function accumulateStream(chunks: Iterable<unknown>): NormalizedCompletion {
   let content = ''
   let reasoning = ''
   let finishReason: string | null = null
-  let usage = { inputTokens: 0, outputTokens: 0 }
-  const slots = new Map<number, { id: string, name: string, args: string, argsObject?: Loose }>()
-  let lastKey = -1
-  let nextKey = 0
+  let usage: NormalizedCompletion['usage'] | undefined
+  const slots = new Map<number, Slot>()
+  const state = { last: -1, next: 0 }
   for (const chunk of chunks) {
     if (!isObject(chunk)) {
       continue
@@ -179,47 +306,40 @@ export function accumulateStream(chunks: Iterable<unknown>): NormalizedCompletio
       const message = isObject(error) ? str(error.message) : str(error)
       throw new StreamError(message || 'error chunk in stream', error)
     }
-    if (isObject(chunk.usage)) {
-      usage = usageOf(chunk)
-    }
+    usage = usageOf(chunk) ?? usage
     for (const choice of Array.isArray(chunk.choices) ? chunk.choices : []) {
-      if (!isObject(choice)) {
+      if (!isObject(choice) || (typeof choice.index === 'number' && choice.index !== 0)) {
         continue
       }
       const delta = isObject(choice.delta) ? choice.delta : {}
-      content += str(delta.content)
-      reasoning += reasoningOf(delta)
+      content += contentText(delta.content)
+      reasoning += reasoningOf(delta, '')
       for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) {
         if (!isObject(call)) {
           continue
         }
         const fn = isObject(call.function) ? call.function : {}
-        const startsNew = str(call.id) !== '' && ![...slots.values()].some(slot => slot.id === call.id)
-        let key: number
-        if (typeof call.index === 'number') {
-          key = call.index
-          nextKey = Math.max(nextKey, key + 1)
-        }
-        else if (startsNew || str(fn.name) !== '' || lastKey === -1) {
-          key = nextKey++
-        }
-        else {
-          key = lastKey
-        }
-        lastKey = key
+        const name = str(fn.name)
+        const key = slotKey(call, name, slots, state)
+        state.last = key
         const slot = slots.get(key) ?? { id: '', name: '', args: '' }
         slots.set(key, slot)
         if (str(call.id) !== '' && slot.id === '') {
           slot.id = str(call.id)
         }
-        if (str(fn.name) !== '' && slot.name === '') {
-          slot.name = str(fn.name)
+        // Names come whole on the first delta. Later "" names (LM Studio < 0.3.16) and repeats are ignored; a name
+        // that extends the one so far replaces it; anything else is a fragment of the name.
+        if (name !== '' && name !== slot.name) {
+          slot.name = name.startsWith(slot.name) ? name : slot.name + name
         }
         if (isObject(fn.arguments)) {
           slot.argsObject = fn.arguments
         }
         else {
           slot.args += str(fn.arguments)
+        }
+        if (isObject(call.extra_content)) {
+          slot.extra = call.extra_content
         }
       }
       if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') {
@@ -230,15 +350,19 @@ export function accumulateStream(chunks: Iterable<unknown>): NormalizedCompletio
   if (finishReason === null) {
     throw new StreamError('stream ended without a finish_reason (cut off, or an error the SSE parser dropped)', null)
   }
+  if (finishReason === 'error') {
+    throw new StreamError('stream finished with finish_reason "error"', null)
+  }
   const toolCalls = [...slots.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([, slot], position): NormalizedToolCall => ({
-      id: slot.id || syntheticId(position),
+    .map(([, slot]): NormalizedToolCall => ({
+      id: slot.id,
       name: slot.name,
       ...parseArguments(slot.argsObject ?? slot.args),
       source: 'native',
+      ...(slot.extra ? { extra: slot.extra as Record<string, Json> } : {}),
     }))
-  return finish(content, reasoning, toolCalls, finishReason, usage)
+  return finish(content, reasoning, withIds(toolCalls), finishReason, usage)
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -262,19 +386,101 @@ function callFromJson(value: unknown, index: number): NormalizedToolCall | null 
   return textCall(index, name, inner.arguments ?? inner.parameters)
 }
 
-function jsonCalls(text: string, start: number): NormalizedToolCall[] {
-  let value: unknown
-  try {
-    value = JSON.parse(text.trim())
+/**
+ * The top-level JSON objects and arrays in a text, found by matching braces outside strings, each parsed (or null when
+ * it does not parse), with the text of each: a call may sit in prose, in a fence, or several per line.
+ */
+function jsonSpans(text: string): { source: string, value: unknown }[] {
+  const spans: { source: string, value: unknown }[] = []
+  let depth = 0
+  let start = -1
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]
+    if (inString) {
+      if (char === '\\') {
+        i++
+      }
+      else if (char === '"') {
+        inString = false
+      }
+      continue
+    }
+    if (char === '"' && depth > 0) {
+      inString = true
+    }
+    else if (char === '{' || char === '[') {
+      if (depth === 0) {
+        start = i
+      }
+      depth++
+    }
+    else if ((char === '}' || char === ']') && depth > 0) {
+      depth--
+      if (depth === 0) {
+        const source = text.slice(start, i + 1)
+        let value: unknown = null
+        try {
+          value = JSON.parse(source)
+        }
+        catch {
+          // unbalanced in a way braces do not show (a stray quote): kept as unparsed
+        }
+        spans.push({ source, value })
+      }
+    }
   }
-  catch {
-    return []
+  if (depth > 0 && start !== -1) {
+    spans.push({ source: text.slice(start), value: null })
   }
-  const items = Array.isArray(value) ? value : [value]
-  return items.map((item, i) => callFromJson(item, start + i)).filter((call): call is NormalizedToolCall => call !== null)
+  return spans
 }
 
-/** Qwen3-Coder and MiniMax XML carry raw text values: numbers and booleans are read as JSON when they parse. */
+/** A call whose JSON does not parse (truncated, unbalanced, as vLLM's llama3_json misses produce): name kept, arguments null. */
+function brokenJsonCall(source: string, index: number): NormalizedToolCall | null {
+  const match = /^\s*\{\s*(?:"type"\s*:\s*"function"\s*,\s*"function"\s*:\s*\{\s*)?"name"\s*:\s*"([^"]+)"\s*,\s*"(?:arguments|parameters)"\s*:\s*([\s\S]*)$/.exec(source)
+  if (!match) {
+    return null
+  }
+  const name = match[1] ?? ''
+  const sent = (match[2] ?? '').trim()
+  // The arguments end where the call's own closing brace was meant to be: try without one or two trailing braces.
+  let rest = sent
+  for (let cut = 0; cut < 3 && rest !== ''; cut++) {
+    if (parseArguments(rest).arguments !== null) {
+      return textCall(index, name, rest)
+    }
+    if (!rest.endsWith('}')) {
+      break
+    }
+    rest = rest.slice(0, -1).trim()
+  }
+  return { ...textCall(index, name, '{}'), arguments: null, rawArguments: sent }
+}
+
+/** Every call written as JSON in a text: bare, fenced, in an array, one per line, or broken but recognisable. */
+function jsonCalls(text: string, start: number): NormalizedToolCall[] {
+  const calls: NormalizedToolCall[] = []
+  for (const span of jsonSpans(text)) {
+    const items = Array.isArray(span.value) ? span.value : [span.value]
+    if (span.value === null) {
+      const broken = brokenJsonCall(span.source, start + calls.length)
+      if (broken) {
+        calls.push(broken)
+      }
+      continue
+    }
+    for (const item of items) {
+      const call = callFromJson(item, start + calls.length)
+      if (call) {
+        calls.push(call)
+      }
+    }
+  }
+  return calls
+}
+
+/** Qwen3-Coder, MiniMax and GLM XML carry raw text values: numbers, booleans and JSON are read as JSON when they parse. */
 function xmlValue(raw: string): Json {
   const text = raw.trim()
   try {
@@ -287,9 +493,10 @@ function xmlValue(raw: string): Json {
 
 /**
  * Finds tool calls a model wrote into its content instead of `tool_calls`, in the formats real servers leak:
- * Hermes/Qwen `<tool_call>` (JSON or Qwen3-Coder XML), Mistral `[TOOL_CALLS]`, Llama `<|python_tag|>`,
- * MiniMax `<minimax:tool_call>`, Harmony `to=functions.X`, LM Studio `[TOOL_REQUEST]`, and bare or fenced JSON.
- * Expects content with `<think>` blocks already removed.
+ * Hermes/Qwen `<tool_call>` (JSON or Qwen3-Coder XML), Mistral `[TOOL_CALLS]` (both generations), Llama
+ * `<|python_tag|>` and `<|python_start|>`, MiniMax `<minimax:tool_call>`, Kimi `<|tool_call_begin|>`, Harmony
+ * `to=functions.X`, LM Studio `[TOOL_REQUEST]`, and bare or fenced JSON with `arguments` or `parameters`.
+ * Expects content with `<think>` blocks already removed (normalizeCompletion does that first).
  */
 export function extractTextToolCalls(content: string): NormalizedToolCall[] {
   const calls: NormalizedToolCall[] = []
@@ -316,34 +523,34 @@ export function extractTextToolCalls(content: string): NormalizedToolCall[] {
       calls.push(textCall(calls.length, invoke[1] ?? '', args))
     }
   }
+  for (const match of content.matchAll(/<\|tool_call_begin\|>\s*(?:functions\.)?([\w.-]+?)(?::\d+)?\s*<\|tool_call_argument_begin\|>([\s\S]*?)(?:<\|tool_call_end\|>|$)/g)) {
+    calls.push(textCall(calls.length, match[1] ?? '', (match[2] ?? '').trim()))
+  }
   for (const match of content.matchAll(/to=functions\.([\w.-]+)[^\n<]*(?:<\|constrain\|>\w+)?<\|message\|>([\s\S]*?)(?:<\|call\|>|$)/g)) {
     calls.push(textCall(calls.length, match[1] ?? '', (match[2] ?? '').trim()))
   }
-  for (const match of content.matchAll(/\[TOOL_REQUEST\]([\s\S]*?)\[END_TOOL_REQUEST\]/g)) {
+  for (const match of content.matchAll(/\[TOOL_REQUEST\]([\s\S]*?)(?:\[END_TOOL_REQUEST\]|$)/g)) {
     calls.push(...jsonCalls(match[1] ?? '', calls.length))
   }
-  const mistral = /\[TOOL_CALLS\]\s*([\s\S]*)$/.exec(content)
-  if (mistral) {
-    const rest = mistral[1] ?? ''
-    const named = /^([\w.-]+)\[ARGS\]([\s\S]*)$/.exec(rest.trim())
-    if (named) {
-      calls.push(textCall(calls.length, named[1] ?? '', (named[2] ?? '').trim()))
-    }
-    else {
-      calls.push(...jsonCalls(rest, calls.length))
+  if (content.includes('[TOOL_CALLS]')) {
+    for (const part of content.split('[TOOL_CALLS]').slice(1)) {
+      const named = /^\s*([\w.-]+)\[ARGS\]([\s\S]*)$/.exec(part)
+      if (named) {
+        calls.push(textCall(calls.length, named[1] ?? '', (named[2] ?? '').trim()))
+      }
+      else {
+        calls.push(...jsonCalls(part, calls.length))
+      }
     }
   }
   const python = /<\|python_tag\|>([\s\S]*?)(?:<\|eom_id\|>|<\|eot_id\|>|$)/.exec(content)
     ?? /<\|python_start\|>([\s\S]*?)(?:<\|python_end\|>|$)/.exec(content)
   if (python) {
-    for (const line of (python[1] ?? '').split(/;\s*|\n/)) {
-      calls.push(...jsonCalls(line, calls.length))
-    }
+    calls.push(...jsonCalls(python[1] ?? '', calls.length))
   }
   if (calls.length === 0) {
-    // The lowest-confidence shapes: the whole content is a call as JSON, bare or in a code fence.
-    const fenced = /^```(?:json)?\s*([\s\S]*?)```$/.exec(content.trim())
-    calls.push(...jsonCalls(fenced ? (fenced[1] ?? '') : content, 0))
+    // The lowest-confidence shape: JSON with a name and arguments anywhere in the content, bare or in a code fence.
+    calls.push(...jsonCalls(content, 0))
   }
   return calls
 }

@@ -1,7 +1,7 @@
 // Scores, pure: a run's checks -> the run's score; runs -> a task; tasks -> categories -> the model's suite score;
 // model scores -> ranks. No I/O and no clock: the same runs in give the same scores out.
 
-import type { EndReason, ModelResult, RecordedModel, RunMeta, Suite, TaskResult, Usage } from './types.ts'
+import type { AgentMetrics, EndReason, ModelResult, RecordedModel, RunMeta, Suite, TaskResult, Usage } from './types.ts'
 
 const round = (value: number, places = 6): number => Math.round(value * 10 ** places) / 10 ** places
 const mean = (values: number[]): number => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length)
@@ -73,6 +73,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
       category: outcome.category,
       score: scored.length === 0 ? null : round(mean(scored)),
       runs: runScores,
+      endReasons: outcome.runs.map(run => run.endReason),
       ...(outcome.skipped ? { skipped: outcome.skipped } : {}),
     }
     for (const run of outcome.runs) {
@@ -119,7 +120,8 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
   const sum = round(taskScores.reduce((a, b) => a + b, 0))
   const taskCount = suite.categories.reduce((n, category) => n + category.tasks.length, 0)
   const isSum = suite.aggregate === 'sum'
-  const score = isSum ? sum : round(mean(Object.values(categories)))
+  const agent = suite.aggregate === 'coding-agent' ? agentMetrics(outcomes) : undefined
+  const score = isSum ? sum : agent ? agent.composite : round(mean(Object.values(categories)))
   const max = isSum ? taskCount * suite.maxScore : suite.maxScore
   const price = model.price ?? { input: 0, output: 0 }
   return {
@@ -149,8 +151,68 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
     tokens: usage,
     cost: round((usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000, 6),
     endReasons,
+    ...(agent ? { agent } : {}),
     runId: outcomes.map(o => o.runId).sort().at(-1) ?? first.runId,
     finishedAt: outcomes.map(o => o.finishedAt).sort().at(-1) ?? first.finishedAt,
+  }
+}
+
+/** The coding-agent composite: 0.5 x tool_call_success + 0.3 x task_completion + 0.2 x (1 - rework_rate). */
+export function compositeScore(toolCallSuccess: number, taskCompletion: number, reworkRate: number): number {
+  return 0.5 * toolCallSuccess + 0.3 * taskCompletion + 0.2 * (1 - reworkRate)
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length === 0 ? 0 : sorted.length % 2 === 1 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
+}
+
+/**
+ * The coding-agent metrics of one model, pooled over its scored runs (infrastructure errors are not the model's and
+ * are left out): tool_call_success over all tool calls, task_completion and rework_rate over runs, from the flags
+ * the rubric's toPassHiddenTests and toAvoidRework set on each run.
+ */
+export function agentMetrics(outcomes: TestOutcome[]): AgentMetrics {
+  let calls = 0
+  let errors = 0
+  let completed = 0
+  let rework = 0
+  let timeouts = 0
+  let passCount = 0
+  let taskCount = 0
+  const latencies: number[] = []
+  for (const outcome of outcomes) {
+    const scored = outcome.runs.filter(run => !run.error?.infrastructure)
+    if (scored.length === 0) {
+      continue
+    }
+    taskCount++
+    if (scored.every(run => run.completed === true)) {
+      passCount++
+    }
+    for (const run of scored) {
+      calls += run.toolCalls
+      errors += run.toolErrors ?? 0
+      completed += run.completed === true ? 1 : 0
+      rework += run.rework === true ? 1 : 0
+      timeouts += run.endReason === 'budget' ? 1 : 0
+      latencies.push(run.latencyMs)
+    }
+  }
+  const runs = latencies.length
+  const toolCallSuccess = calls === 0 ? 0 : (calls - errors) / calls
+  const taskCompletion = runs === 0 ? 0 : completed / runs
+  const reworkRate = runs === 0 ? 0 : rework / runs
+  return {
+    toolCallSuccess: round(toolCallSuccess),
+    taskCompletion: round(taskCompletion),
+    reworkRate: round(reworkRate),
+    composite: round(compositeScore(toolCallSuccess, taskCompletion, reworkRate)),
+    passCount,
+    taskCount,
+    timeouts,
+    taskLatencyMs: { median: round(median(latencies), 3), max: round(Math.max(0, ...latencies), 3) },
   }
 }
 

@@ -76,6 +76,8 @@ export interface ModelParams {
   /** Output token limit; sent as `max_tokens` or `max_completion_tokens` as the server's preset says. */
   maxOutputTokens?: number
   seed?: number
+  /** `false` turns thinking off the way the server's preset says (chat_template_kwargs, reasoning_effort, ...). */
+  thinking?: boolean
   /** Extra body fields sent as they are, e.g. `{ chat_template_kwargs: { enable_thinking: false } }`. */
   extraBody?: Record<string, Json>
 }
@@ -164,6 +166,11 @@ export type SuiteAggregate =
   | 'sum'
   /** v1: task = mean of runs; category = mean of tasks; model = mean of categories (macro), sum beside it. */
   | 'macro-mean'
+  /**
+   * coding-agent: model = the composite 0.5 x tool_call_success + 0.3 x task_completion + 0.2 x (1 - rework_rate),
+   * each pooled over the suite's runs (ModelResult.agent); categories and tasks as for macro-mean.
+   */
+  | 'coding-agent'
 
 /** A suite: the unit a leaderboard is printed for. */
 export interface Suite {
@@ -203,6 +210,18 @@ export type ErrorKind =
   | 'timeout'
   | 'network'
 
+/**
+ * One write or patch of a file in a coding task's repository, as the code tools journal it: contents by digest, so
+ * the rework check can tell a file went back to an earlier content without holding every version.
+ */
+export interface FileChange {
+  path: string
+  /** Digest of the content before the change; null when the change created the file. */
+  before: string | null
+  /** Digest of the content after it. */
+  after: string
+}
+
 /** A classified error as recorded: never contains a secret. */
 export interface RecordedError {
   kind: ErrorKind
@@ -241,6 +260,8 @@ export interface Step {
   latencyMs: number
   /** Time to first token when streaming. */
   ttftMs?: number
+  /** Output tokens per second: after the first token when streaming, over the whole exchange otherwise. */
+  outputTokensPerSecond?: number
   finishReason: string | null
   usage: Usage
   retries: number
@@ -257,7 +278,8 @@ export interface Step {
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool'
   content: string | null
-  tool_calls?: { id: string, type: 'function', function: { name: string, arguments: string } }[]
+  /** `extra_content` is echoed as the server sent it (Gemini 3 rejects a replayed call without its thought signature). */
+  tool_calls?: { id: string, type: 'function', function: { name: string, arguments: string }, extra_content?: Record<string, Json> }[]
   tool_call_id?: string
   /** Reasoning echoed back to providers that require it in tool-call turns (DeepSeek thinking mode). */
   reasoning_content?: string
@@ -315,6 +337,10 @@ export interface RunMeta {
   retries: number
   checks: CheckResult[]
   cached?: boolean
+  /** coding-agent: the task's hidden tests all passed on the repository the run left (set by toPassHiddenTests). */
+  completed?: boolean
+  /** coding-agent: the run undid or redid its own work (set by toAvoidRework). */
+  rework?: boolean
 }
 
 /** Static and runtime meta of one benchmark test (one task under one model). */
@@ -382,6 +408,8 @@ export interface TaskResult {
   /** Mean over scored runs; null when no run was scored. */
   score: number | null
   runs: (number | null)[]
+  /** Why each run ended, in run order (`budget` marks a timeout). */
+  endReasons?: EndReason[]
   skipped?: string
 }
 
@@ -394,7 +422,7 @@ export interface ModelResult {
   context: string
   /** Shared by equal scores (1, 1, 3); null when not comparable with the suite's current hash or not complete. */
   rank: number | null
-  /** classic: sum out of `max`; v1: macro mean of categories (0..1). */
+  /** classic: sum out of `max`; v1: macro mean of categories (0..1); coding-agent: the composite (0..1). */
   score: number
   max: number
   percent: number
@@ -422,8 +450,30 @@ export interface ModelResult {
   /** USD, from the entry's price per million tokens; 0 for local models. */
   cost: number
   endReasons: Partial<Record<EndReason, number>>
+  /** coding-agent suites only: the agent metrics; `score` is their composite. */
+  agent?: AgentMetrics
   runId: string
   finishedAt: string
+}
+
+/** The coding-agent suite's metrics for one model, pooled over its scored runs (src/scoring.ts agentMetrics). */
+export interface AgentMetrics {
+  /** Tool calls that were well-formed (a known tool, arguments valid against its schema) and ran without a tool error, over all tool calls; 0 with no calls. */
+  toolCallSuccess: number
+  /** Runs whose hidden tests all passed at the end, over scored runs. */
+  taskCompletion: number
+  /** Runs that undid or redid their own work (a file rewritten to an earlier content, an identical failing call repeated), over scored runs. */
+  reworkRate: number
+  /** 0.5 x toolCallSuccess + 0.3 x taskCompletion + 0.2 x (1 - reworkRate). */
+  composite: number
+  /** Tasks whose every scored run passed its hidden tests. */
+  passCount: number
+  /** Tasks with at least one scored run (the pass count is out of this). */
+  taskCount: number
+  /** Runs that ended on their time budget. */
+  timeouts: number
+  /** Model time per run (sum of its model calls), ms: median and max over scored runs, timeouts included. */
+  taskLatencyMs: { median: number, max: number }
 }
 
 /** One suite's board in `results/leaderboard.json`. */

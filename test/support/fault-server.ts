@@ -1,21 +1,55 @@
-// A loopback HTTP server that answers chat completions from a script of faults, for client and fault tests.
-// Each request takes the next step of the script; when the script runs out, it answers with a normal reply.
+// A loopback HTTP server that answers chat completions from a script of faults, for client, fault and secrets tests.
+// Each POST takes the next step of the script; when the script runs out it answers with `options.after` if given, else
+// forwards to `options.upstream` (a reference server, so a benchmark run through it can succeed), else the fallback reply.
 
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { createServer } from 'node:http'
 
+/**
+ * One scripted answer. In `body`, `raw` and `sse`, the text `{{authorization}}` is replaced by the request's
+ * Authorization header, the way careless servers echo the key they were sent into error messages.
+ */
 export type FaultStep =
+  /** An HTTP status with a JSON body (any shape: object, array, string) and headers, e.g. `retry-after`. */
   | { status: number, body?: unknown, headers?: Record<string, string> }
+  /** The connection is destroyed before any answer. */
   | { reset: true }
+  /** Never answers; the client's timeout or abort must end it. */
   | { hang: true }
+  /** A body sent as is (malformed JSON, HTML). */
   | { raw: string, status?: number, headers?: Record<string, string> }
-  | { sse: string[] }
+  /** A 200 body announced longer than it is: part of `truncate` is sent, then the connection is destroyed. */
+  | { truncate: string, status?: number }
+  /**
+   * An SSE stream of these frames, written as given, `gapMs` apart (default all at once); `cut` destroys the connection
+   * after them instead of ending cleanly.
+   */
+  | { sse: string[], cut?: boolean, gapMs?: number }
+  /** A normal reply (a chat-completion body), after `delayMs`; sent as SSE chunks when the request asked for a stream. */
   | { reply: unknown, delayMs?: number }
+
+export interface ReceivedRequest {
+  method: string
+  path: string
+  body: Record<string, unknown>
+  headers: IncomingHttpHeaders
+  at: number
+}
+
+export interface FaultServerOptions {
+  /** The answer to GET /models (preflight): default 200 with an empty list. */
+  models?: { status: number, body?: unknown }
+  /** The step served to every POST once the script has run out (a permanent fault). */
+  after?: FaultStep
+  /** A base URL (ending in /v1) to forward POSTs to once the script has run out, when `after` is not given. */
+  upstream?: string
+}
 
 export interface FaultServer {
   url: string
-  /** Requests received, with their parsed bodies and headers. */
-  requests: { body: Record<string, unknown>, headers: Record<string, string | string[] | undefined>, at: number }[]
+  /** Requests received (GET /models included), with their parsed bodies and headers. */
+  requests: ReceivedRequest[]
   close: () => Promise<void>
 }
 
@@ -25,43 +59,105 @@ export const okReply = (content = 'ok', extra: Record<string, unknown> = {}): Re
   usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
 })
 
-export async function startFaultServer(script: FaultStep[], fallback: unknown = okReply()): Promise<FaultServer> {
-  const requests: FaultServer['requests'] = []
+/** SSE frames of a chat-completion body, as a server streams it: role, content, each call whole, finish, usage, [DONE]. */
+export function sseOf(reply: unknown): string[] {
+  const body = reply as { id?: string, model?: string, choices?: { message?: { content?: string | null, tool_calls?: { id: string, function: unknown }[] }, finish_reason?: string }[], usage?: unknown }
+  const choice = body.choices?.[0]
+  const base = { id: body.id ?? 'x', object: 'chat.completion.chunk', created: 0, model: body.model ?? 'm' }
+  const chunk = (delta: unknown, finish: string | null = null): unknown => ({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] })
+  const chunks = [chunk({ role: 'assistant', content: '' })]
+  if (choice?.message?.content) {
+    chunks.push(chunk({ content: choice.message.content }))
+  }
+  for (const [index, call] of (choice?.message?.tool_calls ?? []).entries()) {
+    chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: call.function }] }))
+  }
+  chunks.push(chunk({}, choice?.finish_reason ?? 'stop'))
+  if (body.usage) {
+    chunks.push({ ...base, choices: [], usage: body.usage })
+  }
+  return [...chunks.map(c => `data: ${JSON.stringify(c)}\n\n`), 'data: [DONE]\n\n']
+}
+
+export async function startFaultServer(script: FaultStep[], fallback: unknown = okReply(), options: FaultServerOptions = {}): Promise<FaultServer> {
+  const requests: ReceivedRequest[] = []
   const sockets = new Set<Socket>()
   const server = createServer((request, response) => {
     const parts: Buffer[] = []
     request.on('data', (part: Buffer) => parts.push(part))
     request.on('end', () => {
       const text = Buffer.concat(parts).toString('utf8')
-      requests.push({ body: text ? JSON.parse(text) as Record<string, unknown> : {}, headers: request.headers, at: performance.now() })
+      let body: Record<string, unknown> = {}
+      try {
+        body = text ? JSON.parse(text) as Record<string, unknown> : {}
+      }
+      catch {
+        // recorded with an empty body; the step still answers
+      }
+      const path = (request.url ?? '').replace(/\/+$/, '')
+      requests.push({ method: request.method ?? '', path, body, headers: request.headers, at: performance.now() })
+      const auth = String(request.headers.authorization ?? '')
+      const echo = (value: string): string => value.split('{{authorization}}').join(auth)
       if (request.method === 'GET') {
-        response.end(JSON.stringify({ object: 'list', data: [] }))
+        const models = options.models ?? { status: 200, body: { object: 'list', data: [] } }
+        response.writeHead(models.status, { 'content-type': 'application/json' })
+        response.end(models.body === undefined ? '' : echo(JSON.stringify(models.body)))
         return
       }
-      const step = script.shift() ?? { reply: fallback }
+      const next = script.shift() ?? options.after
+      if (!next && options.upstream) {
+        void forward(options.upstream, text, response)
+        return
+      }
+      const step = next ?? { reply: fallback }
       if ('reset' in step) {
         request.socket.destroy()
       }
       else if ('hang' in step) {
-        // never answers; the client's timeout or abort must end it
+        // never answers; close() destroys the socket
       }
       else if ('raw' in step) {
         response.writeHead(step.status ?? 200, { 'content-type': 'application/json', ...step.headers })
-        response.end(step.raw)
+        response.end(echo(step.raw))
+      }
+      else if ('truncate' in step) {
+        const payload = Buffer.from(echo(step.truncate))
+        response.writeHead(step.status ?? 200, { 'content-type': 'application/json', 'content-length': String(payload.length * 2) })
+        response.write(payload.subarray(0, Math.ceil(payload.length / 2)))
+        setTimeout(() => request.socket.destroy(), 20)
       }
       else if ('sse' in step) {
         response.writeHead(200, { 'content-type': 'text/event-stream' })
-        response.end(step.sse.join(''))
+        void (async () => {
+          for (const frame of step.sse) {
+            response.write(echo(frame))
+            if (step.gapMs) {
+              await new Promise(resolve => setTimeout(resolve, step.gapMs))
+            }
+          }
+          if (step.cut) {
+            setTimeout(() => request.socket.destroy(), 20)
+          }
+          else {
+            response.end()
+          }
+        })()
       }
       else if ('reply' in step) {
         setTimeout(() => {
-          response.writeHead(200, { 'content-type': 'application/json' })
-          response.end(JSON.stringify(step.reply))
+          if (body.stream === true) {
+            response.writeHead(200, { 'content-type': 'text/event-stream' })
+            response.end(sseOf(step.reply).join(''))
+          }
+          else {
+            response.writeHead(200, { 'content-type': 'application/json' })
+            response.end(JSON.stringify(step.reply))
+          }
         }, step.delayMs ?? 0)
       }
       else {
         response.writeHead(step.status, { 'content-type': 'application/json', ...step.headers })
-        response.end(step.body === undefined ? '' : JSON.stringify(step.body))
+        response.end(step.body === undefined ? '' : echo(JSON.stringify(step.body)))
       }
     })
   })
@@ -79,5 +175,18 @@ export async function startFaultServer(script: FaultStep[], fallback: unknown = 
       }
       server.close(() => resolve())
     }),
+  }
+}
+
+/** Sends a POST on to the upstream server and its answer back, status, type and body unchanged. */
+async function forward(upstream: string, body: string, response: ServerResponse): Promise<void> {
+  try {
+    const answer = await fetch(`${upstream.replace(/\/+$/, '')}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' })
+    response.end(Buffer.from(await answer.arrayBuffer()))
+  }
+  catch (error) {
+    response.writeHead(502, { 'content-type': 'application/json' })
+    response.end(JSON.stringify({ error: { message: `fault server: upstream failed: ${(error as Error).message}` } }))
   }
 }

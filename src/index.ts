@@ -1,0 +1,35 @@
+// The public surface of milo-bench as a library: reading any OpenAI-compatible server's replies, classifying its
+// errors, the per-server presets, and the shared types. Everything not exported here is internal.
+
+export type { CompletionRequest, CompletionResult, ModelClient } from './client.ts'
+export type { ErrorBody } from './errors.ts'
+export type { NormalizedCompletion, NormalizedToolCall } from './normalize.ts'
+export type { ServerPreset } from './presets.ts'
+export type {
+  ChatMessage,
+  CheckResult,
+  ErrorKind,
+  Json,
+  JsonSchema,
+  LeaderboardFile,
+  ModelEntry,
+  ModelParams,
+  ModelResult,
+  ModelSpec,
+  RecordedError,
+  RunMeta,
+  RunRecord,
+  ServerKind,
+  Step,
+  Suite,
+  Task,
+  ToolCallRecord,
+  ToolDefinition,
+  Transcript,
+  Usage,
+} from './types.ts'
+
+export { buildRequestBody, createClient, ModelCallError } from './client.ts'
+export { classifyError, isInfrastructure, isTransient, readErrorBody, redact } from './errors.ts'
+export { accumulateStream, extractTextToolCalls, normalizeCompletion, parseArguments, splitThinking, StreamError } from './normalize.ts'
+export { presets } from './presets.ts'

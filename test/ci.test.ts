@@ -1,0 +1,91 @@
+// CI output beside ours: the reporters given on the command line (which replaces the config's list) with Vitest's own
+// JUnit and JSON reporters, the GitHub step summary, and the progress lines; plus their pure parts on plain data.
+
+import type { BenchRun } from './support/run-bench.ts'
+import type { LeaderboardFile } from '../src/types.ts'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { summaryMarkdown } from '../reporters/github-summary.ts'
+import { progressEvery, progressLine } from '../reporters/progress-reporter.ts'
+import { runBench } from './support/run-bench.ts'
+
+describe('vitest run --reporter=default --reporter=<ours by path> --reporter=junit --reporter=json, on GitHub Actions', () => {
+  let run: BenchRun
+  let out: string
+
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'milo-ci-'))
+    run = await runBench([
+      '--project', 'oracle', '--project', 'baseline', 'benchmarks/classic',
+      '--reporter=default',
+      '--reporter=./reporters/leaderboard-reporter.ts',
+      '--reporter=./reporters/progress-reporter.ts',
+      '--reporter=junit', `--outputFile.junit=${join(out, 'junit.xml')}`,
+      '--reporter=json', `--outputFile.json=${join(out, 'vitest.json')}`,
+    ], { GITHUB_STEP_SUMMARY: join(out, 'summary.md'), MILO_MIN_SCORE: '0.5', MILO_PROGRESS: '1' })
+  }, 600_000)
+
+  it('our reporter, loaded by path with no options, writes the results and owns the exit code (the gate fails)', () => {
+    expect(run.code, run.output).toBe(1)
+    expect(run.stdout).toMatch(/milo-bench gate: FAIL baseline classic: score \d+\.\d% is below the threshold 50\.0%/)
+    for (const file of ['leaderboard.json', 'leaderboard.md', 'leaderboard.html']) {
+      expect(existsSync(join(run.resultsDir, file)), file).toBe(true)
+    }
+  })
+
+  it('Vitest\'s JUnit and JSON reporters still write every test', () => {
+    const json = JSON.parse(readFileSync(join(out, 'vitest.json'), 'utf8')) as { numTotalTests: number }
+    // one test per run of a prompt
+    const tests = (run.leaderboard().suites.classic?.models ?? []).reduce((n, model) => n + Object.values(model.tasks).reduce((m, task) => m + task.runs.length, 0), 0)
+    expect(json.numTotalTests).toBe(tests)
+    const junit = readFileSync(join(out, 'junit.xml'), 'utf8')
+    expect(junit).toMatch(new RegExp(`<testsuites name="vitest tests" tests="${tests}"`))
+    expect(junit.match(/<testcase /g)).toHaveLength(tests)
+  })
+
+  it('appends the leaderboard and the gate\'s verdict to GITHUB_STEP_SUMMARY as Markdown', () => {
+    const summary = readFileSync(join(out, 'summary.md'), 'utf8')
+    expect(summary).toContain('# milo-bench')
+    expect(summary).toContain('Gate: **FAIL**')
+    expect(summary).toMatch(/- baseline classic: score \d+\.\d% is below the threshold 50\.0%/)
+    expect(summary).toMatch(/\| Rank +\| Model +\| Score +\| % +\| Avg Latency/)
+    expect(summary).toContain('## Milo-Bench classic')
+  })
+
+  it('prints one progress line per finished run with the model, suite, category, prompt and what is left', () => {
+    const lines = run.stdout.split('\n').filter(line => line.startsWith('milo-bench ▸'))
+    const board = run.leaderboard().suites.classic
+    const runs = Object.values(board?.models[0]?.tasks ?? {}).reduce((n, task) => n + task.runs.length, 0)
+    expect(lines).toHaveLength(2 * runs)
+    expect(lines.at(-1)).toMatch(new RegExp(`· all ${2 * runs}/${2 * runs} \\(0 left\\) · classic › `))
+    expect(lines.some(line => /^milo-bench ▸ baseline \d+\/\d+\+? · all \d+\/\d+\+?( \(\d+ left\))? · classic › [\w -]+ › [\w-]+ run [1-3]: \d\.\d\d\/3$/.test(line))).toBe(true)
+  })
+})
+
+describe('the step summary and progress lines, on plain data', () => {
+  const board: LeaderboardFile = { schema: 1, updatedAt: 'now', harness: { version: '0.1.0', vitest: '4.1.12' }, suites: {} }
+
+  it('says when no gate was set, and includes the baseline comparison when there is one', () => {
+    expect(summaryMarkdown(board, [], { active: false, ok: true, failures: [] })).toContain('Gate: no gate set')
+    const text = summaryMarkdown(board, [], { active: true, ok: true, failures: [], baselineReport: 'Regression gate: pass' })
+    expect(text).toContain('Gate: **pass**')
+    expect(text).toContain('<details><summary>Comparison with the baseline</summary>')
+  })
+
+  it('prints on a terminal by default, never when off, and every Nth test when asked', () => {
+    expect(progressEvery({}, true)).toBe(1)
+    expect(progressEvery({}, false)).toBe(0)
+    expect(progressEvery({ MILO_PROGRESS: '0' }, true)).toBe(0)
+    expect(progressEvery({ MILO_PROGRESS: '1' }, false)).toBe(1)
+    expect(progressEvery({ MILO_PROGRESS: '25' }, false)).toBe(25)
+  })
+
+  it('marks totals that may still grow while spec files are being collected', () => {
+    expect(progressLine({ project: 'qwen35', suite: 'classic', category: 'Multi-step chains', taskId: 'order-lookup run 2' }, '2.00/3', { done: 3, total: 10, more: true }, { done: 5, total: 12, more: true }))
+      .toBe('milo-bench ▸ qwen35 3/10+ · all 5/12+ · classic › Multi-step chains › order-lookup run 2: 2.00/3')
+    expect(progressLine({ project: 'qwen35', suite: 'v1', category: 'Coding', taskId: 'fizzbuzz' }, '1.00/1', { done: 10, total: 10, more: false }, { done: 11, total: 12, more: false }))
+      .toBe('milo-bench ▸ qwen35 10/10 · all 11/12 (1 left) · v1 › Coding › fizzbuzz: 1.00/1')
+  })
+})

@@ -1,0 +1,321 @@
+// The coding-agent suite and the v1 coding category: the code tools on plain data, every task's data proved (its hidden
+// tests fail on the repository as given and pass after its reference solution), the metrics and the composite on
+// plain numbers (the seed's 0.735 and 0.728), and the suite run the way users run it against an in-test reference
+// server: the oracle completes everything cleanly, a thrashing oracle shows rework, a giving-up one completes less.
+
+import type { BenchRun } from './support/run-bench.ts'
+import type { TestOutcome } from '../src/scoring.ts'
+import type { ReferenceServer } from '../src/reference-server.ts'
+import type { Json, ModelResult, RunMeta, SolutionTurn, Task, ToolCallRecord, ToolEnv, Transcript } from '../src/types.ts'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { code, fileJournal, hiddenTestsOf, repoPath, runHiddenTests } from '../fixtures/src/tools/code.ts'
+import { catalog, codingAgent, freshEnv, suites, v1 } from '../fixtures/suites.ts'
+import { agentTable, renderSuite } from '../reporters/tables.ts'
+import { callsSucceed, findRework, passesTests } from '../src/checks.ts'
+import { givenUp, thrashed } from '../src/reference/oracle.ts'
+import { startReferenceServer } from '../src/reference-server.ts'
+import { agentMetrics, compositeScore, summarize } from '../src/scoring.ts'
+import { runToolCall } from '../src/tools.ts'
+import { root, runBench } from './support/run-bench.ts'
+
+const agentTasks = codingAgent.categories.flatMap(category => category.tasks)
+const v1Coding = v1.categories.find(category => category.id === 'coding')?.tasks ?? []
+const codingTasks = [...agentTasks, ...v1Coding]
+
+/** Replays a solution's calls in process, through the same tool runner the agent loop uses. */
+async function replay(task: Task, solution: SolutionTurn[] = task.solution): Promise<Transcript> {
+  const tools = new Map(task.tools.map(name => [name, catalog.get(name)]).filter((entry): entry is [string, NonNullable<ReturnType<typeof catalog.get>>] => entry[1] !== undefined))
+  const env = freshEnv(task.env)
+  const toolCalls: ToolCallRecord[] = []
+  for (const [step, turn] of solution.entries()) {
+    if (!('calls' in turn)) {
+      break
+    }
+    for (const call of turn.calls) {
+      const outcome = await runToolCall(tools, call.name, call.arguments, env)
+      toolCalls.push({ step, id: `c${toolCalls.length}`, name: call.name, arguments: call.arguments, rawArguments: JSON.stringify(call.arguments), source: 'native', outcome })
+    }
+  }
+  return { taskId: task.id, model: 'replay', messages: [], tools: [], steps: [], toolCalls, finalText: null, endReason: 'final', env, latencyMs: 0, usage: { inputTokens: 0, outputTokens: 0 }, retries: 0 }
+}
+
+const tool = (name: string) => {
+  const found = code.tools.find(t => t.name === name)
+  if (!found) {
+    throw new Error(`no tool ${name}`)
+  }
+  return found
+}
+const repoEnv = (files: Record<string, string>): ToolEnv => freshEnv({ repo: { files } })
+const resultOf = (outcome: Awaited<ReturnType<ReturnType<typeof tool>['run']>>): Record<string, Json> => {
+  if (!outcome.ok || typeof outcome.result !== 'object' || outcome.result === null || Array.isArray(outcome.result)) {
+    throw new Error(`expected a result, got ${JSON.stringify(outcome)}`)
+  }
+  return outcome.result
+}
+
+describe.concurrent('the code tools', () => {
+  it('take repository paths only: relative, normalised, never leaving the repository', ({ expect }) => {
+    expect(repoPath('src/a.js')).toBe('src/a.js')
+    expect(repoPath('./src/a.js')).toBe('src/a.js')
+    expect(repoPath('/src/a.js')).toBe('src/a.js')
+    for (const bad of ['../etc/passwd', 'src/../../x', '.milo/runner.mjs', 'src/./a.js', 'a b.js', '', 'src\\a.js']) {
+      expect(repoPath(bad), bad).toBeUndefined()
+    }
+  })
+
+  it('write, read, patch, list and search a repository held in the environment, never on disk', async ({ expect }) => {
+    const env = repoEnv({ 'src/a.js': 'export const a = 1\nexport const b = 1\n' })
+    expect(resultOf(await tool('repo_write_file').run({ path: 'src/b.js', content: 'export const c = 3\n' }, env))).toMatchObject({ path: 'src/b.js', created: true, changed: true })
+    expect(resultOf(await tool('repo_read_file').run({ path: './src/b.js' }, env))).toMatchObject({ content: 'export const c = 3\n', lines: 1 })
+    expect(await tool('repo_patch_file').run({ path: 'src/a.js', find: ' = 1', replace: ' = 2' }, env)).toMatchObject({ ok: false, code: 'ambiguous' })
+    expect(await tool('repo_patch_file').run({ path: 'src/a.js', find: 'const z', replace: '' }, env)).toMatchObject({ ok: false, code: 'no_match' })
+    expect(resultOf(await tool('repo_patch_file').run({ path: 'src/a.js', find: 'b = 1', replace: 'b = 2' }, env))).toMatchObject({ changed: true })
+    expect(resultOf(await tool('repo_list_files').run({ path: 'src' }, env))).toEqual({ files: [{ path: 'src/a.js', lines: 2 }, { path: 'src/b.js', lines: 1 }] })
+    expect(resultOf(await tool('repo_search').run({ query: 'const b' }, env))).toEqual({ matches: [{ path: 'src/a.js', line: 2, text: 'export const b = 2' }], total: 1 })
+    expect(await tool('repo_read_file').run({ path: 'b.js' }, env)).toMatchObject({ ok: false, code: 'not_found', error: expect.stringContaining('did you mean src/b.js') })
+    const escape = await tool('repo_write_file').run({ path: '../../escaped.txt', content: 'x' }, env)
+    expect(escape).toMatchObject({ ok: false, code: 'bad_path' })
+    expect(existsSync(join(root, 'escaped.txt'))).toBe(false)
+    expect(fileJournal(env).map(change => change.path)).toEqual(['src/b.js', 'src/a.js'])
+    expect(fileJournal(env)[0]?.before).toBeNull()
+  })
+
+  it('run the repository\'s tests in the sandbox and report the failures the model needs to see', async ({ expect }) => {
+    const env = repoEnv({
+      'package.json': '{ "type": "module" }\n',
+      'src/sum.js': 'export const sum = (a, b) => a - b\n',
+      'test/sum.test.js': 'import assert from \'node:assert/strict\'\nimport { sum } from \'../src/sum.js\'\ntest(\'adds\', () => assert.equal(sum(2, 2), 4))\ntest(\'zero\', () => assert.equal(sum(0, 0), 0))\n',
+    })
+    const failing = resultOf(await tool('repo_run_tests').run({}, env))
+    expect(failing).toMatchObject({ passed: false, passes: 1, failed: 1, failures: [{ file: 'test/sum.test.js', test: 'adds' }] })
+    expect(JSON.stringify(failing)).not.toContain('milo-sandbox-')
+    await tool('repo_patch_file').run({ path: 'src/sum.js', find: 'a - b', replace: 'a + b' }, env)
+    expect(resultOf(await tool('repo_run_tests').run({ path: 'test' }, env))).toMatchObject({ passed: true, passes: 2, failed: 0 })
+    expect(await tool('repo_run_tests').run({ path: 'lib' }, env)).toMatchObject({ ok: false, code: 'no_tests' })
+    const hanging = repoEnv({ 'test/loop.test.js': 'test(\'spins\', () => { for (;;) {} })\n' })
+    expect(resultOf(await tool('repo_run_tests').run({}, hanging))).toMatchObject({ passed: false, stopped: 'the test run was stopped: timeout' })
+  }, 30_000)
+})
+
+describe('the tasks', () => {
+  it('23 coding-agent tasks in 3 categories and 5 v1 coding tasks, each prompt unique across every suite', () => {
+    expect(agentTasks).toHaveLength(23)
+    expect(codingAgent.categories.map(category => category.tasks.length)).toEqual([9, 8, 6])
+    expect(v1Coding).toHaveLength(5)
+    const prompts = suites.flatMap(suite => suite.categories.flatMap(category => category.tasks.map(task => task.prompt)))
+    expect(new Set(prompts).size).toBe(prompts.length)
+    for (const task of agentTasks) {
+      expect(task.budgetMs).toBe(90_000)
+      // Room for the thrashing oracle's four extra turns.
+      expect(task.maxSteps ?? 8).toBeGreaterThan(thrashed(task).length)
+    }
+    for (const task of v1Coding) {
+      expect(task.budgetMs).toBe(110_000)
+    }
+  })
+
+  for (const task of codingTasks) {
+    it.concurrent(`${task.id}: hidden tests fail on the repository as given and pass after the reference solution, cleanly`, async ({ expect }) => {
+      const before = await runHiddenTests(task, freshEnv(task.env))
+      expect(before.total).toBeGreaterThanOrEqual(3)
+      expect(before.passes, 'the task must not be solved already').toBeLessThan(before.total)
+      const transcript = await replay(task)
+      expect(callsSucceed(transcript), JSON.stringify(transcript.toolCalls.map(call => call.outcome))).toMatchObject({ pass: true })
+      const lastTestRun = transcript.toolCalls.filter(call => call.name === 'repo_run_tests').at(-1)
+      expect(lastTestRun?.outcome).toMatchObject({ ok: true, result: { passed: true } })
+      const after = await runHiddenTests(task, transcript.env)
+      expect(after, after.failures.join('\n')).toMatchObject({ passes: after.total, code: 'ok' })
+      expect(findRework(transcript, fileJournal(transcript.env))).toEqual([])
+      expect(Object.keys(hiddenTestsOf(task)).every(path => !(path in (transcript.env.repo as { files: Record<string, string> }).files))).toBe(true)
+    }, 60_000)
+  }
+
+  it('the thrashing replay still completes its task, with both kinds of rework found', async () => {
+    const task = agentTasks.find(t => t.id === 'cart-discount')
+    if (!task) {
+      throw new Error('cart-discount is missing')
+    }
+    const transcript = await replay(task, thrashed(task))
+    expect(findRework(transcript, fileJournal(transcript.env))).toEqual([
+      'put src/cart.js back to an earlier content',
+      'put src/cart.js back to an earlier content',
+      'repeated the failing call repo_run_tests({}) with nothing changed',
+    ])
+    expect((await runHiddenTests(task, transcript.env)).failures).toEqual([])
+  }, 30_000)
+
+  it('give-up stops before the first edit on the 7 tasks that need several edits, and only there', () => {
+    const cut = agentTasks.filter(task => givenUp(task) !== task.solution)
+    expect(cut.map(task => task.id)).toEqual(['thermostat-fahrenheit', 'lru-cache', 'json-export', 'rename-calc-total', 'extract-vat-rate', 'callbacks-to-promises', 'split-math-helpers'])
+    for (const task of cut) {
+      const turns = givenUp(task)
+      expect(turns.at(-1)).toMatchObject({ final: expect.stringContaining('stopping here') })
+      expect(turns.flatMap(turn => ('calls' in turn ? turn.calls : [])).some(call => call.name === 'repo_write_file' || call.name === 'repo_patch_file')).toBe(false)
+    }
+  })
+})
+
+describe('the checks behind the rubric', () => {
+  const call = (name: string, args: Record<string, Json>, outcome: ToolCallRecord['outcome'], step = 0): ToolCallRecord => ({ step, id: name, name, arguments: args, rawArguments: JSON.stringify(args), source: 'native', ...(outcome ? { outcome } : {}) })
+  const transcript = (toolCalls: ToolCallRecord[]): Transcript => ({ taskId: 't', model: 'm', messages: [], tools: [], steps: [], toolCalls, finalText: null, endReason: 'final', env: {}, latencyMs: 0, usage: { inputTokens: 0, outputTokens: 0 }, retries: 0 })
+  const failedRun = { ok: true as const, result: { passed: false } }
+  const wrote = { ok: true as const, result: { changed: true } }
+
+  it('tool_call_success: the share of calls without an error; no calls is 0', () => {
+    expect(callsSucceed(transcript([call('a', {}, { ok: true, result: 1 }), call('b', {}, { ok: false, code: 'invalid_arguments', error: 'x' }), call('c', {}, failedRun)])).score).toBeCloseTo(2 / 3)
+    expect(callsSucceed(transcript([])).score).toBe(0)
+  })
+
+  it('hidden tests: a share for v1 coding, all or nothing for task completion', () => {
+    const tally = { passes: 5, total: 7, code: 'ok', failures: ['x'] }
+    expect(passesTests(tally, true).score).toBeCloseTo(5 / 7)
+    expect(passesTests(tally, false).score).toBe(0)
+    expect(passesTests({ ...tally, passes: 7 }, false)).toMatchObject({ pass: true, score: 1 })
+    expect(passesTests({ passes: 0, total: 0, code: 'ok', failures: [] }, true).score).toBe(0)
+  })
+
+  it('rework: a file back to an earlier content, an identical rewrite, a failing call repeated with nothing changed', () => {
+    expect(findRework(transcript([]), [{ path: 'a', before: 'v0', after: 'v1' }, { path: 'a', before: 'v1', after: 'v0' }])).toEqual(['put a back to an earlier content'])
+    expect(findRework(transcript([]), [{ path: 'a', before: null, after: 'v1' }, { path: 'a', before: 'v1', after: 'v1' }])).toEqual(['rewrote a with the content it already had'])
+    expect(findRework(transcript([]), [{ path: 'a', before: 'v0', after: 'v1' }, { path: 'b', before: 'v0', after: 'v1' }, { path: 'a', before: 'v1', after: 'v2' }])).toEqual([])
+    const runTests = (outcome: ToolCallRecord['outcome']) => call('repo_run_tests', {}, outcome)
+    expect(findRework(transcript([runTests(failedRun), call('repo_read_file', { path: 'a' }, { ok: true, result: {} }), runTests(failedRun)]), [])).toHaveLength(1)
+    expect(findRework(transcript([runTests(failedRun), call('repo_patch_file', { path: 'a' }, wrote), runTests(failedRun)]), [])).toEqual([])
+    expect(findRework(transcript([call('repo_read_file', { path: 'x' }, { ok: false, code: 'not_found', error: '' }), call('repo_read_file', { path: 'x' }, { ok: false, code: 'not_found', error: '' })]), [])).toHaveLength(1)
+  })
+})
+
+describe('the coding-agent metrics', () => {
+  it('reproduce the seed\'s composites: 0.913/0.348/0.130 -> 0.735 and 0.848/0.348/0.000 -> 0.728', () => {
+    expect(Math.round(compositeScore(0.913, 0.348, 0.130) * 1000) / 1000).toBe(0.735)
+    expect(Math.round(compositeScore(0.848, 0.348, 0) * 1000) / 1000).toBe(0.728)
+    expect(compositeScore(1, 1, 0)).toBe(1)
+  })
+
+  const model = { key: 'm', name: 'M', model: 'm', baseURL: 'x', server: 'vllm' as const, where: 'local' as const, context: { label: '128K', tokens: 131072 } }
+  const run = (extra: Partial<RunMeta>): RunMeta => ({ repeat: 0, endReason: 'final', calls: 4, toolCalls: 10, toolErrors: 0, textToolCalls: 0, latencyMs: 1000, usage: { inputTokens: 1, outputTokens: 1 }, retries: 0, checks: [{ name: 'c', pass: true, score: 1, points: 10, message: '' }], ...extra })
+  const outcome = (taskId: string, category: string, r: RunMeta): TestOutcome => ({ project: 'm', model, suite: 'coding-agent', hash: 'h', category, taskId, maxScore: 1, points: 10, runs: [r], runId: 'r', finishedAt: 't' })
+  const outcomes = [
+    outcome('t1', 'bug-fixes', run({ completed: true, toolCalls: 10, toolErrors: 1, latencyMs: 2000 })),
+    outcome('t2', 'bug-fixes', run({ completed: true, rework: true, toolCalls: 10, toolErrors: 0, latencyMs: 4000 })),
+    outcome('t3', 'features', run({ completed: false, toolCalls: 20, toolErrors: 4, endReason: 'budget', latencyMs: 90_000 })),
+    outcome('t4', 'features', run({ completed: false, toolCalls: 0, toolErrors: 0, latencyMs: 500 })),
+    // An infrastructure error is not the model's: left out of every metric.
+    outcome('t5', 'features', run({ completed: false, rework: true, toolCalls: 30, toolErrors: 30, error: { kind: 'server', message: '503', infrastructure: true } })),
+  ]
+
+  it('pool tool calls over runs and count tasks, rework, timeouts and latency', () => {
+    const metrics = agentMetrics(outcomes)
+    expect(metrics).toEqual({
+      toolCallSuccess: 0.875, // (40 - 5) / 40
+      taskCompletion: 0.5,
+      reworkRate: 0.25,
+      composite: 0.7375, // 0.4375 + 0.15 + 0.15
+      passCount: 2,
+      taskCount: 4,
+      timeouts: 1,
+      taskLatencyMs: { median: 3000, max: 90_000 },
+    })
+  })
+
+  it('make the composite the model\'s score, and print the seed\'s comparison table', () => {
+    const suite = { ...codingAgent, categories: [{ id: 'bug-fixes', title: 'Bug fixes', tasks: codingAgent.categories[0]?.tasks.slice(0, 2) ?? [] }, { id: 'features', title: 'Features', tasks: codingAgent.categories[1]?.tasks.slice(0, 3) ?? [] }] }
+    const renamed = outcomes.map((o, i) => ({ ...o, taskId: [...(suite.categories[0]?.tasks ?? []), ...(suite.categories[1]?.tasks ?? [])][i]?.id ?? o.taskId }))
+    const result: ModelResult = summarize(suite, 'h', renamed)
+    expect(result.score).toBe(0.7375)
+    expect(result.agent?.passCount).toBe(2)
+    const board = { id: 'coding-agent', title: 'Milo-Bench coding-agent', version: '1.0.0', hash: 'h', aggregate: 'coding-agent' as const, max: 1, taskCount: 5, maxPerTask: 1, categories: suite.categories.map(({ id, title }) => ({ id, title })), models: [{ ...result, rank: 1 }] }
+    const printed = agentTable(board)
+    const labels = printed.split('\n').filter(line => !line.startsWith('|-')).map(line => line.split('|')[1]?.trim())
+    expect(labels).toEqual(['Metric', 'Composite', 'tool_call_success', 'task_completion', 'rework_rate', 'Pass count', 'Per-task latency'])
+    expect(printed).toMatch(/\| Composite +\| 0\.738 +\|/)
+    expect(printed).toMatch(/\| Pass count +\| 2\/5 +\|/)
+    expect(printed).toMatch(/\| Per-task latency +\| median 3\.0s, max 90\.0s, 1 timeout +\|/)
+    expect(renderSuite(board)).toContain(printed)
+    expect(renderSuite(board)).toMatch(/🥇 +\| M +\| 0\.738 +\|/)
+  })
+})
+
+describe.concurrent('the coding-agent suite, run the way users run it', () => {
+  let server: ReferenceServer
+  const temps = { oracle: '', thrash: '', giveUp: '', baseline: '' }
+  const runs: Record<keyof typeof temps, BenchRun | undefined> = { oracle: undefined, thrash: undefined, giveUp: undefined, baseline: undefined }
+  // What the tasks' repositories name, as it stands in the project before the runs: they must leave it as it was.
+  const repoPaths = [...new Set(agentTasks.flatMap(task => [...Object.keys((task.env?.repo as { files: Record<string, string> }).files), ...Object.keys(hiddenTestsOf(task))]))]
+  const snapshot = (): Record<string, string | null> => Object.fromEntries(repoPaths.map(path => [path, existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : null]))
+  let before: Record<string, string | null> = {}
+
+  beforeAll(async () => {
+    before = snapshot()
+    server = await startReferenceServer({ suites })
+    for (const key of Object.keys(temps) as (keyof typeof temps)[]) {
+      // Each run gets its own temp dir, so its sandboxes' scratch directories can be counted afterwards.
+      temps[key] = mkdtempSync(join(tmpdir(), `milo-coding-${key}-`))
+    }
+    const custom = (model: string, key: keyof typeof temps) => runBench(['--project', 'custom', 'benchmarks/coding-agent'], { MILO_BASE_URL: server.url, MILO_MODEL: model, TMPDIR: temps[key] })
+    const [oracle, thrash, giveUp, baseline] = await Promise.all([
+      custom('oracle', 'oracle'),
+      custom('oracle,flaw=thrash', 'thrash'),
+      custom('oracle,flaw=give-up', 'giveUp'),
+      runBench(['--project', 'baseline', 'benchmarks/coding-agent'], { TMPDIR: temps.baseline }),
+    ])
+    Object.assign(runs, { oracle, thrash, giveUp, baseline })
+  }, 400_000)
+
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  const resultOfRun = (key: keyof typeof temps): ModelResult => {
+    const run = runs[key]
+    expect(run?.code, run?.output).toBe(0)
+    const model = run?.leaderboard().suites['coding-agent']?.models[0]
+    if (!model?.agent) {
+      throw new Error(`no coding-agent result for ${key}: ${run?.output ?? ''}`)
+    }
+    return model
+  }
+
+  it('oracle: 23/23, tool_call_success 1.0, rework_rate 0, composite 1, and the table printed', ({ expect }) => {
+    const result = resultOfRun('oracle')
+    expect(result).toMatchObject({ project: 'custom', score: 1, complete: true })
+    expect(result.agent).toMatchObject({ toolCallSuccess: 1, taskCompletion: 1, reworkRate: 0, composite: 1, passCount: 23, taskCount: 23, timeouts: 0 })
+    expect(runs.oracle?.stdout).toMatch(/\| Metric +\| custom +\|/)
+    expect(runs.oracle?.stdout).toMatch(/\| Pass count +\| 23\/23 +\|/)
+  })
+
+  it('thrash: the same completion, with rework on every task it could thrash', ({ expect }) => {
+    const result = resultOfRun('thrash')
+    const thrashable = agentTasks.filter(task => thrashed(task) !== task.solution).length
+    expect(thrashable).toBe(22)
+    expect(result.agent).toMatchObject({ toolCallSuccess: 1, taskCompletion: 1, passCount: 23 })
+    expect(result.agent?.reworkRate).toBeCloseTo(thrashable / 23, 5)
+    expect(result.score).toBeCloseTo(compositeScore(1, 1, thrashable / 23), 5)
+    expect(result.score).toBeLessThan(1)
+  })
+
+  it('give-up: completion falls by the tasks it gave up on, with no rework', ({ expect }) => {
+    const result = resultOfRun('giveUp')
+    const kept = agentTasks.filter(task => givenUp(task) === task.solution).length
+    expect(result.agent).toMatchObject({ toolCallSuccess: 1, reworkRate: 0, passCount: kept })
+    expect(result.agent?.taskCompletion).toBeCloseTo(kept / 23, 5)
+    expect(result.score).toBeCloseTo(compositeScore(1, kept / 23, 0), 5)
+  })
+
+  it('baseline scores less', ({ expect }) => {
+    const result = resultOfRun('baseline')
+    expect(result.agent?.taskCompletion).toBe(0)
+    expect(result.score).toBeLessThan(resultOfRun('giveUp').score)
+  })
+
+  it('leaves no scratch directory behind and no trace in the project', ({ expect }) => {
+    for (const key of Object.keys(temps) as (keyof typeof temps)[]) {
+      expect(readdirSync(temps[key]).filter(name => name.startsWith('milo-sandbox-')), key).toEqual([])
+    }
+    expect(snapshot()).toEqual(before)
+  })
+})

@@ -1,0 +1,268 @@
+// Every fault a real server produces, served by a real loopback server in front of the reference model: transient
+// faults are retried and the run succeeds with its retries counted; the rest end the run with the classified error
+// recorded; nothing crashes. Then the benchmark as users run it: infrastructure errors counted apart in the
+// leaderboard, a rejected key caught by the preflight, and finished records surviving a killed process.
+
+import type { FaultServer, FaultServerOptions, FaultStep } from './support/fault-server.ts'
+import type { ReferenceServer } from '../src/reference-server.ts'
+import type { ErrorKind, ModelSpec, RunRecord, Task, Transcript } from '../src/types.ts'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { catalog, classic, freshEnv, suites } from '../fixtures/suites.ts'
+import { runAgent } from '../src/agent.ts'
+import { createClient } from '../src/client.ts'
+import { startReferenceServer } from '../src/reference-server.ts'
+import { startFaultServer } from './support/fault-server.ts'
+import { root, runBench } from './support/run-bench.ts'
+
+let reference: ReferenceServer
+const open: FaultServer[] = []
+beforeAll(async () => {
+  reference = await startReferenceServer({ suites })
+})
+afterAll(async () => {
+  await Promise.all([...open.splice(0).map(server => server.close()), reference.close()])
+})
+
+/** The classic task the oracle answers in two model calls: get_weather(Paris), then the final answer. */
+const task = classic.categories[0]?.tasks.find(t => t.id === 'weather-paris') as Task
+
+interface Trial { transcript: Transcript, server: FaultServer, wallMs: number }
+
+/** Runs the task through a fault server whose script comes first; afterwards it forwards to the oracle. */
+async function trial(script: FaultStep[], opts: { stream?: boolean, timeoutMs?: number, retries?: number, server?: FaultServerOptions } = {}): Promise<Trial> {
+  const server = await startFaultServer(script, undefined, { upstream: reference.url, ...opts.server })
+  open.push(server)
+  const spec: ModelSpec = {
+    key: 'faulty', name: 'faulty', model: 'oracle', baseURL: server.url, server: 'vllm', where: 'local', context: { label: '1M', tokens: 1_000_000 },
+    ...(opts.stream ? { stream: true } : {}),
+    requestTimeoutMs: opts.timeoutMs ?? 5000,
+  }
+  const client = createClient(spec, { baseURL: server.url, backoffMs: 20, retries: opts.retries ?? 3 })
+  const started = performance.now()
+  const transcript = await runAgent(task, { spec, client, tools: task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined), env: freshEnv(task.env) })
+  return { transcript, server, wallMs: performance.now() - started }
+}
+
+const posts = (server: FaultServer): number => server.requests.filter(request => request.method === 'POST').length
+
+const errorBody = (message: string, code: number | string | null = null): unknown => ({ error: { message, type: 'server_error', param: null, code } })
+const sseFrame = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`
+const deltaChunk = (delta: unknown): unknown => ({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'oracle', choices: [{ index: 0, delta, finish_reason: null }] })
+
+function expectSucceeded({ transcript }: Trial, retries: number): void {
+  expect(transcript.error, JSON.stringify(transcript.error)).toBeUndefined()
+  expect(transcript.endReason).toBe('final')
+  expect(transcript.toolCalls.map(call => [call.name, call.arguments])).toEqual([['get_weather', { city: 'Paris' }]])
+  expect(transcript.retries).toBe(retries)
+  expect(transcript.steps[0]?.retries).toBe(retries)
+}
+
+describe.concurrent('transient faults: retried, and the run succeeds with its retries counted', () => {
+  it('429 with Retry-After: waits as told (1 s), then succeeds', async () => {
+    const result = await trial([{ status: 429, body: errorBody('Rate limit reached', 'rate_limit_exceeded'), headers: { 'retry-after': '1' } }])
+    expectSucceeded(result, 1)
+    const [first, second] = result.server.requests.filter(request => request.method === 'POST')
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950)
+  })
+
+  it('429 without Retry-After (OpenRouter\'s): backs off and succeeds', async () => {
+    const result = await trial([{ status: 429, body: { error: { code: 429, message: 'Provider returned error', metadata: { provider_name: 'Google', raw: 'temporarily rate-limited upstream' } }, user_id: 'u' } }])
+    expectSucceeded(result, 1)
+  })
+
+  it('500, 502 and 503 in a row: three retries, then success', async () => {
+    const result = await trial([
+      { status: 500, body: errorBody('The server had an error while processing your request.') },
+      { raw: '<html><body>502 Bad Gateway</body></html>', status: 502, headers: { 'content-type': 'text/html' } },
+      { status: 503, body: { error: { code: 503, message: 'Loading model', type: 'unavailable_error' } } },
+    ])
+    expectSucceeded(result, 3)
+    expect(posts(result.server)).toBe(5)
+  })
+
+  it('connection reset before any answer', async () => {
+    expectSucceeded(await trial([{ reset: true }]), 1)
+  })
+
+  it('a hang past the request timeout is abandoned and retried', async () => {
+    const result = await trial([{ hang: true }], { timeoutMs: 300 })
+    expectSucceeded(result, 1)
+    expect(result.wallMs).toBeGreaterThanOrEqual(290)
+  })
+
+  it('a truncated body (the connection drops mid-body)', async () => {
+    expectSucceeded(await trial([{ truncate: JSON.stringify({ id: 'x', choices: [{ index: 0, message: { role: 'assistant', content: 'cut' }, finish_reason: 'stop' }] }) }]), 1)
+  })
+
+  it('a stream cut mid-way (the connection drops between chunks)', async () => {
+    const result = await trial([{ sse: [sseFrame(deltaChunk({ role: 'assistant', content: '' })), sseFrame(deltaChunk({ content: 'It is' }))], cut: true }], { stream: true })
+    expectSucceeded(result, 1)
+  })
+
+  it('an upstream error chunk inside a 200 stream (OpenRouter, code 502)', async () => {
+    const result = await trial([{ sse: [sseFrame(deltaChunk({ role: 'assistant', content: '' })), sseFrame({ id: 'gen-1', object: 'chat.completion.chunk', created: 0, model: 'm', error: { code: 502, message: 'Provider returned error' }, choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }] })] }], { stream: true })
+    expectSucceeded(result, 1)
+  })
+})
+
+/** [fault, expected kind, script, infrastructure, stream] for faults a retry cannot fix. */
+const permanent: [string, ErrorKind, FaultStep, boolean, boolean][] = [
+  ['malformed JSON in a 200 reply', 'stream', { raw: '{"id":"x","choices":[{"index":0,"message":{"role":"assistant","content":"It is' }, true, false],
+  ['a 200 reply that is an error object', 'stream', { raw: JSON.stringify({ error: { message: 'upstream failed', code: 'bad_response' } }) }, true, false],
+  ['a stream that ends cleanly without a finish reason', 'stream', { sse: [sseFrame(deltaChunk({ role: 'assistant', content: 'Hel' })), 'data: [DONE]\n\n'] }, true, true],
+  ['old llama.cpp: an `error:` SSE field the parser drops, then [DONE]', 'stream', { sse: ['error: {"code":500,"message":"the request exceeds the available context size","type":"server_error"}\n\n', 'data: [DONE]\n\n'] }, true, true],
+  ['OpenRouter error chunk in a 200 stream: "Token limit reached"', 'context_length', { sse: [sseFrame(deltaChunk({ role: 'assistant', content: '' })), sseFrame({ error: { code: 400, message: 'Token limit reached' }, choices: [] })] }, false, true],
+  ['llama.cpp error chunk in a 200 stream: unparseable model output', 'bad_request', { sse: [sseFrame({ error: { code: 500, message: 'Failed to parse input at pos 0: [TOOL_CALLS]get_weather{"city"', type: 'server_error' } })] }, false, true],
+  ['OpenAI context length', 'context_length', { status: 400, body: { error: { message: 'This model\'s maximum context length is 128000 tokens.', type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } }, false, false],
+  ['llama.cpp context size (400)', 'context_length', { status: 400, body: { error: { code: 400, message: 'the request exceeds the available context size, try increasing it', type: 'exceed_context_size_error', n_prompt_tokens: 5213, n_ctx: 4096 } } }, false, false],
+  ['llama.cpp context size (500, Sept 2025 builds): not retried', 'context_length', { status: 500, body: { error: { code: 500, message: 'the request exceeds the available context size, try increasing it', type: 'exceed_context_size_error' } } }, false, false],
+  ['vLLM maximum context length', 'context_length', { status: 400, body: { error: { message: 'This model\'s maximum context length is 32768 tokens. However, you requested 40000 tokens.', type: 'BadRequestError', param: null, code: 400 } } }, false, false],
+  ['vLLM legacy top-level error (the SDK loses this body)', 'context_length', { status: 400, body: { object: 'error', message: 'This model\'s maximum context length is 4096 tokens. However, you requested 5000 tokens.', type: 'BadRequestError', param: null, code: 400 } }, false, false],
+  ['Gemini array body (the SDK loses this body)', 'context_length', { status: 400, body: [{ error: { code: 400, message: 'The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).', status: 'INVALID_ARGUMENT' } }] }, false, false],
+  ['Anthropic request too large (413)', 'context_length', { status: 413, body: { type: 'error', error: { type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.' } } }, false, false],
+  ['OpenRouter context (provider message)', 'context_length', { status: 400, body: { error: { code: 400, message: 'This endpoint\'s maximum context length is 8192 tokens.', metadata: { provider_name: 'DeepInfra' } } } }, false, false],
+  ['DeepSeek context length', 'context_length', { status: 400, body: { error: { message: 'This model\'s maximum context length is 131072 tokens. However, you requested 140000 tokens (139000 in the messages, 1000 in the completion).', type: 'invalid_request_error', param: null, code: 'invalid_request_error' } } }, false, false],
+  ['Anthropic prompt too long', 'context_length', { status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' } } }, false, false],
+  ['Gemini unknown field', 'bad_request', { status: 400, body: [{ error: { code: 400, message: 'Invalid JSON payload received. Unknown name "reasoning": Cannot find field.', status: 'INVALID_ARGUMENT' } }] }, false, false],
+  ['LM Studio string error', 'bad_request', { status: 400, body: { error: '\'response_format.type\' must be \'json_schema\' or \'text\'' } }, false, false],
+  ['a rejected key mid-run (401)', 'auth', { status: 401, body: { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } }, true, false],
+  ['Ollama model not pulled (404)', 'not_found', { status: 404, body: { error: { message: 'model "qwen9" not found, try pulling it first', type: 'not_found_error', param: null, code: null } } }, true, false],
+]
+
+describe.concurrent('permanent faults: the run ends with the classified error recorded, not retried, nothing thrown', () => {
+  it.each(permanent)('%s: %s', async (_, kind, step, infrastructure, stream) => {
+    const { transcript, server } = await trial([step], { stream })
+    expect(transcript.endReason).toBe('error')
+    expect(transcript.error).toMatchObject({ kind, infrastructure })
+    expect(transcript.error?.message.length).toBeGreaterThan(0)
+    expect(transcript.retries).toBe(0)
+    expect(posts(server)).toBe(1)
+  })
+
+  it('the SDK-lost bodies keep the server\'s own message', async () => {
+    const { transcript } = await trial([{ status: 400, body: [{ error: { code: 400, message: 'Invalid JSON payload received. Unknown name "reasoning": Cannot find field.', status: 'INVALID_ARGUMENT' } }] }])
+    expect(transcript.error?.message).toBe('HTTP 400: Invalid JSON payload received. Unknown name "reasoning": Cannot find field.')
+  })
+
+  it('a transient fault that does not clear: retried until the retries run out, then recorded as infrastructure', async () => {
+    const { transcript, server } = await trial([], { retries: 2, server: { after: { status: 503, body: errorBody('server busy, please try again.  maximum pending requests exceeded') } } })
+    expect(transcript).toMatchObject({ endReason: 'error', retries: 2, error: { kind: 'server', status: 503, infrastructure: true } })
+    expect(posts(server)).toBe(3)
+  })
+
+  it('a fault on the second model call keeps the first call\'s work in the transcript', async () => {
+    const server = await startFaultServer([{ reply: { id: 'x', object: 'chat.completion', created: 0, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' }] } }], undefined, { after: { status: 400, body: { error: { code: 400, message: 'the request exceeds the available context size, try increasing it', type: 'exceed_context_size_error' } } } })
+    open.push(server)
+    const spec: ModelSpec = { key: 'f', name: 'f', model: 'm', baseURL: server.url, server: 'llama.cpp', where: 'local', context: { label: '1M', tokens: 1_000_000 } }
+    const transcript = await runAgent(task, { spec, client: createClient(spec, { baseURL: server.url }), tools: task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined), env: freshEnv(task.env) })
+    expect(transcript).toMatchObject({ endReason: 'error', error: { kind: 'context_length' } })
+    expect(transcript.toolCalls).toHaveLength(1)
+    expect(transcript.steps).toHaveLength(1)
+  })
+})
+
+describe.concurrent('the benchmark against faulty servers, as users run it', () => {
+  it('transient faults: the run is complete, scored 100%, with its retries counted in the leaderboard', async () => {
+    const server = await startFaultServer([{ reset: true }, { status: 503, body: errorBody('overloaded') }, { status: 429, body: errorBody('slow down'), headers: { 'retry-after': '1' } }], undefined, { upstream: reference.url })
+    open.push(server)
+    const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle', MILO_CONCURRENCY: '1' })
+    expect(run.code, run.output).toBe(0)
+    const result = run.leaderboard().suites.classic?.models[0]
+    expect(result).toMatchObject({ project: 'custom', complete: true, percent: 100, infraErrors: 0, retries: 3, rank: 1 })
+    expect(run.stdout).toContain('custom: 3 request(s) retried after transient server errors')
+  })
+
+  it('a permanent infrastructure fault: every run recorded with its error, not scored, counted apart, the model not ranked', async () => {
+    const server = await startFaultServer([], undefined, { after: { status: 404, body: { error: { message: 'model "qwen9" not found, try pulling it first', type: 'not_found_error', param: null, code: null } } } })
+    open.push(server)
+    const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: 'qwen9' })
+    expect(run.code, run.output).toBe(0)
+    const result = run.leaderboard().suites.classic?.models[0]
+    const runs = classic.runs * classic.categories.reduce((n, category) => n + category.tasks.length, 0)
+    expect(result).toMatchObject({ project: 'custom', complete: false, rank: null, infraErrors: runs, retries: 0, modelCalls: 0 })
+    expect(run.stdout).toContain(`custom: ${runs} run(s) ended by infrastructure errors`)
+    const records = readRecords(run.resultsDir, 'custom')
+    expect(records).toHaveLength(runs)
+    for (const record of records) {
+      expect(record).toMatchObject({ score: null, endReason: 'error', error: { kind: 'not_found', status: 404, infrastructure: true } })
+      expect(record.error?.message).toContain('try pulling it first')
+    }
+  })
+
+  it('a permanent model-side fault (context overflow): runs are scored 0, complete, and not counted as infrastructure', async () => {
+    const server = await startFaultServer([], undefined, { after: { status: 400, body: { error: { message: 'This model\'s maximum context length is 4096 tokens.', type: 'BadRequestError', param: null, code: 400 } } } })
+    open.push(server)
+    const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: 'tiny' })
+    expect(run.code, run.output).toBe(0)
+    const result = run.leaderboard().suites.classic?.models[0]
+    expect(result).toMatchObject({ complete: true, infraErrors: 0, rank: 1 })
+    expect(result?.percent).toBeLessThan(50)
+    const records = readRecords(run.resultsDir, 'custom')
+    expect(records.length).toBe(result?.runs)
+    expect(result?.endReasons).toEqual({ error: records.length })
+    for (const record of records) {
+      expect(record).toMatchObject({ endReason: 'error', error: { kind: 'context_length', status: 400, infrastructure: false } })
+      expect(record.score).not.toBeNull()
+    }
+  })
+
+  it('a rejected key at preflight: one line naming the URL and the variable; the project is skipped', async () => {
+    const server = await startFaultServer([], undefined, { models: { status: 401, body: { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } } } })
+    open.push(server)
+    const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: 'm', MILO_API_KEY: 'sk-milo-preflight-0123456789' })
+    expect(run.code, run.output).toBe(0)
+    expect(run.output.match(new RegExp(`custom: skipped: ${server.url.replace(/[.]/g, '\\.')} rejected the key in MILO_API_KEY \\(HTTP 401\\)`, 'g'))).toHaveLength(1)
+    expect(posts(server)).toBe(0)
+    expect(existsSync(join(run.resultsDir, 'runs', 'custom'))).toBe(false)
+    expect(run.output).not.toContain('sk-milo-preflight-0123456789')
+  })
+})
+
+function readRecords(resultsDir: string, project: string): RunRecord[] {
+  const dir = join(resultsDir, 'runs', project)
+  return readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').split('\n').filter(line => line !== '').map(line => JSON.parse(line) as RunRecord))
+}
+
+describe('killing the benchmark mid-run', () => {
+  it('leaves every finished record intact: whole JSON lines, none partial, the rest simply missing', async () => {
+    const resultsDir = mkdtempSync(join(tmpdir(), 'milo-kill-'))
+    const env: NodeJS.ProcessEnv = { ...process.env, MILO_RESULTS_DIR: resultsDir, MILO_BASE_URL: reference.url, MILO_MODEL: 'oracle,latency=300', MILO_CONCURRENCY: '2', FORCE_COLOR: '0' }
+    for (const key of Object.keys(env)) {
+      if (key.startsWith('VITEST') || key === 'NODE_ENV' || key === 'TEST') {
+        delete env[key]
+      }
+    }
+    // Its own process group, so the kill takes the workers too, all at once, as a crash or `kill -9` would.
+    const child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'custom', 'benchmarks/classic'], { cwd: root, env, detached: true, stdio: 'ignore' })
+    const exited = new Promise<void>(resolve => child.on('exit', () => resolve()))
+    const dir = join(resultsDir, 'runs', 'custom')
+    const lines = (): string[] => (existsSync(dir) ? readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').split('\n').filter(line => line !== '')) : [])
+    const deadline = performance.now() + 45_000
+    while (lines().length < 2 && performance.now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    process.kill(-(child.pid as number), 'SIGKILL')
+    await exited
+    const files = readdirSync(dir)
+    expect(files.length).toBeGreaterThan(0)
+    const total = classic.runs * classic.categories.reduce((n, category) => n + category.tasks.length, 0)
+    let records = 0
+    for (const file of files) {
+      const text = readFileSync(join(dir, file), 'utf8')
+      expect(text.endsWith('\n'), `${file} ends mid-line`).toBe(true)
+      for (const line of text.split('\n').filter(part => part !== '')) {
+        const record = JSON.parse(line) as RunRecord
+        expect(record).toMatchObject({ schema: 1, project: 'custom', endReason: 'final', score: 3, suite: { id: 'classic' } })
+        expect(record.checks.length).toBeGreaterThan(0)
+        records++
+      }
+    }
+    expect(records).toBeGreaterThanOrEqual(2)
+    expect(records).toBeLessThan(total)
+    expect(existsSync(join(resultsDir, 'leaderboard.json'))).toBe(false)
+  }, 60_000)
+})

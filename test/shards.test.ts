@@ -1,0 +1,112 @@
+// Shards: three `vitest run --shard=i/3 --reporter=blob` runs, as three CI machines would make them, merged with
+// `vitest run --merge-reports`, must give the leaderboard of one unsharded run, with each run recorded once and the
+// gate applied to the merged report (Vitest 4.1's merge caveats: research/vitest-4.1.md section 5).
+
+import type { BenchRun } from './support/run-bench.ts'
+import type { LeaderboardFile, RunRecord } from '../src/types.ts'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { runBench } from './support/run-bench.ts'
+
+const projects = ['--project', 'oracle', '--project', 'baseline']
+
+/** Everything in a leaderboard that is a score (latency and timestamps differ from run to run; scores may not). */
+function scores(board: LeaderboardFile): unknown {
+  return Object.fromEntries(Object.entries(board.suites).map(([id, suite]) => [id, {
+    hash: suite.hash,
+    models: suite.models.map(model => ({
+      project: model.project,
+      rank: model.rank,
+      score: model.score,
+      percent: model.percent,
+      sum: model.sum,
+      categories: model.categories,
+      tasks: model.tasks,
+      complete: model.complete,
+      comparable: model.comparable,
+      runs: model.runs,
+      modelCalls: model.modelCalls,
+      toolCalls: model.toolCalls,
+      toolErrors: model.toolErrors,
+      endReasons: model.endReasons,
+    })),
+  }]))
+}
+
+function records(resultsDir: string): { file: string, record: RunRecord }[] {
+  const root = join(resultsDir, 'runs')
+  if (!existsSync(root)) {
+    return []
+  }
+  return readdirSync(root).flatMap(project => readdirSync(join(root, project)).flatMap(file =>
+    readFileSync(join(root, project, file), 'utf8').trim().split('\n').filter(Boolean).map(line => ({ file: `${project}/${file}`, record: JSON.parse(line) as RunRecord }))))
+}
+
+describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
+  let whole: BenchRun
+  let shards: BenchRun[]
+  let merged: BenchRun
+  let blobs: string
+
+  beforeAll(async () => {
+    whole = await runBench(projects)
+    blobs = mkdtempSync(join(tmpdir(), 'milo-blobs-'))
+    shards = []
+    for (const index of [1, 2, 3]) {
+      // As the README's CI recipe: the blob for the merge, our reporter for the exit code (a prompt a model fails is
+      // a result, not an error), each shard on its own machine with its own results folder.
+      shards.push(await runBench([...projects, `--shard=${index}/3`, '--passWithNoTests', '--reporter=blob', `--outputFile.blob=${join(blobs, `blob-${index}-3.json`)}`, '--reporter=./reporters/leaderboard-reporter.ts']))
+    }
+    merged = await runBench([`--merge-reports=${blobs}`])
+  }, 900_000)
+
+  it('each shard exits 0, runs part of the benchmark and leaves the gate to the merge', () => {
+    for (const [i, shard] of shards.entries()) {
+      expect(shard.code, shard.output).toBe(0)
+      expect(shard.stdout).toContain(`milo-bench: shard ${i + 1}/3: gates run on the merged report`)
+    }
+    expect(readdirSync(blobs).sort()).toEqual(['blob-1-3.json', 'blob-2-3.json', 'blob-3-3.json'])
+    const total = records(whole.resultsDir).length
+    const perShard = shards.map(shard => records(shard.resultsDir).length)
+    expect(perShard.reduce((a, b) => a + b, 0)).toBe(total)
+    expect(perShard.filter(n => n > 0).length).toBeGreaterThan(1)
+  })
+
+  it('the merge exits 0 and writes the leaderboard of the unsharded run: same scores, ranks, categories and prompts', () => {
+    expect(merged.code, merged.output).toBe(0)
+    expect(merged.stdout).toMatch(/\| Rank +\| Model +\| Score/)
+    expect(scores(merged.leaderboard())).toEqual(scores(whole.leaderboard()))
+  })
+
+  it('the merge records every run once, under its own run id, with its transcript, and renders the HTML page', () => {
+    const mergedRecords = records(merged.resultsDir)
+    expect(mergedRecords).toHaveLength(records(whole.resultsDir).length)
+    const runIds = new Set(mergedRecords.map(({ record }) => record.runId))
+    expect(runIds.size).toBe(1)
+    const keys = mergedRecords.map(({ record }) => `${record.project} ${record.suite.id} ${record.taskId} ${record.repeat}`)
+    expect(new Set(keys).size).toBe(keys.length)
+    for (const { file, record } of mergedRecords) {
+      expect(file).toBe(`${record.project}/${record.runId}.jsonl`)
+    }
+    const transcripts = readdirSync(join(merged.resultsDir, 'transcripts')).flatMap(project => readdirSync(join(merged.resultsDir, 'transcripts', project)).flatMap(file =>
+      readFileSync(join(merged.resultsDir, 'transcripts', project, file), 'utf8').trim().split('\n')))
+    expect(transcripts).toHaveLength(mergedRecords.length)
+    const html = readFileSync(join(merged.resultsDir, 'leaderboard.html'), 'utf8')
+    expect(html).toContain('"checks":[{')
+    expect(html).toContain('"transcript":{')
+  })
+
+  it('the gate runs on the merged report: MILO_MIN_SCORE fails the merge on a low score, not on an incomplete shard', async () => {
+    const gated = await runBench([`--merge-reports=${blobs}`], { MILO_MIN_SCORE: '0.95' })
+    expect(gated.code, gated.output).toBe(1)
+    expect(gated.stdout).toMatch(/milo-bench gate: FAIL baseline classic: score \d+\.\d% is below the threshold 95\.0%/)
+    expect(gated.stdout).not.toContain('incomplete')
+    expect(gated.stdout).not.toMatch(/FAIL oracle/)
+  }, 120_000)
+
+  it('prints no progress lines when stdout is not a terminal and MILO_PROGRESS is unset', () => {
+    expect(whole.stdout).not.toContain('milo-bench ▸')
+  })
+})
