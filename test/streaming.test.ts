@@ -136,5 +136,5 @@ describe('the benchmark streamed (MILO_STREAM=1)', () => {
     const records = readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as RunRecord))
     expect(records.length).toBeGreaterThan(0)
     expect(records.every(record => record.model.stream === true && record.endReason === 'final')).toBe(true)
-  })
+  }, 180_000)
 })
