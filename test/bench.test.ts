@@ -59,12 +59,12 @@ describe.concurrent('npm run bench: oracle and baseline on the embedded server',
 
 describe.concurrent('the CI gate', () => {
   it('exits 1 with one line naming project, suite, score and threshold when a score is under it', async () => {
-    const run = await runBench(['--project', 'baseline'], { MILO_MIN_SCORE: '0.95' })
+    const run = await runBench(['--project', 'baseline', 'benchmarks/classic'], { MILO_MIN_SCORE: '0.95' })
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/milo-bench gate: FAIL baseline classic: score \d+\.\d% is below the threshold 95\.0%/)
   })
   it('exits 0 when every score meets it', async () => {
-    const run = await runBench(['--project', 'oracle'], { MILO_MIN_SCORE: '0.99' })
+    const run = await runBench(['--project', 'oracle', 'benchmarks/classic'], { MILO_MIN_SCORE: '0.99' })
     expect(run.code, run.output).toBe(0)
     expect(run.stdout).toContain('milo-bench gate: pass')
   })
@@ -72,7 +72,7 @@ describe.concurrent('the CI gate', () => {
     const run = await runBench(['--project', 'oracle', 'benchmarks/classic'], { MILO_MIN_SCORE: '0.5' })
     // classic ran whole; v1 did not run at all, so only classic is gated
     expect(run.code, run.output).toBe(0)
-    const partial = await runBench(['--project', 'oracle', '-t', 'weather'], { MILO_MIN_SCORE: '0.5' })
+    const partial = await runBench(['--project', 'oracle', 'benchmarks/classic', '-t', 'weather'], { MILO_MIN_SCORE: '0.5' })
     expect(partial.code).toBe(1)
     expect(partial.stdout).toMatch(/FAIL oracle classic: incomplete run/)
   })
@@ -88,7 +88,7 @@ describe.concurrent('any OpenAI-compatible endpoint, and bad input', () => {
   })
 
   it('MILO_BASE_URL + MILO_MODEL add a project named custom', async () => {
-    const run = await runBench(['--project', 'custom'], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle' })
+    const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle' })
     expect(run.code, run.output).toBe(0)
     expect(run.leaderboard().suites.classic?.models[0]).toMatchObject({ project: 'custom', name: 'custom (oracle)', percent: 100, where: 'local' })
   })

@@ -67,10 +67,10 @@ describe('cassettes', () => {
     const cassettes = mkdtempSync(join(tmpdir(), 'milo-cassettes-'))
     const server = await startReferenceServer({ suites })
     const env = { MILO_BASE_URL: server.url, MILO_MODEL: 'baseline', MILO_CACHE_DIR: cassettes }
-    const recorded = await runBench(['--project', 'custom'], { ...env, MILO_CACHE: 'record' })
+    const recorded = await runBench(['--project', 'custom', 'benchmarks/classic', 'benchmarks/v1/tool-calling.spec.ts'], { ...env, MILO_CACHE: 'record' })
     await server.close()
     expect(recorded.code, recorded.output).toBe(0)
-    const replayed = await runBench(['--project', 'custom'], { ...env, MILO_CACHE: 'strict' })
+    const replayed = await runBench(['--project', 'custom', 'benchmarks/classic', 'benchmarks/v1/tool-calling.spec.ts'], { ...env, MILO_CACHE: 'strict' })
     expect(replayed.code, replayed.output).toBe(0)
     const scores = (run: typeof recorded): unknown => Object.fromEntries(Object.entries(run.leaderboard().suites).map(([id, board]) => [id, board.models.map(m => [m.score, m.categories, m.avgLatencyMs])]))
     expect(scores(replayed)).toEqual(scores(recorded))

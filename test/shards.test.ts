@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runBench } from './support/run-bench.ts'
 
-const projects = ['--project', 'oracle', '--project', 'baseline']
+// Two suites keep the five runs affordable; sharding splits spec files, whichever suites they belong to.
+const projects = ['--project', 'oracle', '--project', 'baseline', 'benchmarks/classic', 'benchmarks/v1']
 
 /** Everything in a leaderboard that is a score (latency and timestamps differ from run to run; scores may not). */
 function scores(board: LeaderboardFile): unknown {

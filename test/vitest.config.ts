@@ -8,7 +8,8 @@ export default defineConfig({
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],
     setupFiles: ['./src/setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Many tests run the benchmark itself in a child process: on 2 cores that takes tens of seconds.
+    testTimeout: 240_000,
+    hookTimeout: 240_000,
   },
 })
