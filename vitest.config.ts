@@ -20,11 +20,17 @@ if (unknown.length > 0) {
   process.exit(1)
 }
 
+// What every model's project shares. Spelled out per project rather than inherited with `extends: true`, which would
+// evaluate this file again for each of the matrix's projects at start-up.
+const shared = {
+  include: ['benchmarks/**/*.spec.ts'],
+  setupFiles: ['./src/setup.ts'],
+  globalSetup: ['./src/global-setup.ts'],
+}
+
 export default defineConfig({
   test: {
-    include: ['benchmarks/**/*.spec.ts'],
-    setupFiles: ['./src/setup.ts'],
-    globalSetup: ['./src/global-setup.ts'],
+    ...shared,
     // Tasks run concurrently; 4.1 reads `sequence` from the root config only.
     sequence: { concurrent: true },
     // Model calls wait on the network, not the CPU: run several spec files at once (the slot server bounds calls).
@@ -40,8 +46,8 @@ export default defineConfig({
       new ProgressReporter(),
     ],
     projects: specs.map(spec => ({
-      extends: true,
       test: {
+        ...shared,
         name: spec.key,
         provide: { model: spec },
         // Tests in flight per worker; the slot server bounds requests across workers to `concurrency`.

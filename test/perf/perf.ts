@@ -2,6 +2,7 @@
 // A benchmark script, not a test: it prints figures and the targets they are held to.
 
 import type { ModelSpec } from '../../src/types.ts'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -92,6 +93,13 @@ async function rescoreFromCassettes(): Promise<{ rescore: number, runs: number }
   return { rescore, runs }
 }
 
+/** The largest haystack, generated in a fresh process so its memory is not mixed with this one's. */
+function largestHaystack(): { id: string, tokens: number, chars: number, ms: number, heapGrowthMB: number, peakRssGrowthMB: number } {
+  const out = execFileSync(process.execPath, ['src/run-ts.mjs', 'test/perf/haystack-probe.ts'], { encoding: 'utf8' })
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as ReturnType<typeof largestHaystack>
+}
+
+const haystack = largestHaystack()
 const overhead = await overheadPerCall()
 const wall = await suiteWallTime(100, 8)
 const cassettes = await rescoreFromCassettes()
@@ -108,3 +116,6 @@ console.log(`  whole process, with Vitest start-up: ${(wall.process / 1000).toFi
 console.log('')
 console.log(`re-scoring every suite from cassettes (${cassettes.runs} runs, a whole \`vitest run\` with MILO_CACHE=strict)`)
 console.log(`  ${(cassettes.rescore / 1000).toFixed(2)} s   target: < 5 s  ${cassettes.rescore < 5000 ? 'MET' : 'MISSED'}`)
+console.log('')
+console.log(`largest long-context haystack (${haystack.id}: ${haystack.tokens} tokens, ${haystack.chars} characters), generated at run time`)
+console.log(`  ${ms(haystack.ms)}, heap growth ${haystack.heapGrowthMB.toFixed(1)} MB, peak RSS growth ${haystack.peakRssGrowthMB.toFixed(1)} MB   target: < 1 s and < 50 MB  ${haystack.ms < 1000 && Math.max(haystack.heapGrowthMB, haystack.peakRssGrowthMB) < 50 ? 'MET' : 'MISSED'}`)
