@@ -34,7 +34,7 @@ export default defineConfig({
     // Tasks run concurrently; 4.1 reads `sequence` from the root config only.
     sequence: { concurrent: true },
     // Model calls wait on the network, not the CPU: run several spec files at once (the slot server bounds calls).
-    maxWorkers: Number(process.env.MILO_WORKERS ?? 4),
+    maxWorkers: Number(process.env.MILO_WORKERS ?? 8),
     reporters: [
       'default',
       new LeaderboardReporter({

@@ -12,6 +12,7 @@ import { runAgent } from './agent.ts'
 import { openCache } from './cache.ts'
 import { createClient } from './client.ts'
 import { benchRun } from './matchers.ts'
+import { useTestRunCache } from './sandbox.ts'
 import { scoreRun } from './scoring.ts'
 import { acquireSlot } from './slots.ts'
 
@@ -58,11 +59,13 @@ function clientFor(spec: ModelSpec, preflight: Preflight): ModelClient {
   if (!client) {
     const apiKey = spec.apiKeyEnv ? process.env[spec.apiKeyEnv] : undefined
     const slotsURL = inject('slotsURL')
+    const cache = openCache(inject('cache'))
+    useTestRunCache(cache)
     client = createClient(spec, {
       baseURL: preflight.baseURL,
       ...(apiKey ? { apiKey } : {}),
       acquire: () => acquireSlot(slotsURL, spec.key),
-      cache: openCache(inject('cache')),
+      cache,
     })
     clients.set(spec.key, client)
   }

@@ -59,6 +59,13 @@ export interface ResponseCache {
   readonly mode: CacheMode
   read: (key: string, model: string) => Recording | undefined
   write: (key: string, model: string, recording: Recording) => void
+  /**
+   * Other deterministic work worth keeping beside the replies (a sandboxed test run of the same files): read in every
+   * mode but `off` and `record`, where a miss is simply undefined (the work is redone, never a failure); written in
+   * `on` and `record`.
+   */
+  recall: <T>(namespace: string, key: string) => T | undefined
+  remember: (namespace: string, key: string, value: unknown) => void
 }
 
 const fileOf = (dir: string, model: string, key: string): string => join(dir, model.replace(/[^\w.-]+/g, '_'), key.slice(0, 2), `${key}.json`)
@@ -84,12 +91,31 @@ export function openCache(settings: CacheSettings): ResponseCache {
       if (settings.mode === 'off' || settings.mode === 'strict') {
         return
       }
-      const file = fileOf(settings.dir, model, key)
-      mkdirSync(dirname(file), { recursive: true })
-      // Write then rename: a reader in another worker never sees half a file.
-      const temporary = `${file}.${process.pid}.tmp`
-      writeFileSync(temporary, JSON.stringify(recording))
-      renameSync(temporary, file)
+      writeAtomically(fileOf(settings.dir, model, key), recording)
+    },
+    recall<T>(namespace: string, key: string): T | undefined {
+      if (settings.mode === 'off' || settings.mode === 'record') {
+        return undefined
+      }
+      try {
+        return JSON.parse(readFileSync(fileOf(settings.dir, `_${namespace}`, key), 'utf8')) as T
+      }
+      catch {
+        return undefined
+      }
+    },
+    remember(namespace, key, value) {
+      if (settings.mode === 'on' || settings.mode === 'record') {
+        writeAtomically(fileOf(settings.dir, `_${namespace}`, key), value)
+      }
     },
   }
+}
+
+/** Write then rename: a reader in another worker never sees half a file. */
+function writeAtomically(file: string, value: unknown): void {
+  mkdirSync(dirname(file), { recursive: true })
+  const temporary = `${file}.${process.pid}.tmp`
+  writeFileSync(temporary, JSON.stringify(value))
+  renameSync(temporary, file)
 }

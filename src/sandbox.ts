@@ -11,8 +11,9 @@
 //   else the process maps, buffers included; `prlimit --fsize` bounds the size of a file it writes. No core files.
 // - time: a wall-clock timer kills the child's whole process group with SIGKILL.
 
+import type { ResponseCache } from './cache.ts'
 import { execFile, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path'
@@ -425,8 +426,29 @@ export interface TestRunReport {
   isolation: Isolation
 }
 
+let testRunCache: ResponseCache | undefined
+
+/**
+ * Keeps test-run reports in the response cache (src/cache.ts): the same files and tests give the same report, so a run
+ * replayed from cassettes re-scores without spawning the sandbox again. Set once per worker by src/bench.ts.
+ */
+export function useTestRunCache(cache: ResponseCache | undefined): void {
+  testRunCache = cache
+}
+
 /** Runs `tests` (paths of test files among `files`) in the sandbox and reads each test's result. */
 export async function runTests(files: Record<string, string>, tests: string[], options: TestRunOptions = {}): Promise<TestRunReport> {
+  const key = testRunCache ? createHash('sha256').update(JSON.stringify([Object.entries(files).sort(([a], [b]) => a.localeCompare(b)), tests, options])).digest('hex') : ''
+  const kept = testRunCache?.recall<TestRunReport>('sandbox', key)
+  if (kept) {
+    return kept
+  }
+  const report = await runTestsNow(files, tests, options)
+  testRunCache?.remember('sandbox', key, report)
+  return report
+}
+
+async function runTestsNow(files: Record<string, string>, tests: string[], options: TestRunOptions): Promise<TestRunReport> {
   const nonce = randomBytes(16).toString('hex')
   const result = await runSandboxed({
     files: { ...files, '.milo/runner.mjs': runnerSource },
