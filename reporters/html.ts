@@ -9,7 +9,7 @@ import type { TranscriptLine } from './transcripts.ts'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { footnotes, formatLatency, formatScore, taskLatencyNote } from './tables.ts'
+import { agentMetricRows, footnotes, formatLatency, formatScore } from './tables.ts'
 
 // ---------------------------------------------------------------------------------------------------
 // The drill-down's data: what the page embeds as JSON for the runs behind each prompt
@@ -468,14 +468,7 @@ function costTable(board: SuiteBoard): string {
 
 /** The coding-agent suite's metrics, as the seed's table: metric rows, model columns. */
 function agentMetrics(board: SuiteBoard): string {
-  const rows: [string, (metrics: AgentMetrics) => string][] = [
-    ['Composite', m => m.composite.toFixed(3)],
-    ['tool_call_success', m => m.toolCallSuccess.toFixed(3)],
-    ['task_completion', m => m.taskCompletion.toFixed(3)],
-    ['rework_rate', m => m.reworkRate.toFixed(3)],
-    ['Pass count', m => `${m.passCount}/${board.taskCount}`],
-    ['Per-task latency', taskLatencyNote],
-  ]
+  const rows = agentMetricRows(board)
   const header = `<th scope="col">Metric</th>${board.models.map(model => `<th scope="col"${attr('title', model.name)}>${escapeHtml(model.project)}</th>`).join('')}`
   const body = rows.map(([label, value]) => `<tr><th scope="row">${escapeHtml(label)}</th>${board.models.map(model => `<td class="num"${attr('data-project', model.project)}>${escapeHtml(model.agent ? value(model.agent) : '–')}</td>`).join('')}</tr>`)
   return `<div class="scroll"><table class="agent-metrics"><thead><tr>${header}</tr></thead><tbody>${body.join('')}</tbody></table></div>`

@@ -209,10 +209,9 @@ export function taskLatencyNote(metrics: AgentMetrics): string {
   return `median ${formatLatency(metrics.taskLatencyMs.median)}, max ${formatLatency(metrics.taskLatencyMs.max)}, ${timeouts}`
 }
 
-/** The seed's coding-agent comparison: metric rows, model columns. */
-export function agentTable(board: SuiteBoard, models: ModelResult[] = board.models): string {
-  const cell = (result: ModelResult, value: (metrics: AgentMetrics) => string): string => (result.agent ? value(result.agent) : '–')
-  const rows: [string, (metrics: AgentMetrics) => string][] = [
+/** The rows of the seed's coding-agent comparison: each metric's label and how a model's value reads. */
+export function agentMetricRows(board: SuiteBoard): [string, (metrics: AgentMetrics) => string][] {
+  return [
     ['Composite', m => m.composite.toFixed(3)],
     ['tool_call_success', m => m.toolCallSuccess.toFixed(3)],
     ['task_completion', m => m.taskCompletion.toFixed(3)],
@@ -220,6 +219,12 @@ export function agentTable(board: SuiteBoard, models: ModelResult[] = board.mode
     ['Pass count', m => `${m.passCount}/${board.taskCount}`],
     ['Per-task latency', taskLatencyNote],
   ]
+}
+
+/** The seed's coding-agent comparison: metric rows, model columns. */
+export function agentTable(board: SuiteBoard, models: ModelResult[] = board.models): string {
+  const cell = (result: ModelResult, value: (metrics: AgentMetrics) => string): string => (result.agent ? value(result.agent) : '–')
+  const rows = agentMetricRows(board)
   return table(['Metric', ...models.map(column)], rows.map(([label, value]) => [label, ...models.map(result => cell(result, value))]))
 }
 
