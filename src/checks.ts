@@ -233,18 +233,18 @@ export function readJsonAnswer(text: string | null): { form: JsonAnswerForm, val
     }
   }
   const bare = tryParse(text.trim())
-  if (bare !== undefined && typeof bare === 'object') {
+  if (bare !== undefined && bare !== null && typeof bare === 'object') {
     return { form: 'bare', value: bare }
   }
   const fence = /```(?:json)?\s*([\s\S]*?)```/.exec(text)
   const fenced = fence ? tryParse((fence[1] ?? '').trim()) : undefined
-  if (fenced !== undefined && typeof fenced === 'object') {
+  if (fenced !== undefined && fenced !== null && typeof fenced === 'object') {
     return { form: 'fenced', value: fenced }
   }
   const start = text.search(/[{[]/)
   const end = Math.max(text.lastIndexOf('}'), text.lastIndexOf(']'))
   const embedded = start !== -1 && end > start ? tryParse(text.slice(start, end + 1)) : undefined
-  if (embedded !== undefined && typeof embedded === 'object') {
+  if (embedded !== undefined && embedded !== null && typeof embedded === 'object') {
     return { form: 'embedded', value: embedded }
   }
   return { form: 'none', value: undefined }
@@ -291,9 +291,14 @@ export function matchesSchema(value: unknown, schema: JsonSchema): CheckOutcome 
   if (properties && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const record = value as Record<string, unknown>
     const required = new Set((schema.required as string[] | undefined) ?? [])
-    const keys = Object.keys(properties)
-    const good = keys.filter(key => (record[key] === undefined ? !required.has(key) : validate(properties[key] ?? {}, record[key]).valid))
-    score = keys.length === 0 ? 0 : good.length / keys.length
+    // Keys the schema names, plus keys it forbids (additionalProperties: false) or requires without describing.
+    const extra = schema.additionalProperties === false ? Object.keys(record).filter(key => !(key in properties)) : []
+    const undescribed = [...required].filter(key => !(key in properties))
+    const keys = [...Object.keys(properties), ...extra, ...undescribed]
+    const good = Object.keys(properties).filter(key => (record[key] === undefined ? !required.has(key) : validate(properties[key] ?? {}, record[key]).valid))
+      .concat(undescribed.filter(key => record[key] !== undefined))
+    // An invalid value never earns full credit, whatever the violation.
+    score = keys.length === 0 ? 0 : Math.min(good.length / keys.length, (keys.length - 1) / keys.length)
   }
   return outcome(score, `${errors.length} violation(s): ${errors.join('; ')}`)
 }

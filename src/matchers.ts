@@ -73,7 +73,7 @@ function recordCheck(state: MatcherState, received: unknown, name: string, resul
 /** Sets a field of the current run's meta beside its checks (the coding-agent flags summarize reads). */
 function markRun(state: MatcherState, fields: Pick<RunMeta, 'completed' | 'rework'>): void {
   const meta = state.task?.meta as Partial<BenchTestMeta> | undefined
-  const run = meta?.runs?.find(r => r.repeat === (state.task?.result?.repeatCount ?? 0))
+  const run = meta?.runs?.at(-1)
   if (run) {
     Object.assign(run, fields)
   }
@@ -136,9 +136,14 @@ expect.extend({
     return result
   },
   toAvoidRework(received: unknown, journal: FileChange[], options?: CheckOptions) {
-    const result = check(this, received, 'toAvoidRework()', options, t => avoidsRework(t, journal))
+    let reworked = false
+    const result = check(this, received, 'toAvoidRework()', options, (t) => {
+      const outcome = avoidsRework(t, journal)
+      reworked = !outcome.pass
+      return outcome
+    })
     if (isTranscript(received)) {
-      markRun(this, { rework: !avoidsRework(received, journal).pass })
+      markRun(this, { rework: reworked })
     }
     return result
   },

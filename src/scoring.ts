@@ -120,7 +120,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
   const sum = round(taskScores.reduce((a, b) => a + b, 0))
   const taskCount = suite.categories.reduce((n, category) => n + category.tasks.length, 0)
   const isSum = suite.aggregate === 'sum'
-  const agent = suite.aggregate === 'coding-agent' ? agentMetrics(outcomes) : undefined
+  const agent = suite.aggregate === 'coding-agent' ? agentMetrics(mergeRuns(outcomes)) : undefined
   const score = isSum ? sum : agent ? agent.composite : round(mean(Object.values(categories)))
   const max = isSum ? taskCount * suite.maxScore : suite.maxScore
   const price = model.price ?? { input: 0, output: 0 }

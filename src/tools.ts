@@ -72,5 +72,16 @@ export async function runToolCall(tools: ReadonlyMap<string, SimulatedTool>, nam
   if (!valid) {
     return { ok: false, code: 'invalid_arguments', error: `invalid arguments: ${errors.join('; ')}` }
   }
-  return takeFault(env, name) ?? tool.run(args, env)
+  const fault = takeFault(env, name)
+  if (fault) {
+    return fault
+  }
+  try {
+    return await tool.run(args, env)
+  }
+  catch (error) {
+    // A simulated tool must answer every schema-valid call; one that throws is a fixture bug. The model sees an error,
+    // the run goes on and is recorded, and the code says whose fault it was.
+    return { ok: false, code: 'tool_crashed', error: `the tool failed: ${error instanceof Error ? error.message : String(error)}` }
+  }
 }

@@ -78,6 +78,7 @@ describe('answers', () => {
     expect(answersWithJson(transcript([], '```json\n{"a":1}\n```')).score).toBe(0.5)
     expect(answersWithJson(transcript([], 'Here it is: {"a":1} hope it helps')).score).toBe(0.5)
     expect(answersWithJson(transcript([], 'no json')).score).toBe(0)
+    expect(answersWithJson(transcript([], 'null')).score).toBe(0)
   })
   it('matches fragments case-insensitively and gives the share found', () => {
     expect(answerIncludes(transcript([], 'It is 18°C in Paris'), ['18', 'paris']).pass).toBe(true)
@@ -95,6 +96,16 @@ describe('matchesSchema', () => {
     expect(result.message).toContain('/tags/0 must be string')
     expect(result.score).toBeCloseTo(1 / 3)
     expect(matchesSchema({ name: 'Ann', age: 3 }, schema).pass).toBe(true)
+  })
+  it('never gives full credit to an invalid value, whatever the violation', () => {
+    const closed = { ...schema, additionalProperties: false }
+    const extra = matchesSchema({ name: 'Ann', age: 3, note: 'x' }, closed)
+    expect(extra.pass).toBe(false)
+    expect(extra.score).toBeLessThan(1)
+    expect(extra.message).toContain('must NOT have additional properties')
+    const undescribed = matchesSchema({ name: 'Ann', age: 3 }, { ...schema, required: ['name', 'age', 'id'] })
+    expect(undescribed).toMatchObject({ pass: false })
+    expect(undescribed.score).toBeLessThan(1)
   })
 })
 
