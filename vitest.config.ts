@@ -1,15 +1,15 @@
 // The benchmark's Vitest config: every model in fixtures/models.ts becomes a project running every spec file under
 // benchmarks/, and the leaderboard reporter scores them. Gate thresholds for CI go in `gate` below.
 
-import { config as loadEnv } from 'dotenv'
 import { defineConfig } from 'vitest/config'
 import { models } from './fixtures/models.ts'
 import LeaderboardReporter from './reporters/leaderboard-reporter.ts'
 import ProgressReporter from './reporters/progress-reporter.ts'
+import { loadEnvFile } from './src/env-file.ts'
 import { projectFilters, resolveModels, unmatchedProjects } from './src/matrix.ts'
 
 // `.env` may hold MILO_BASE_URL / MILO_MODEL and the base-URL overrides; keys are read again in the workers.
-loadEnv({ quiet: true })
+loadEnvFile()
 
 const specs = resolveModels(models, process.env)
 

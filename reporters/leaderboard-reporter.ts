@@ -190,12 +190,21 @@ export default class LeaderboardReporter implements Reporter {
       const key = `${outcome.suite}\u0000${outcome.project}`
       groups.set(key, [...(groups.get(key) ?? []), outcome])
     }
+    // The suites' content as the workers last saw it: in watch mode an edited prompt changes a suite's hash after this
+    // process imported it, and every result of the rerun is scored against the new content.
+    const current = new Map(stamps)
+    for (const outcome of [...this.outcomes.values()].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt))) {
+      const known = current.get(outcome.suite)
+      if (known && outcome.hash !== '') {
+        current.set(outcome.suite, { ...known, hash: outcome.hash })
+      }
+    }
     const fresh = new Map<string, ModelResult[]>()
     const ranSuites = new Map<string, string[]>([...this.ranProjects].map(project => [project, []]))
     for (const outcomes of groups.values()) {
       const first = outcomes[0]
       const suite = suites.find(s => s.id === first?.suite)
-      const stamp = suite && stamps.get(suite.id)
+      const stamp = suite && current.get(suite.id)
       if (!first || !suite || !stamp) {
         continue
       }
@@ -207,7 +216,7 @@ export default class LeaderboardReporter implements Reporter {
     const dir = this.outputDir
     mkdirSync(dir, { recursive: true })
     const boardPath = join(dir, 'leaderboard.json')
-    const { board, notes } = mergeLeaderboard(this.readPrevious(boardPath), fresh, suites, stamps, new Date().toISOString(), this.harness ?? { version: '', vitest: '' })
+    const { board, notes } = mergeLeaderboard(this.readPrevious(boardPath), fresh, suites, current, new Date().toISOString(), this.harness ?? { version: '', vitest: '' })
     writeFileSync(boardPath, `${JSON.stringify(board, null, 2)}\n`)
     const markdown = Object.values(board.suites).map(renderSuite).join('\n\n')
     writeFileSync(join(dir, 'leaderboard.md'), `# milo-bench leaderboard\n\nUpdated ${board.updatedAt}.\n\n${markdown}\n`)
@@ -234,8 +243,13 @@ export default class LeaderboardReporter implements Reporter {
     const policy = gateFromEnv(this.options.gate, process.env)
     // A shard holds part of every suite by design: its gate (and baseline check) runs on the merged report instead.
     const shard = this.vitest.config.shard
-    const gate = shard ? { ok: true, failures: [], active: false } : evaluateGate(policy, board.suites, ranSuites, skipped)
-    const baseline = shard ? { active: false, failures: [] } : baselineVerdict(process.env, board, ranSuites, this.vitest.config.root)
+    // Gates judge what this run scored, never an earlier complete run the leaderboard keeps in its place.
+    const scored = Object.fromEntries([...fresh].flatMap(([id, results]) => {
+      const suiteBoard = board.suites[id]
+      return suiteBoard ? [[id, { ...suiteBoard, models: results }]] : []
+    }))
+    const gate = shard ? { ok: true, failures: [], active: false } : evaluateGate(policy, scored, ranSuites, skipped)
+    const baseline = shard ? { active: false, failures: [] } : baselineVerdict(process.env, { ...board, suites: scored }, ranSuites, this.vitest.config.root)
     const verdict = { ok: gate.ok && baseline.failures.length === 0, active: gate.active || baseline.active, failures: [...gate.failures, ...baseline.failures] }
     if (shard) {
       log(`milo-bench: shard ${shard.index}/${shard.count}: gates run on the merged report (vitest run --merge-reports)`)

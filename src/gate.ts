@@ -1,17 +1,18 @@
 // The CI gate, pure: thresholds and this run's results in, pass or fail out, with one line per failure. Fail-closed:
-// when any threshold is set, an empty run, a project with no score, or an incomplete run fails.
+// when any threshold applies, an empty run, a project with no score, an incomplete run, or a suite or category that has
+// a threshold but no score fails.
 
 import type { ModelResult, SuiteBoard } from './types.ts'
 
 /** Thresholds as fractions (0..1) of the maximum: a suite's score, or a category's mean over its per-task maximum. */
 export interface GatePolicy {
-  /** Every suite of every project in the run (MILO_MIN_SCORE). */
+  /** Every suite each project ran (MILO_MIN_SCORE). */
   minScore?: number
-  /** Per suite id, e.g. `{ classic: 0.9 }`. */
+  /** Per suite id, e.g. `{ classic: 0.9 }`; the suite must have run. */
   suites?: Record<string, number>
-  /** Per `suite/category`, e.g. `{ 'classic/multi-step': 0.8 }`. */
+  /** Per `suite/category`, e.g. `{ 'classic/multi-step': 0.8 }`; the category must have run. */
   categories?: Record<string, number>
-  /** Per project, overriding the above for that model: `{ candidate: { suites: { v1: 0.75 } } }`. */
+  /** Per project: thresholds that replace all of the above for that model, e.g. `{ candidate: { suites: { v1: 0.75 } } }`. */
   projects?: Record<string, Omit<GatePolicy, 'projects'>>
 }
 
@@ -19,35 +20,50 @@ export interface GateVerdict {
   ok: boolean
   /** One line per failure: project, suite or category, score and threshold. */
   failures: string[]
-  /** True when the policy sets any threshold. */
+  /** True when some threshold applied to this run. */
   active: boolean
 }
 
+type Thresholds = Omit<GatePolicy, 'projects'>
+
 const percent = (value: number): string => `${(100 * value).toFixed(1)}%`
 
-function isActive(policy: Omit<GatePolicy, 'projects'>): boolean {
+function sets(policy: Thresholds): boolean {
   return policy.minScore !== undefined || Object.keys(policy.suites ?? {}).length > 0 || Object.keys(policy.categories ?? {}).length > 0
 }
 
+/** The thresholds a project answers to: its own when the policy names it, the global ones otherwise. */
+export function thresholdsFor(policy: GatePolicy, project: string): Thresholds {
+  return policy.projects?.[project] ?? policy
+}
+
 /**
- * Checks this run's projects. `boards` are the suites' boards after merging; `ran` lists, per project of this run, the
- * suites it ran (a project that ran nothing still appears, with no suites, and fails an active gate).
+ * Checks this run's projects against `boards`: per suite, the results THIS run scored (never an earlier run kept on the
+ * leaderboard), with the suite's maximum. `ran` lists, per project of this run, the suites it scored (a project that
+ * scored nothing still appears, with no suites, and fails an active gate).
  */
 export function evaluateGate(policy: GatePolicy, boards: Record<string, SuiteBoard>, ran: ReadonlyMap<string, string[]>, skipped: ReadonlyMap<string, string> = new Map()): GateVerdict {
   const failures: string[] = []
-  let active = false
-  if (ran.size === 0 && isActive(policy)) {
-    return { ok: false, failures: ['no project ran: nothing to gate'], active: true }
+  const anyThreshold = sets(policy) || Object.values(policy.projects ?? {}).some(sets)
+  if (ran.size === 0) {
+    return anyThreshold ? { ok: false, failures: ['no project ran: nothing to gate'], active: true } : { ok: true, failures: [], active: false }
   }
+  let active = false
   for (const [project, suiteIds] of ran) {
-    const own = { ...policy, ...policy.projects?.[project] }
-    if (!isActive(own)) {
+    const own = thresholdsFor(policy, project)
+    if (!sets(own)) {
       continue
     }
     active = true
     if (suiteIds.length === 0) {
       failures.push(`${project}: no score: ${skipped.get(project) ?? 'no benchmark test ran'}`)
       continue
+    }
+    for (const suiteId of Object.keys(own.suites ?? {}).filter(id => !suiteIds.includes(id))) {
+      failures.push(`${project} ${suiteId}: has a threshold but did not run`)
+    }
+    for (const key of Object.keys(own.categories ?? {}).filter(key => !suiteIds.includes(key.split('/')[0] ?? ''))) {
+      failures.push(`${project} ${key}: has a threshold but its suite did not run`)
     }
     for (const suiteId of suiteIds) {
       const board = boards[suiteId]
@@ -71,13 +87,12 @@ export function evaluateGate(policy: GatePolicy, boards: Record<string, SuiteBoa
         if (suite !== suiteId || category === undefined) {
           continue
         }
-        const perTask = board.maxPerTask
         const value = result.categories[category]
         if (value === undefined) {
-          failures.push(`${project} ${key}: no score for this category`)
+          failures.push(`${project} ${key}: has a threshold but no score`)
         }
-        else if (value / perTask < min) {
-          failures.push(`${project} ${key}: score ${percent(value / perTask)} is below the threshold ${percent(min)}`)
+        else if (value / board.maxPerTask < min) {
+          failures.push(`${project} ${key}: score ${percent(value / board.maxPerTask)} is below the threshold ${percent(min)}`)
         }
       }
     }

@@ -6,9 +6,9 @@ import type { TestProject } from 'vitest/node'
 import type { ReferenceServer } from './reference-server.ts'
 import type { SlotServer } from './slots.ts'
 import type { ModelSpec, Preflight } from './types.ts'
-import { config } from 'dotenv'
 import { suites } from '../fixtures/suites.ts'
 import { cacheSettings } from './cache.ts'
+import { loadEnvFile } from './env-file.ts'
 import { presets } from './presets.ts'
 import { startReferenceServer } from './reference-server.ts'
 import { startSlotServer } from './slots.ts'
@@ -63,12 +63,15 @@ export async function checkEndpoint(spec: ModelSpec, baseURL: string, env: Recor
     return { ok: true, baseURL }
   }
   catch (error) {
-    return { ok: false, baseURL, reason: `${spec.key}: skipped: cannot reach ${baseURL} (${describeCause(error)}); is the server running? Start ${presets[spec.server].start}` }
+    const hint = spec.where === 'cloud'
+      ? 'check the network (DNS, proxy, firewall) and the entry\'s baseURL'
+      : `is the server running? Start ${presets[spec.server].start}`
+    return { ok: false, baseURL, reason: `${spec.key}: skipped: cannot reach ${baseURL} (${describeCause(error)}); ${hint}` }
   }
 }
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
-  config({ quiet: true })
+  loadEnvFile()
   const spec = project.getProvidedContext().model as ModelSpec | undefined
   if (!spec) {
     return undefined // the root project: it runs no benchmark

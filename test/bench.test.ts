@@ -72,7 +72,8 @@ describe.concurrent('the CI gate', () => {
     const run = await runBench(['--project', 'oracle', 'benchmarks/classic'], { MILO_MIN_SCORE: '0.5' })
     // classic ran whole; v1 did not run at all, so only classic is gated
     expect(run.code, run.output).toBe(0)
-    const partial = await runBench(['--project', 'oracle', 'benchmarks/classic', '-t', 'weather'], { MILO_MIN_SCORE: '0.5' })
+    // Into the same results folder: the leaderboard keeps the complete run, but the gate judges this partial one.
+    const partial = await runBench(['--project', 'oracle', 'benchmarks/classic', '-t', 'weather'], { MILO_MIN_SCORE: '0.5' }, run.resultsDir)
     expect(partial.code).toBe(1)
     expect(partial.stdout).toMatch(/FAIL oracle classic: incomplete run/)
   })

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
 import { compareBoards, main, maxRegressionFromEnv, renderComparison } from '../reporters/compare.ts'
 import { startReferenceServer } from '../src/reference-server.ts'
-import { root, runBench } from './support/run-bench.ts'
+import { cleanEnv, root, runBench } from './support/run-bench.ts'
 
 /** A model's row: its four prompt scores (s1, s2 single tool; c1, c2 chains), and any field to override. */
 type Row = Partial<ModelResult> & { scores?: [number, number, number, number] }
@@ -145,7 +145,7 @@ describe('compareBoards', () => {
 /** `npm run compare -- ...args` as a user types it. */
 function npmCompare(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null, output: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'compare', '--', ...args], { cwd: root, env: { ...process.env, ...env } })
+    const child = spawn('npm', ['run', '--silent', 'compare', '--', ...args], { cwd: root, env: cleanEnv(env) })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })

@@ -16,7 +16,7 @@ import { runAgent } from '../src/agent.ts'
 import { createClient } from '../src/client.ts'
 import { startReferenceServer } from '../src/reference-server.ts'
 import { startFaultServer } from './support/fault-server.ts'
-import { root, runBench } from './support/run-bench.ts'
+import { cleanEnv, root, runBench } from './support/run-bench.ts'
 
 let reference: ReferenceServer
 const open: FaultServer[] = []
@@ -230,7 +230,7 @@ function readRecords(resultsDir: string, project: string): RunRecord[] {
 describe('killing the benchmark mid-run', () => {
   it('leaves every finished record intact: whole JSON lines, none partial, the rest simply missing', async () => {
     const resultsDir = mkdtempSync(join(tmpdir(), 'milo-kill-'))
-    const env: NodeJS.ProcessEnv = { ...process.env, MILO_RESULTS_DIR: resultsDir, MILO_BASE_URL: reference.url, MILO_MODEL: 'oracle,latency=300', MILO_CONCURRENCY: '2', FORCE_COLOR: '0' }
+    const env: NodeJS.ProcessEnv = { ...cleanEnv({}), MILO_RESULTS_DIR: resultsDir, MILO_BASE_URL: reference.url, MILO_MODEL: 'oracle,latency=300', MILO_CONCURRENCY: '2', FORCE_COLOR: '0' }
     for (const key of Object.keys(env)) {
       if (key.startsWith('VITEST') || key === 'NODE_ENV' || key === 'TEST') {
         delete env[key]

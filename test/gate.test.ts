@@ -31,7 +31,18 @@ describe('evaluateGate', () => {
     const verdict = evaluateGate({ minScore: 0.99, projects: { candidate: { minScore: 0.5 } } }, board([result('candidate', 40)]), ran({ candidate: ['classic'] }))
     expect(verdict.ok).toBe(true)
   })
+  it('replaces the global thresholds with a project\'s own', () => {
+    const policy = { suites: { classic: 0.9 }, projects: { candidate: { minScore: 0.4 } } }
+    expect(evaluateGate(policy, board([result('candidate', 30)]), ran({ candidate: ['classic'] })).ok).toBe(true)
+    expect(evaluateGate(policy, board([result('other', 30)]), ran({ other: ['classic'] })).failures).toEqual(['other classic: score 50.0% is below the threshold 90.0%'])
+  })
+  it('fails a suite or category that has a threshold but did not run', () => {
+    expect(evaluateGate({ suites: { v1: 0.5 } }, board([result('candidate', 60)]), ran({ candidate: ['classic'] })).failures).toEqual(['candidate v1: has a threshold but did not run'])
+    expect(evaluateGate({ categories: { 'v1/coding': 0.5 } }, board([result('candidate', 60)]), ran({ candidate: ['classic'] })).failures).toEqual(['candidate v1/coding: has a threshold but its suite did not run'])
+    expect(evaluateGate({ categories: { 'classic/nope': 0.5 } }, board([result('candidate', 60)]), ran({ candidate: ['classic'] })).failures).toEqual(['candidate classic/nope: has a threshold but no score'])
+  })
   it('fails closed: an incomplete run, a project with no score, or an empty run never passes', () => {
+    expect(evaluateGate({ projects: { candidate: { minScore: 0.5 } } }, board([]), ran({}))).toEqual({ ok: false, failures: ['no project ran: nothing to gate'], active: true })
     expect(evaluateGate({ minScore: 0.1 }, board([result('candidate', 60, { complete: false })]), ran({ candidate: ['classic'] })).ok).toBe(false)
     expect(evaluateGate({ minScore: 0.1 }, board([]), ran({ candidate: [] }), new Map([['candidate', 'KEY is not set']])).failures)
       .toEqual(['candidate: no score: KEY is not set'])

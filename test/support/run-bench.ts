@@ -20,14 +20,15 @@ export interface BenchRun {
 }
 
 /** A clean environment: no Vitest worker variables from the test runner, no keys, no MILO_* unless given. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('VITEST') && !key.startsWith('MILO_') && !key.endsWith('_API_KEY') && key !== 'NODE_ENV' && key !== 'TEST' && key !== 'CI' && key !== 'GITHUB_ACTIONS') {
       env[key] = value
     }
   }
-  return { ...env, FORCE_COLOR: '0', NO_COLOR: '1', ...extra }
+  // A developer's .env must not reach the tests (keys, gate thresholds, cache modes): read none.
+  return { ...env, FORCE_COLOR: '0', NO_COLOR: '1', MILO_ENV_FILE: '/dev/null', ...extra }
 }
 
 export function runBench(args: string[], env: Record<string, string> = {}, resultsDir = mkdtempSync(join(tmpdir(), 'milo-results-'))): Promise<BenchRun> {
