@@ -6,12 +6,23 @@ import { models } from './fixtures/models.ts'
 import LeaderboardReporter from './reporters/leaderboard-reporter.ts'
 import ProgressReporter from './reporters/progress-reporter.ts'
 import { loadEnvFile } from './src/env-file.ts'
-import { projectFilters, resolveModels, unmatchedProjects } from './src/matrix.ts'
+import { positiveNumber, projectFilters, resolveModels, unmatchedProjects } from './src/matrix.ts'
 
 // `.env` may hold MILO_BASE_URL / MILO_MODEL and the base-URL overrides; keys are read again in the workers.
 loadEnvFile()
 
-const specs = resolveModels(models, process.env)
+/** Settings read from the environment; a bad value is one line naming the variable, not a stack trace. */
+function settings(): { specs: ReturnType<typeof resolveModels>, workers: number } {
+  try {
+    return { specs: resolveModels(models, process.env), workers: positiveNumber(process.env, 'MILO_WORKERS', 8) }
+  }
+  catch (error) {
+    console.error(`milo-bench: ${error instanceof Error ? error.message : String(error)}`)
+    process.exit(1)
+  }
+}
+
+const { specs, workers } = settings()
 
 // Vitest answers an unknown --project with a stack trace; say which models exist instead.
 const unknown = unmatchedProjects(projectFilters(process.argv), specs.map(spec => spec.key))
@@ -34,7 +45,7 @@ export default defineConfig({
     // Tasks run concurrently; 4.1 reads `sequence` from the root config only.
     sequence: { concurrent: true },
     // Model calls wait on the network, not the CPU: run several spec files at once (the slot server bounds calls).
-    maxWorkers: Number(process.env.MILO_WORKERS ?? 8),
+    maxWorkers: workers,
     reporters: [
       'default',
       new LeaderboardReporter({

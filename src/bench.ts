@@ -9,6 +9,7 @@ import type { BenchTestMeta, ModelSpec, Preflight, RunMeta, Suite, SuiteStamp, T
 import { describe, inject, recordArtifact, test } from 'vitest'
 import { catalog, freshEnv, stamps } from '../fixtures/suites.ts'
 import { runAgent } from './agent.ts'
+import { positiveNumber } from './matrix.ts'
 import { openCache } from './cache.ts'
 import { createClient } from './client.ts'
 import { benchRun } from './matchers.ts'
@@ -42,8 +43,7 @@ export interface CategoryRubric {
 
 /** Scales every time budget, so tests can run the budgeted categories in milliseconds. */
 export function budgetScale(): number {
-  const value = Number(process.env.MILO_BUDGET_SCALE ?? '1')
-  return Number.isFinite(value) && value > 0 ? value : 1
+  return positiveNumber(process.env, 'MILO_BUDGET_SCALE', 1, false)
 }
 
 /** A rough token count (4 characters a token) of what a task sends, to skip tasks that cannot fit a model's context. */

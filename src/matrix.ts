@@ -6,6 +6,19 @@ import { presets, strictFieldProblems } from './presets.ts'
 
 type Env = Record<string, string | undefined>
 
+/** A positive number from the environment, or the default; anything else is an error naming the variable. */
+export function positiveNumber(env: Env, name: string, fallback: number, integer = true): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') {
+    return fallback
+  }
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`${name}=${raw} is not a positive ${integer ? 'whole number' : 'number'}`)
+  }
+  return value
+}
+
 const isLoopback = (url: string): boolean => /^https?:\/\/(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?(?:\/|$)/i.test(url)
 
 /** The `custom` project from MILO_BASE_URL, MILO_MODEL and optional MILO_API_KEY, MILO_SERVER, MILO_CONTEXT, MILO_STREAM, MILO_TIMEOUT_MS. */
@@ -19,7 +32,7 @@ export function customEntry(env: Env): ModelEntry | undefined {
   if (!(server in presets)) {
     throw new Error(`MILO_SERVER=${server} is not a server kind; use one of: ${Object.keys(presets).join(', ')}`)
   }
-  const contextTokens = Number(env.MILO_CONTEXT ?? 131_072)
+  const contextTokens = positiveNumber(env, 'MILO_CONTEXT', 131_072)
   return {
     name: env.MILO_NAME ?? `custom (${model})`,
     model,
@@ -28,9 +41,9 @@ export function customEntry(env: Env): ModelEntry | undefined {
     where: isLoopback(baseURL) ? 'local' : 'cloud',
     context: { label: `${Math.round(contextTokens / 1024)}K`, tokens: contextTokens },
     ...(env.MILO_API_KEY ? { apiKeyEnv: 'MILO_API_KEY' } : {}),
-    concurrency: Number(env.MILO_CONCURRENCY ?? (isLoopback(baseURL) ? 1 : 4)),
+    concurrency: positiveNumber(env, 'MILO_CONCURRENCY', isLoopback(baseURL) ? 1 : 4),
     ...(env.MILO_STREAM === '1' ? { stream: true } : {}),
-    ...(Number(env.MILO_TIMEOUT_MS) > 0 ? { requestTimeoutMs: Number(env.MILO_TIMEOUT_MS) } : {}),
+    ...(env.MILO_TIMEOUT_MS ? { requestTimeoutMs: positiveNumber(env, 'MILO_TIMEOUT_MS', 300_000) } : {}),
   }
 }
 

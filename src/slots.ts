@@ -24,7 +24,8 @@ export async function startSlotServer(limits: Record<string, number>): Promise<S
   const pool = (key: string): Pool => {
     let found = pools.get(key)
     if (!found) {
-      found = { limit: Math.max(1, limits[key] ?? 4), busy: 0, waiting: [] }
+      const limit = limits[key] ?? 4
+      found = { limit: Number.isFinite(limit) ? Math.max(1, limit) : 1, busy: 0, waiting: [] }
       pools.set(key, found)
     }
     return found

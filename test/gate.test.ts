@@ -60,3 +60,13 @@ describe('gateFromEnv', () => {
     expect(gateFromEnv({ suites: { v1: 0.5 } }, {})).toEqual({ suites: { v1: 0.5 } })
   })
 })
+
+describe('settings from the environment', () => {
+  it('name the variable when a number is not one', async () => {
+    const { customEntry, positiveNumber } = await import('../src/matrix.ts')
+    expect(() => customEntry({ MILO_BASE_URL: 'http://127.0.0.1:1/v1', MILO_MODEL: 'm', MILO_CONCURRENCY: 'four' })).toThrow('MILO_CONCURRENCY=four is not a positive whole number')
+    expect(() => positiveNumber({ MILO_BUDGET_SCALE: '-1' }, 'MILO_BUDGET_SCALE', 1, false)).toThrow('MILO_BUDGET_SCALE=-1 is not a positive number')
+    expect(positiveNumber({ MILO_BUDGET_SCALE: '0.01' }, 'MILO_BUDGET_SCALE', 1, false)).toBe(0.01)
+    expect(positiveNumber({}, 'MILO_WORKERS', 8)).toBe(8)
+  })
+})
