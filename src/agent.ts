@@ -4,7 +4,7 @@
 
 import type { ModelClient } from './client.ts'
 import type { ChatMessage, Json, ModelSpec, SimulatedTool, Step, Task, ToolCallRecord, ToolEnv, Transcript } from './types.ts'
-import { ModelCallError, outputTokensPerSecond } from './client.ts'
+import { BudgetExhaustedError, ModelCallError, outputTokensPerSecond } from './client.ts'
 import { replayArguments, uniqueCallIds } from './normalize.ts'
 import { presets } from './presets.ts'
 import { runToolCall } from './tools.ts'
@@ -16,7 +16,12 @@ export interface AgentOptions {
   tools: SimulatedTool[]
   /** The simulated environment; mutated by the tools during the run. */
   env: ToolEnv
-  /** Wall-clock budget for the whole run, in ms; on expiry the in-flight call is aborted. */
+  /**
+   * The run's time budget, in ms of model time: the HTTP exchanges of its model calls (failed attempts included), not
+   * waiting for a concurrency slot, retry backoff or running tools, so a score never depends on the harness's
+   * scheduling or the machine's load, and a replay from recordings ends where the recorded run did. The call in flight
+   * when it runs out is aborted.
+   */
   budgetMs?: number
   /** Most model calls (default: the task's `maxSteps`, else 8). */
   maxSteps?: number
@@ -26,7 +31,6 @@ export interface AgentOptions {
   repeat?: number
 }
 
-class BudgetExceeded extends Error {}
 
 export async function runAgent(task: Task, options: AgentOptions): Promise<Transcript> {
   const { spec, client, tools, env } = options
@@ -51,15 +55,20 @@ export async function runAgent(task: Task, options: AgentOptions): Promise<Trans
     usage: { inputTokens: 0, outputTokens: 0 },
     retries: 0,
   }
-  const budget = new AbortController()
-  const timer = options.budgetMs === undefined ? undefined : setTimeout(() => budget.abort(new BudgetExceeded('time budget exceeded')), options.budgetMs)
-  const signal = options.signal ? AbortSignal.any([options.signal, budget.signal]) : budget.signal
+  let spentMs = 0
   const maxSteps = options.maxSteps ?? task.maxSteps ?? 8
   const echoReasoning = presets[spec.server].echoReasoning
   const usedIds = new Set<string>()
   try {
     for (let index = 0; index < maxSteps; index++) {
-      const result = await client.complete({ messages, tools: definitions, repeat: options.repeat ?? 0, ...(task.responseFormat ? { responseFormat: task.responseFormat } : {}) }, signal)
+      const remainingMs = options.budgetMs === undefined ? undefined : options.budgetMs - spentMs
+      if (remainingMs !== undefined && remainingMs <= 0) {
+        transcript.endReason = 'budget'
+        return transcript
+      }
+      const request = { messages, tools: definitions, repeat: options.repeat ?? 0, ...(task.responseFormat ? { responseFormat: task.responseFormat } : {}) }
+      const result = await client.complete(request, options.signal, remainingMs === undefined ? undefined : { remainingMs })
+      spentMs += result.activeMs
       const { reply } = result
       // Ids unique across the conversation: servers send none, "" or repeat them, and each tool result pairs with one call.
       const calls = uniqueCallIds(reply.toolCalls.length === 0 && spec.lenientTextToolCalls ? reply.textToolCalls : reply.toolCalls, usedIds)
@@ -108,7 +117,7 @@ export async function runAgent(task: Task, options: AgentOptions): Promise<Trans
     return transcript
   }
   catch (error) {
-    if (budget.signal.aborted && !options.signal?.aborted) {
+    if (error instanceof BudgetExhaustedError) {
       transcript.endReason = 'budget'
       return transcript
     }
@@ -119,8 +128,5 @@ export async function runAgent(task: Task, options: AgentOptions): Promise<Trans
       return transcript
     }
     throw error
-  }
-  finally {
-    clearTimeout(timer)
   }
 }

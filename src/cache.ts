@@ -22,13 +22,20 @@ export interface CacheSettings {
   dir: string
 }
 
-/** One recorded reply: the server's raw body (or stream chunks), re-normalised on every read. */
+/**
+ * One recorded reply: the server's raw body (or stream chunks), re-normalised on every read. A call that ran out of its
+ * task's time budget is recorded too, with no body, so a replay with the same budget ends where the recording did.
+ */
 export interface Recording {
-  /** The non-streaming body, or the parsed chunks of a stream. */
-  body: Json
+  /** The non-streaming body, or the parsed chunks of a stream; absent when the call ran out of budget. */
+  body?: Json
   streamed: boolean
   latencyMs: number
+  /** Every exchange of the call, failed attempts included (defaults to latencyMs). */
+  activeMs?: number
   ttftMs?: number
+  /** The call was still running when this much budget was left, and was cut off there. */
+  exhaustedAfterMs?: number
 }
 
 export class CacheMissError extends Error {

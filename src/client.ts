@@ -23,9 +23,24 @@ export interface CompletionResult {
   reply: NormalizedCompletion
   /** The successful HTTP exchange only. */
   latencyMs: number
+  /** Every HTTP exchange of the call, failed attempts included: what the call costs a task's time budget. */
+  activeMs: number
   ttftMs?: number
   retries: number
   cached?: boolean
+}
+
+/** What is left of a task's time budget for this call, in ms of model time (HTTP exchanges only). */
+export interface CallBudget {
+  remainingMs: number
+}
+
+/** The call ran out of the task's time budget: the run ends with `budget`, scored on what it had done. */
+export class BudgetExhaustedError extends Error {
+  constructor(readonly activeMs: number) {
+    super('time budget exceeded')
+    this.name = 'BudgetExhaustedError'
+  }
 }
 
 /** A call that failed for good: the classified error, secret-free, and the retries spent on it. */
@@ -54,7 +69,11 @@ export interface ClientOptions {
 }
 
 export interface ModelClient {
-  complete: (request: CompletionRequest, signal?: AbortSignal) => Promise<CompletionResult>
+  /**
+   * One model call. With a `budget`, each HTTP exchange is aborted when the budget's model time runs out (waiting for a
+   * concurrency slot and retry backoff do not count), and the call throws BudgetExhaustedError.
+   */
+  complete: (request: CompletionRequest, signal?: AbortSignal, budget?: CallBudget) => Promise<CompletionResult>
 }
 
 /**
@@ -233,10 +252,19 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
   const backoffMs = options.backoffMs ?? 500
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000
 
-  async function attempt(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Omit<CompletionResult, 'retries'> & { raw: unknown }> {
+  /** One HTTP exchange. `spend` is told its duration, whatever its outcome; `leftMs` is the budget left for it. */
+  async function attempt(body: Record<string, unknown>, outer: AbortSignal | undefined, leftMs: number | undefined, spend: (ms: number) => void): Promise<Omit<CompletionResult, 'retries' | 'activeMs'> & { raw: unknown }> {
     const release = options.acquire ? await options.acquire() : undefined
+    if (leftMs !== undefined && leftMs <= 0) {
+      release?.()
+      throw new BudgetExhaustedError(0)
+    }
+    // The budget's clock runs only while the exchange does: the slot is held, backoff is over.
+    const budget = new AbortController()
+    const timer = leftMs === undefined ? undefined : setTimeout(() => budget.abort(new BudgetExhaustedError(leftMs)), leftMs)
+    const signal = outer ? AbortSignal.any([outer, budget.signal]) : budget.signal
+    const started = performance.now()
     try {
-      const started = performance.now()
       if (body.stream) {
         const stream = await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal })
         const chunks: unknown[] = []
@@ -262,13 +290,21 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
       }
       return { reply: normalizeCompletion(reply), raw: reply, latencyMs }
     }
+    catch (error) {
+      if (budget.signal.aborted && !outer?.aborted) {
+        throw budget.signal.reason as BudgetExhaustedError
+      }
+      throw error
+    }
     finally {
+      clearTimeout(timer)
+      spend(performance.now() - started)
       release?.()
     }
   }
 
   return {
-    async complete(request, signal) {
+    async complete(request, signal, budget) {
       const body = buildRequestBody(spec, request)
       const cache = options.cache?.mode === 'off' ? undefined : options.cache
       const key = cache ? cacheKey(body, request.repeat ?? 0) : ''
@@ -283,11 +319,27 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
           }
           throw error
         }
-        if (hit) {
+        // A replayed call costs the budget what it cost when recorded, so a replay ends where the recorded run did.
+        if (hit?.exhaustedAfterMs !== undefined && budget && budget.remainingMs <= hit.exhaustedAfterMs) {
+          throw new BudgetExhaustedError(budget.remainingMs)
+        }
+        if (hit?.body !== undefined && hit.exhaustedAfterMs === undefined) {
+          const activeMs = hit.activeMs ?? hit.latencyMs
+          if (budget && activeMs > budget.remainingMs) {
+            throw new BudgetExhaustedError(budget.remainingMs)
+          }
           const reply = hit.streamed ? accumulateStream(hit.body as unknown[]) : normalizeCompletion(hit.body)
-          return { reply, latencyMs: hit.latencyMs, ...(hit.ttftMs === undefined ? {} : { ttftMs: hit.ttftMs }), retries: 0, cached: true }
+          return { reply, latencyMs: hit.latencyMs, activeMs, ...(hit.ttftMs === undefined ? {} : { ttftMs: hit.ttftMs }), retries: 0, cached: true }
+        }
+        if (hit && cache.mode === 'strict') {
+          throw new ModelCallError(recordError('not_found', `the recording of this call ran out of a ${hit.exhaustedAfterMs} ms budget; this run allows more (${budget?.remainingMs ?? 'no'} ms): record it again with MILO_CACHE=record`, undefined, []), 0)
         }
       }
+      let activeMs = 0
+      const spend = (ms: number): void => {
+        activeMs += ms
+      }
+      const left = (): number | undefined => (budget ? budget.remainingMs - activeMs : undefined)
       let attempts = 0
       let failures = 0
       let lastError: { recorded: RecordedError, retryable: boolean, headers?: Headers } | undefined
@@ -295,11 +347,14 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
         const result = await pRetry(async () => {
           attempts++
           try {
-            return await attempt(body, signal)
+            return await attempt(body, signal, left(), spend)
           }
           catch (error) {
             if (signal?.aborted) {
               throw new AbortError(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
+            }
+            if (error instanceof BudgetExhaustedError) {
+              throw new AbortError(error)
             }
             lastError = classify(error, secrets, rawBodies)
             if (!lastError.retryable) {
@@ -322,12 +377,18 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
           },
         })
         const { raw, ...completion } = result
-        cache?.write(key, spec.key, { body: raw as never, streamed: Boolean(body.stream), latencyMs: completion.latencyMs, ...(completion.ttftMs === undefined ? {} : { ttftMs: completion.ttftMs }) })
-        return { ...completion, retries: attempts - 1 }
+        cache?.write(key, spec.key, { body: raw as never, streamed: Boolean(body.stream), latencyMs: completion.latencyMs, activeMs, ...(completion.ttftMs === undefined ? {} : { ttftMs: completion.ttftMs }) })
+        return { ...completion, activeMs, retries: attempts - 1 }
       }
       catch (error) {
         if (signal?.aborted) {
           throw signal.reason instanceof Error ? signal.reason : new Error('aborted')
+        }
+        const exhausted = error instanceof BudgetExhaustedError ? error : (error as { originalError?: unknown }).originalError
+        if (exhausted instanceof BudgetExhaustedError && budget) {
+          // Remember that this call outlasted the budget it had, so a replay with the same budget ends here too.
+          cache?.write(key, spec.key, { exhaustedAfterMs: budget.remainingMs, streamed: Boolean(body.stream), latencyMs: 0 })
+          throw new BudgetExhaustedError(activeMs)
         }
         const recorded = lastError?.recorded ?? classify(error, secrets).recorded
         throw new ModelCallError(recorded, Math.max(0, attempts - 1))
