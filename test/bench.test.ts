@@ -7,13 +7,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { classic as classicSuite, suites } from '../fixtures/suites.ts'
 import { startReferenceServer } from '../src/reference-server.ts'
-import { runBench } from './support/run-bench.ts'
+import { runBench, runScript } from './support/run-bench.ts'
 import { startFaultServer } from './support/fault-server.ts'
 
 describe.concurrent('npm run bench: oracle and baseline on the embedded server', () => {
   let run: Awaited<ReturnType<typeof runBench>>
   beforeAll(async () => {
-    run = await runBench(['--project', 'oracle', '--project', 'baseline'])
+    run = await runScript('bench')
   }, 120_000)
 
   it('exits 0 although baseline fails prompts', () => {

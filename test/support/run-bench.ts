@@ -32,8 +32,17 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export function runBench(args: string[], env: Record<string, string> = {}, resultsDir = mkdtempSync(join(tmpdir(), 'milo-results-'))): Promise<BenchRun> {
+  return run(process.execPath, [vitestBin, 'run', ...args], env, resultsDir)
+}
+
+/** `npm run <script>` from the project's root, as the README says, with results in a fresh temporary folder. */
+export function runScript(script: string, env: Record<string, string> = {}, resultsDir = mkdtempSync(join(tmpdir(), 'milo-results-'))): Promise<BenchRun> {
+  return run('npm', ['run', '--silent', script], env, resultsDir)
+}
+
+function run(command: string, args: string[], env: Record<string, string>, resultsDir: string): Promise<BenchRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [vitestBin, 'run', ...args], { cwd: root, env: cleanEnv({ MILO_RESULTS_DIR: resultsDir, ...env }) })
+    const child = spawn(command, args, { cwd: root, env: cleanEnv({ MILO_RESULTS_DIR: resultsDir, ...env }) })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
