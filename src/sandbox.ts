@@ -196,7 +196,9 @@ export function classifyExit(exit: { exitCode: number | null, signal: string | n
 /** Runs `node <args>` in a fresh scratch directory holding `files`, under every limit above; never throws for the code's doing. */
 export async function runSandboxed(options: SandboxOptions): Promise<SandboxResult> {
   const caps = await sandboxCapabilities()
-  const isolation = options.isolation ?? caps.isolation
+  // A namespace asked for where none can be made falls back to the preload, and the result says so: code never runs
+  // without one of the two.
+  const isolation = options.isolation === 'netns' && !caps.unshare ? 'preload' : options.isolation ?? caps.isolation
   const timeoutMs = options.timeoutMs ?? 5000
   const memoryMb = options.memoryMb ?? 128
   const limit = options.outputLimit ?? 65_536
@@ -424,6 +426,8 @@ export interface TestRunReport {
   output: string
   durationMs: number
   isolation: Isolation
+  /** The scratch directory the tests ran in, already deleted (a report recalled from the cache names the original run's). */
+  scratch: string
 }
 
 let testRunCache: ResponseCache | undefined
@@ -494,6 +498,7 @@ async function runTestsNow(files: Record<string, string>, tests: string[], optio
     output: printed.length > 2000 ? printed.slice(-2000) : printed,
     durationMs: result.durationMs,
     isolation: result.isolation,
+    scratch: result.scratch,
   }
 }
 

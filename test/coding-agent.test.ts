@@ -3,11 +3,13 @@
 // plain numbers (the seed's 0.735 and 0.728), and the suite run the way users run it against an in-test reference
 // server: the oracle completes everything cleanly, a thrashing oracle shows rework, a giving-up one completes less.
 
+import type { FSWatcher } from 'node:fs'
 import type { BenchRun } from './support/run-bench.ts'
+import type { TranscriptLine } from '../reporters/transcripts.ts'
 import type { TestOutcome } from '../src/scoring.ts'
 import type { ReferenceServer } from '../src/reference-server.ts'
 import type { Json, ModelResult, RunMeta, SolutionTurn, Task, ToolCallRecord, ToolEnv, Transcript } from '../src/types.ts'
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, watch } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -244,6 +246,8 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
   let server: ReferenceServer
   const temps = { oracle: '', thrash: '', giveUp: '', baseline: '' }
   const runs: Record<keyof typeof temps, BenchRun | undefined> = { oracle: undefined, thrash: undefined, giveUp: undefined, baseline: undefined }
+  // The scratch directories each run's sandboxes made in its TMPDIR, seen appear while it ran.
+  const created: Record<keyof typeof temps, Set<string>> = { oracle: new Set(), thrash: new Set(), giveUp: new Set(), baseline: new Set() }
   // What the tasks' repositories name, as it stands in the project before the runs: they must leave it as it was.
   const repoPaths = [...new Set(agentTasks.flatMap(task => [...Object.keys((task.env?.repo as { files: Record<string, string> }).files), ...Object.keys(hiddenTestsOf(task))]))]
   const snapshot = (): Record<string, string | null> => Object.fromEntries(repoPaths.map(path => [path, existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : null]))
@@ -252,18 +256,32 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
   beforeAll(async () => {
     before = snapshot()
     server = await startReferenceServer({ suites })
+    const watchers: FSWatcher[] = []
     for (const key of Object.keys(temps) as (keyof typeof temps)[]) {
-      // Each run gets its own temp dir, so its sandboxes' scratch directories can be counted afterwards.
+      // Each run gets its own temp dir, watched while it runs: its sandboxes' scratch directories are counted as they
+      // appear, and must all be gone afterwards.
       temps[key] = mkdtempSync(join(tmpdir(), `milo-coding-${key}-`))
+      watchers.push(watch(temps[key], (_event, name) => {
+        if (name?.startsWith('milo-sandbox-')) {
+          created[key].add(name)
+        }
+      }))
     }
     const custom = (model: string, key: keyof typeof temps) => runBench(['--project', 'custom', 'benchmarks/coding-agent'], { MILO_BASE_URL: server.url, MILO_MODEL: model, TMPDIR: temps[key] })
-    const [oracle, thrash, giveUp, baseline] = await Promise.all([
-      custom('oracle', 'oracle'),
-      custom('oracle,flaw=thrash', 'thrash'),
-      custom('oracle,flaw=give-up', 'giveUp'),
-      runBench(['--project', 'baseline', 'benchmarks/coding-agent'], { TMPDIR: temps.baseline }),
-    ])
-    Object.assign(runs, { oracle, thrash, giveUp, baseline })
+    try {
+      const [oracle, thrash, giveUp, baseline] = await Promise.all([
+        custom('oracle', 'oracle'),
+        custom('oracle,flaw=thrash', 'thrash'),
+        custom('oracle,flaw=give-up', 'giveUp'),
+        runBench(['--project', 'baseline', 'benchmarks/coding-agent'], { TMPDIR: temps.baseline }),
+      ])
+      Object.assign(runs, { oracle, thrash, giveUp, baseline })
+    }
+    finally {
+      for (const watcher of watchers) {
+        watcher.close()
+      }
+    }
   }, 400_000)
 
   afterAll(async () => {
@@ -312,8 +330,16 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
     expect(result.score).toBeLessThan(resultOfRun('giveUp').score)
   })
 
-  it('leaves no scratch directory behind and no trace in the project', ({ expect }) => {
+  it('runs every test run in a sandbox under the run\'s TMPDIR, leaves no scratch directory behind and no trace in the project', ({ expect }) => {
     for (const key of Object.keys(temps) as (keyof typeof temps)[]) {
+      const run = runs[key]
+      const project = key === 'baseline' ? 'baseline' : 'custom'
+      const dir = join(run?.resultsDir ?? '', 'transcripts', project)
+      const transcripts = readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as TranscriptLine))
+      expect(transcripts, key).toHaveLength(23)
+      // One sandbox per test run the model asked for, and one per task for its hidden tests.
+      const asked = transcripts.flatMap(line => line.transcript.toolCalls).filter(call => call.name === 'repo_run_tests' && call.outcome?.ok === true).length
+      expect(created[key].size, key).toBe(asked + 23)
       expect(readdirSync(temps[key]).filter(name => name.startsWith('milo-sandbox-')), key).toEqual([])
     }
     expect(snapshot()).toEqual(before)

@@ -53,6 +53,39 @@ async function open(url = pageURL, viewport?: { width: number, height: number })
 
 const suiteBoards = (): SuiteBoard[] => Object.values(board.suites)
 
+/**
+ * Decodes a PNG in a blank page of the browser (no image library here): its size, how many of its pixels are the
+ * first-place badge's gold (#f2c230), and how many distinct colours it has (a blank capture has one or two).
+ */
+async function readPng(png: Buffer): Promise<{ width: number, height: number, gold: number, colours: number }> {
+  const page = await context.newPage()
+  try {
+    // evaluated in the page, where the DOM exists (this file is type-checked without the DOM library)
+    return await page.evaluate(`(async () => {
+      const image = new Image()
+      image.src = 'data:image/png;base64,${png.toString('base64')}'
+      await image.decode()
+      const canvas = document.createElement('canvas')
+      canvas.width = image.naturalWidth
+      canvas.height = image.naturalHeight
+      const context = canvas.getContext('2d')
+      context.drawImage(image, 0, 0)
+      const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data
+      let gold = 0
+      const colours = new Set()
+      for (let i = 0; i < pixels.length; i += 4) {
+        const [r, g, b] = [pixels[i], pixels[i + 1], pixels[i + 2]]
+        if (Math.abs(r - 0xf2) <= 12 && Math.abs(g - 0xc2) <= 12 && Math.abs(b - 0x30) <= 12) gold++
+        if (colours.size < 1000) colours.add((r << 16) | (g << 8) | b)
+      }
+      return { width: canvas.width, height: canvas.height, gold, colours: colours.size }
+    })()`)
+  }
+  finally {
+    await page.close()
+  }
+}
+
 /** A model, category and prompt where the baseline lost points: the drill-down's interesting case. */
 function lostPrompt(suite: SuiteBoard): { taskId: string, category: string, score: number } {
   const baseline = suite.models.find(model => model.project === 'baseline')
@@ -192,7 +225,7 @@ describe('results/leaderboard.html in Chromium', () => {
     await page.close()
   })
 
-  it('shows tokens and cost per run for every model ($0 after hardware for local and embedded ones)', async () => {
+  it('shows tokens and cost per run for every model ($0 after hardware for the embedded models)', async () => {
     const page = await open()
     for (const suite of suiteBoards()) {
       const rows = await page.locator(`section#suite-${suite.id} table.cost tbody tr`).evaluateAll(trs => trs.map(tr => ({
@@ -204,6 +237,53 @@ describe('results/leaderboard.html in Chromium', () => {
         cells: [model.name, 'Embedded', String(model.runs), model.tokens.inputTokens.toLocaleString('en-US'), model.tokens.outputTokens.toLocaleString('en-US'), '$0 after hardware', '–', ''],
       })))
     }
+    await page.close()
+  })
+
+  it('shows a priced cloud model\'s cost: the total, per run in the leaderboard and the cost table, with a bar', async () => {
+    // This run's board with two cloud rows added, priced the way summarize prices them (tokens x USD per million).
+    const suite = suiteBoards()[0] as SuiteBoard
+    const oracle = suite.models.find(model => model.project === 'oracle') as ModelResult
+    const cloud = (project: string, tokens: ModelResult['tokens'], price: { input: number, output: number }): ModelResult => ({
+      ...oracle,
+      project,
+      name: project.toUpperCase(),
+      where: 'cloud',
+      rank: 2,
+      runs: 3,
+      tokens,
+      cost: (tokens.inputTokens * price.input + tokens.outputTokens * price.output) / 1_000_000,
+    })
+    const opus = cloud('opus', { inputTokens: 200_000, outputTokens: 10_000 }, { input: 3, output: 15 }) // $0.75, $0.25 a run
+    const flash = cloud('flash', { inputTokens: 8_000, outputTokens: 400 }, { input: 0.1, output: 0.4 }) // $0.00096, $0.00032 a run
+    const priced: LeaderboardFile = { ...board, suites: { [suite.id]: { ...suite, models: [...suite.models, opus, flash] } } }
+    const dir = mkdtempSync(join(tmpdir(), 'milo-priced-'))
+    writeFileSync(join(dir, 'leaderboard.html'), renderHtml(priced, { suites: {} }))
+    problems.length = 0
+    const page = await open(pathToFileURL(join(dir, 'leaderboard.html')).href)
+    const section = page.locator(`section#suite-${suite.id}`)
+    const costRow = async (project: string): Promise<{ cells: string[], bar: number }> => {
+      const row = section.locator(`table.cost tbody tr[data-project="${project}"]`)
+      const cells = await row.locator('td').allTextContents()
+      const bar = await row.locator('.bar').count() === 0 ? 0 : (await row.locator('.bar').boundingBox())?.width ?? 0
+      return { cells, bar }
+    }
+    const opusRow = await costRow('opus')
+    expect(opusRow.cells).toEqual(['OPUS', 'Cloud API', '3', '200,000', '10,000', '$0.75', '$0.25', ''])
+    const flashRow = await costRow('flash')
+    expect(flashRow.cells).toEqual(['FLASH', 'Cloud API', '3', '8,000', '400', '$0.0010', '$0.0003', ''])
+    // The bar is scaled to the dearest model per run.
+    expect(opusRow.bar).toBeGreaterThan(50)
+    expect(flashRow.bar).toBeLessThan(opusRow.bar / 100)
+    const embeddedRow = await costRow('oracle')
+    expect(embeddedRow.cells.slice(5)).toEqual(['$0 after hardware', '–', ''])
+    expect(embeddedRow.bar).toBe(0)
+    const leaderboardCost = (project: string): Promise<string | null> => section.locator(`table.leaderboard tbody tr[data-project="${project}"] td.cost`).textContent()
+    expect(await leaderboardCost('opus')).toBe('$0.25')
+    expect(await leaderboardCost('flash')).toBe('$0.0003')
+    expect(await leaderboardCost('oracle')).toBe('–')
+    expect(await section.textContent()).not.toContain('No cloud model on this board')
+    expect(problems).toEqual([])
     await page.close()
   })
 
@@ -266,19 +346,39 @@ describe('results/leaderboard.html in Chromium', () => {
     await page.close()
   })
 
-  it('saves a screenshot of the leaderboard with a failed prompt opened, and copies it to results/leaderboard.png', async () => {
+  it('screenshots the leaderboard this run wrote, with the oracle first, and copies the full page to results/leaderboard.png', async () => {
     const page = await open()
     const suite = suiteBoards()[0] as SuiteBoard
+    const oracle = suite.models.find(model => model.project === 'oracle') as ModelResult
+    // The page is this run's: its header carries the leaderboard.json this run wrote.
+    expect(await page.locator('header p.muted').first().textContent()).toContain(`Updated ${board.updatedAt}`)
+    const table = page.locator(`section#suite-${suite.id} table.leaderboard`)
+    const row = table.locator('tbody tr[data-project="oracle"]')
+    await expect.poll(() => table.isVisible()).toBe(true)
+    expect(await row.isVisible()).toBe(true)
+    expect(await row.locator('td.rank').textContent()).toBe('1')
+    expect(await row.locator('td.score').textContent()).toBe(formatScore(suite, oracle))
+    const tableShot = await table.screenshot({ path: join(resultsDir, 'leaderboard-table.png') })
+    const box = await table.boundingBox()
+    const tableImage = await readPng(tableShot)
+    // The capture is the table's box (give or take the pixel a fractional edge rounds to).
+    expect(Math.abs(tableImage.width - (box?.width ?? 0))).toBeLessThanOrEqual(1)
+    expect(Math.abs(tableImage.height - (box?.height ?? 0))).toBeLessThanOrEqual(1)
+    // The first place's gold badge is drawn in the oracle's row: the picture shows the ranking, not a blank box.
+    expect(tableImage.gold).toBeGreaterThan(50)
+    expect(tableImage.colours).toBeGreaterThan(20)
     const { taskId, category } = lostPrompt(suite)
     await drillInto(page, suite.id, 'baseline', category, taskId)
     await page.locator(`section#suite-${suite.id} details.task[data-task="${taskId}"] details.run`).first().waitFor()
     const shot = join(resultsDir, 'leaderboard.png')
-    await page.screenshot({ path: shot, fullPage: true })
+    const full = await page.screenshot({ path: shot, fullPage: true })
+    const fullImage = await readPng(full)
+    expect(fullImage.height).toBeGreaterThan(tableImage.height)
+    expect(fullImage.gold).toBeGreaterThan(50)
+    // The copy kept in results/ is this very screenshot, of this run's page, byte for byte.
     mkdirSync(join(root, 'results'), { recursive: true })
     copyFileSync(shot, join(root, 'results', 'leaderboard.png'))
-    const png = readFileSync(shot)
-    expect(png.subarray(1, 4).toString()).toBe('PNG')
-    expect(png.length).toBeGreaterThan(20_000)
+    expect(readFileSync(join(root, 'results', 'leaderboard.png')).equals(full)).toBe(true)
     await page.close()
   })
 })

@@ -4,20 +4,30 @@
 
 import type { AddressInfo } from 'node:net'
 import type { SandboxResult } from '../src/sandbox.ts'
-import { existsSync, readdirSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, realpathSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { countDeclaredTests, runSandboxed, runTests, sandboxCapabilities } from '../src/sandbox.ts'
 
 const projectRoot = resolve(import.meta.dirname, '..')
+const scratchRoot = realpathSync(tmpdir())
+
+/**
+ * Whether this machine lets an unprivileged child take a network namespace (root, or user namespaces allowed): probed
+ * here on its own, the way the sandbox probes it, so the test knows which isolation the sandbox should have picked.
+ */
+const netnsPermitted = spawnSync('unshare', ['-n', '--', process.execPath, '-e', ''], { timeout: 10_000 }).status === 0
+const rlimitPermitted = spawnSync('prlimit', ['--data=1073741824', '--core=0', '--', process.execPath, '-e', ''], { timeout: 10_000 }).status === 0
 
 const run = (code: string, options: Partial<Parameters<typeof runSandboxed>[0]> = {}): Promise<SandboxResult> =>
   runSandboxed({ files: { 'main.mjs': code }, args: ['main.mjs'], ...options })
 
-function expectGone(result: SandboxResult): void {
-  expect(result.scratch).toContain('milo-sandbox-')
+/** The run had its own scratch directory under the OS temp dir, and it is gone. */
+function expectGone(result: { scratch: string }): void {
+  expect(result.scratch.startsWith(`${scratchRoot}${sep}milo-sandbox-`), result.scratch).toBe(true)
   expect(existsSync(result.scratch)).toBe(false)
 }
 
@@ -31,11 +41,18 @@ console.log(fs.readFileSync('made.txt', 'utf8'), process.cwd())`)
     expectGone(result)
   })
 
-  it('detects its isolation once: on this machine a network namespace and rlimits', async ({ expect }) => {
+  it('detects its isolation once: the strongest this machine permits, and uses it by default', async ({ expect }) => {
     const caps = await sandboxCapabilities()
-    expect(['netns', 'preload']).toContain(caps.isolation)
-    // This machine runs as root with util-linux; the fallback is proved below by forcing it.
-    expect(caps).toMatchObject({ isolation: 'netns', memoryLimit: 'rlimit' })
+    // A network namespace where one is permitted (root, or user namespaces allowed); the preload on a locked-down CI
+    // runner. The fallback is proved below by forcing it, whichever this machine has.
+    expect(caps).toMatchObject({
+      isolation: netnsPermitted ? 'netns' : 'preload',
+      memoryLimit: rlimitPermitted ? 'rlimit' : 'heap',
+    })
+    expect(caps.unshare !== undefined).toBe(netnsPermitted)
+    expect(await sandboxCapabilities()).toBe(caps)
+    const result = await run('console.log(\'hi\')')
+    expect(result).toMatchObject({ code: 'ok', isolation: caps.isolation, memoryLimit: caps.memoryLimit })
   })
 
   it('records reading a project file as denied', async ({ expect }) => {
@@ -130,13 +147,15 @@ describe.concurrent('the network is out of reach', () => {
   })
 
   for (const isolation of ['netns', 'preload'] as const) {
-    it(`fetch to a loopback server is recorded as network (${isolation})`, async ({ expect }) => {
+    // Forcing a network namespace the machine does not permit proves nothing: that case is the preload's.
+    const permitted = isolation === 'preload' || netnsPermitted
+    it.runIf(permitted)(`fetch to a loopback server is recorded as network (${isolation})`, async ({ expect }) => {
       const result = await run(`const response = await fetch(${JSON.stringify(url)})\nconsole.log(await response.text())`, { isolation })
       expect(result).toMatchObject({ ok: false, code: 'network', isolation })
       expect(result.stdout).not.toContain('reached')
     })
 
-    it(`a raw socket and a DNS lookup are recorded as network (${isolation})`, async ({ expect }) => {
+    it.runIf(permitted)(`a raw socket and a DNS lookup are recorded as network (${isolation})`, async ({ expect }) => {
       const socket = await run(`import net from 'node:net'
 const s = net.connect(${port}, '127.0.0.1')
 s.on('connect', () => console.log('connected'))
@@ -205,11 +224,21 @@ process.exit(0)
     expect(report.violations).toEqual(['denied', 'network'])
   })
 
-  it('leaves no scratch directory behind', async ({ expect }) => {
-    const before = readdirSync(tmpdir()).filter(name => name.startsWith('milo-sandbox-')).length
-    await Promise.all([1, 2, 3].map(() => runTests({ 'src/add.mjs': add, 'test/add.test.mjs': tests }, ['test/add.test.mjs'])))
-    // Other suites may run sandboxes at the same time, so compare against what was there before, not zero.
-    expect(readdirSync(tmpdir()).filter(name => name.startsWith('milo-sandbox-')).length).toBeLessThanOrEqual(before)
+  it('runs each test run in its own scratch directory under the OS temp dir, and leaves none behind', async ({ expect }) => {
+    // The tests themselves check where they run, so the report's path is the directory they really ran in.
+    const where = `import assert from 'node:assert/strict'
+import { basename, dirname } from 'node:path'
+test('runs in a fresh milo-sandbox- directory of the temp dir', () => {
+  assert.equal(dirname(process.cwd()), ${JSON.stringify(scratchRoot)})
+  assert.match(basename(process.cwd()), /^milo-sandbox-/)
+})
+`
+    const reports = await Promise.all([1, 2, 3].map(() => runTests({ 'src/add.mjs': add, 'test/add.test.mjs': tests, 'test/where.test.mjs': where }, ['test/add.test.mjs', 'test/where.test.mjs'])))
+    for (const report of reports) {
+      expect(report, report.output).toMatchObject({ passed: true, passes: 4, reported: 4, finished: true })
+      expectGone(report)
+    }
+    expect(new Set(reports.map(report => report.scratch)).size).toBe(3)
   })
 })
 

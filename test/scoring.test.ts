@@ -74,6 +74,24 @@ describe('summarize', () => {
     expect(infra.complete).toBe(false)
     expect(infra.infraErrors).toBe(1)
   })
+  it('prices a cloud model\'s tokens: input x its price + output x its price, per million, over scored runs', () => {
+    const suite = suiteOf('sum', 3, 1, { a: ['a1', 'a2', 'a3'] })
+    const priced = { ...model, where: 'cloud' as const, price: { input: 3, output: 15 } }
+    const tokens = (inputTokens: number, outputTokens: number): Partial<RunMeta> => ({ usage: { inputTokens, outputTokens } })
+    const result = summarize(suite, 'h', [
+      { ...outcome('a1', 'a', [run(0, [check(true)], tokens(120_000, 8_000))], 3, 1), model: priced },
+      { ...outcome('a2', 'a', [run(0, [check(true)], tokens(80_000, 2_000))], 3, 1), model: priced },
+      // Tokens spent on a run the infrastructure lost are not the model's and are not billed here.
+      { ...outcome('a3', 'a', [run(0, [], { ...tokens(1_000_000, 1_000_000), endReason: 'error', error: { kind: 'server', message: '503', infrastructure: true } })], 3, 1), model: priced },
+    ])
+    expect(result.where).toBe('cloud')
+    expect(result.tokens).toEqual({ inputTokens: 200_000, outputTokens: 10_000 })
+    // 0.2M x $3 + 0.01M x $15
+    expect(result.cost).toBeCloseTo(0.75, 10)
+    expect(result.runs).toBe(3)
+    // A local model's tokens cost nothing once the hardware is paid for.
+    expect(summarize(suite, 'h', [outcome('a1', 'a', [run(0, [check(true)], tokens(120_000, 8_000))], 3, 1)]).cost).toBe(0)
+  })
   it('marks results scored against another suite hash not comparable', () => {
     const suite = suiteOf('sum', 3, 1, { a: ['a1'] })
     expect(summarize(suite, 'other', [outcome('a1', 'a', [run(0, [check(true)])], 3, 1)]).comparable).toBe(false)

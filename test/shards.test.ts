@@ -10,8 +10,9 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runBench } from './support/run-bench.ts'
 
-// Two suites keep the five runs affordable; sharding splits spec files, whichever suites they belong to.
-const projects = ['--project', 'oracle', '--project', 'baseline', 'benchmarks/classic', 'benchmarks/v1']
+// Every suite, coding-agent (scored by its pooled metrics, not by prompts) included; sharding splits spec files,
+// whichever suites they belong to.
+const projects = ['--project', 'oracle', '--project', 'baseline', 'benchmarks/classic', 'benchmarks/v1', 'benchmarks/coding-agent']
 
 /** Everything in a leaderboard that is a score (latency and timestamps differ from run to run; scores may not). */
 function scores(board: LeaderboardFile): unknown {
@@ -32,6 +33,8 @@ function scores(board: LeaderboardFile): unknown {
       toolCalls: model.toolCalls,
       toolErrors: model.toolErrors,
       endReasons: model.endReasons,
+      // coding-agent: the composite and the metrics behind it (task latency aside: a time, not a score).
+      agent: model.agent && { ...model.agent, taskLatencyMs: undefined },
     })),
   }]))
 }
@@ -79,6 +82,14 @@ describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
     expect(merged.code, merged.output).toBe(0)
     expect(merged.stdout).toMatch(/\| Rank +\| Model +\| Score/)
     expect(scores(merged.leaderboard())).toEqual(scores(whole.leaderboard()))
+    // Nothing is equal by being absent: every suite is on both boards, with both models, coding-agent with its metrics.
+    for (const board of [whole.leaderboard(), merged.leaderboard()]) {
+      expect(Object.keys(board.suites).sort()).toEqual(['classic', 'coding-agent', 'v1'])
+      for (const suite of Object.values(board.suites)) {
+        expect(suite.models.map(model => model.project).sort(), suite.id).toEqual(['baseline', 'oracle'])
+      }
+      expect(board.suites['coding-agent']?.models.map(model => [model.project, model.agent?.taskCount])).toEqual([['oracle', 23], ['baseline', 23]])
+    }
   })
 
   it('the merge records every run once, under its own run id, with its transcript, and renders the HTML page', () => {

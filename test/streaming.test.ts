@@ -3,6 +3,7 @@
 // reason recorded as an error, and the whole benchmark run streamed.
 
 import type { FaultServer } from './support/fault-server.ts'
+import type { TranscriptLine } from '../reporters/transcripts.ts'
 import type { ReferenceServer } from '../src/reference-server.ts'
 import type { ModelSpec, RunRecord, Task } from '../src/types.ts'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -127,14 +128,31 @@ describe('streamed replies through the client and the agent', () => {
 })
 
 describe('the benchmark streamed (MILO_STREAM=1)', () => {
-  it('the oracle scores 100% with every reply assembled from deltas', async () => {
-    const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: reference.url, MILO_MODEL: 'oracle', MILO_STREAM: '1', MILO_CONCURRENCY: '4' })
+  it('the oracle scores 100%: every request asks for a stream, every reply comes as one, every step has its ttft', async () => {
+    // A pass-through in front of the reference server sees what the benchmark really sends.
+    const proxy = await startFaultServer([], undefined, { upstream: reference.url })
+    open.push(proxy)
+    const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: proxy.url, MILO_MODEL: 'oracle', MILO_STREAM: '1', MILO_CONCURRENCY: '4' })
     expect(run.code, run.output).toBe(0)
     const board = run.leaderboard()
     expect(board.suites.classic?.models[0]).toMatchObject({ project: 'custom', percent: 100, complete: true, textToolCalls: 0 })
-    const dir = join(run.resultsDir, 'runs', 'custom')
-    const records = readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as RunRecord))
-    expect(records.length).toBeGreaterThan(0)
+    const readLines = <T>(dir: string): T[] => readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as T))
+    const records = readLines<RunRecord>(join(run.resultsDir, 'runs', 'custom'))
+    expect(records).toHaveLength(60)
     expect(records.every(record => record.model.stream === true && record.endReason === 'final')).toBe(true)
+    const posts = proxy.requests.filter(request => request.method === 'POST')
+    expect(posts).toHaveLength(records.reduce((n, record) => n + record.calls, 0))
+    for (const post of posts) {
+      expect(post.body).toMatchObject({ model: 'oracle', stream: true, stream_options: { include_usage: true } })
+    }
+    const transcripts = readLines<TranscriptLine>(join(run.resultsDir, 'transcripts', 'custom'))
+    expect(transcripts).toHaveLength(records.length)
+    const steps = transcripts.flatMap(line => line.transcript.steps)
+    expect(steps).toHaveLength(posts.length)
+    for (const step of steps) {
+      expect(step.ttftMs).toBeGreaterThanOrEqual(0)
+      expect(step.ttftMs).toBeLessThanOrEqual(step.latencyMs)
+      expect(step.outputTokensPerSecond).toBeGreaterThan(0)
+    }
   }, 180_000)
 })

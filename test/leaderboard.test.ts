@@ -1,0 +1,125 @@
+// The leaderboard across runs: mergeLeaderboard on plain data (the latest complete run of every model is kept, models
+// run separately rank together, a partial rerun never replaces a complete comparable run, a score against another
+// version of a suite is kept but unranked), then two real runs, one model each, into one results folder.
+
+import type { HarnessStamp, LeaderboardFile, ModelResult, RunRecord, Suite, SuiteStamp } from '../src/types.ts'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { emptyBoard, mergeLeaderboard } from '../src/leaderboard.ts'
+import { runBench } from './support/run-bench.ts'
+
+const suite: Suite = {
+  id: 'mini', title: 'Mini', version: '1.0.0', maxScore: 3, runs: 1, aggregate: 'sum',
+  categories: [{ id: 'single', title: 'Single tool', tasks: ['t1', 't2'].map(id => ({ id, prompt: id, tools: [], expect: {}, solution: [{ final: '' }] })) }],
+}
+const other: Suite = { ...suite, id: 'other', title: 'Other' }
+const stamps = new Map<string, SuiteStamp>([['mini', { id: 'mini', version: '1.0.0', hash: 'h2' }], ['other', { id: 'other', version: '1.0.0', hash: 'o1' }]])
+const harness: HarnessStamp = { version: '0.1.0', vitest: '4.1.12' }
+
+/** A model's row as summarize makes it: complete and scored against the current hash unless told otherwise. */
+const result = (project: string, score: number, runId: string, extra: Partial<ModelResult> = {}): ModelResult => ({
+  project, name: project.toUpperCase(), model: project, where: 'local', context: '128K', rank: null, score, max: 6, percent: 100 * score / 6,
+  avgLatencyMs: 1000, categories: { single: score / 2 }, tasks: {}, complete: true, comparable: true, hash: 'h2', runs: 2, infraErrors: 0, retries: 0,
+  modelCalls: 4, toolCalls: 2, toolErrors: 0, textToolCalls: 0, tokens: { inputTokens: 100, outputTokens: 20 }, cost: 0, endReasons: { final: 2 },
+  runId, finishedAt: `2026-12-0${runId.slice(1)}T10:00:00.000Z`, ...extra,
+})
+
+const merge = (previous: LeaderboardFile | undefined, fresh: Record<string, ModelResult[]>, updatedAt = '2026-12-09T00:00:00.000Z') =>
+  mergeLeaderboard(previous, new Map(Object.entries(fresh)), [suite, other], stamps, updatedAt, harness)
+
+const rows = (board: LeaderboardFile, id = 'mini'): [string, number | null, number, string, boolean][] =>
+  (board.suites[id]?.models ?? []).map(model => [model.project, model.rank, model.score, model.runId, model.comparable])
+
+describe('mergeLeaderboard', () => {
+  it('writes a suite\'s board with its stamp and shape, and only for suites with a result', () => {
+    const { board, notes } = merge(undefined, { mini: [result('a', 5, 'r1')] })
+    expect(board).toMatchObject({ schema: 1, updatedAt: '2026-12-09T00:00:00.000Z', harness })
+    expect(Object.keys(board.suites)).toEqual(['mini'])
+    expect(board.suites.mini).toMatchObject({ ...emptyBoard(suite, { id: 'mini', version: '1.0.0', hash: 'h2' }), models: [expect.objectContaining({ project: 'a', rank: 1 })] })
+    expect(board.suites.mini).toMatchObject({ hash: 'h2', max: 6, taskCount: 2, maxPerTask: 3 })
+    expect(notes).toEqual([])
+  })
+
+  it('keeps the latest complete run of every model, better or worse than the one before', () => {
+    const first = merge(undefined, { mini: [result('a', 6, 'r1'), result('b', 4, 'r1')] }).board
+    const { board, notes } = merge(first, { mini: [result('a', 3, 'r2')] })
+    expect(rows(board)).toEqual([['b', 1, 4, 'r1', true], ['a', 2, 3, 'r2', true]])
+    expect(notes).toEqual([])
+  })
+
+  it('ranks models run separately, on different days, together', () => {
+    const monday = merge(undefined, { mini: [result('a', 4, 'r1')] }).board
+    expect(rows(monday)).toEqual([['a', 1, 4, 'r1', true]])
+    const tuesday = merge(monday, { mini: [result('b', 5, 'r2')] }).board
+    const wednesday = merge(tuesday, { mini: [result('c', 4, 'r3')] }).board
+    expect(rows(wednesday)).toEqual([['b', 1, 5, 'r2', true], ['a', 2, 4, 'r1', true], ['c', 2, 4, 'r3', true]])
+    // Other suites' boards are kept untouched by a run that did not touch them.
+    const both = merge(merge(undefined, { other: [result('a', 2, 'r1', { hash: 'o1' })] }).board, { mini: [result('b', 5, 'r2')] }).board
+    expect(rows(both, 'other')).toEqual([['a', 1, 2, 'r1', true]])
+    expect(rows(both, 'mini')).toEqual([['b', 1, 5, 'r2', true]])
+  })
+
+  it('keeps a complete comparable run over a partial rerun, and says so', () => {
+    const complete = merge(undefined, { mini: [result('a', 6, 'r1'), result('b', 4, 'r1')] }).board
+    const { board, notes } = merge(complete, { mini: [result('a', 3, 'r2', { complete: false })] })
+    expect(rows(board)).toEqual([['a', 1, 6, 'r1', true], ['b', 2, 4, 'r1', true]])
+    expect(notes).toEqual(['a mini: this run was partial; the leaderboard keeps the complete run of 2026-12-01T10:00:00.000Z'])
+  })
+
+  it('lets a partial run replace a partial one, or a complete run of another suite version, and leaves it unranked', () => {
+    const partial = merge(undefined, { mini: [result('a', 2, 'r1', { complete: false })] }).board
+    const again = merge(partial, { mini: [result('a', 3, 'r2', { complete: false })] })
+    expect(rows(again.board)).toEqual([['a', null, 3, 'r2', true]])
+    expect(again.notes).toEqual([])
+    const stale = merge(undefined, { mini: [result('a', 6, 'r1', { hash: 'h1' })] }).board
+    const replaced = merge(stale, { mini: [result('a', 3, 'r2', { complete: false })] })
+    expect(rows(replaced.board)).toEqual([['a', null, 3, 'r2', true]])
+    expect(replaced.notes).toEqual([])
+  })
+
+  it('marks an entry scored against another suite hash not comparable and leaves it unranked, after the ranked ones', () => {
+    // Kept from before the suite changed (h1 -> h2): shown, not ranked, even with the best score.
+    const before: LeaderboardFile = {
+      schema: 1,
+      updatedAt: '2026-12-01T00:00:00.000Z',
+      harness,
+      suites: { mini: { ...emptyBoard(suite, { id: 'mini', version: '1.0.0', hash: 'h1' }), models: [{ ...result('old', 6, 'r1', { hash: 'h1' }), rank: 1 }] } },
+    }
+    const { board } = merge(before, { mini: [result('a', 4, 'r2'), result('b', 2, 'r2')] })
+    expect(board.suites.mini?.hash).toBe('h2')
+    expect(rows(board)).toEqual([['a', 1, 4, 'r2', true], ['b', 2, 2, 'r2', true], ['old', null, 6, 'r1', false]])
+    // A fresh result scored against another hash than the suite's current one is not comparable either.
+    const fresh = merge(undefined, { mini: [result('a', 4, 'r2'), result('x', 6, 'r2', { hash: 'h0' })] }).board
+    expect(rows(fresh)).toEqual([['a', 1, 4, 'r2', true], ['x', null, 6, 'r2', false]])
+  })
+})
+
+describe('two runs, one model each, into one results folder', () => {
+  it('ranks the oracle and the baseline together: oracle 1, baseline 2, each from its own run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'milo-leaderboard-'))
+    const oracle = await runBench(['--project', 'oracle', 'benchmarks/classic'], {}, dir)
+    expect(oracle.code, oracle.output).toBe(0)
+    const afterOracle = oracle.leaderboard().suites.classic
+    expect(afterOracle?.models.map(model => [model.project, model.rank])).toEqual([['oracle', 1]])
+    const baseline = await runBench(['--project', 'baseline', 'benchmarks/classic'], {}, dir)
+    expect(baseline.code, baseline.output).toBe(0)
+    const board = baseline.leaderboard()
+    expect(Object.keys(board.suites)).toEqual(['classic'])
+    const models = board.suites.classic?.models ?? []
+    expect(models.map(model => [model.project, model.rank, model.complete, model.comparable])).toEqual([['oracle', 1, true, true], ['baseline', 2, true, true]])
+    expect(models[0]?.score).toBe(60)
+    expect(models[1]?.score).toBeLessThan(60)
+    // The oracle's row is the first run's, carried over as it was; the baseline's is the second run's.
+    expect(models[0]).toEqual(afterOracle?.models[0])
+    const runIds = (project: string): string[] => readdirSync(join(dir, 'runs', project)).map(file => file.replace(/\.jsonl$/, ''))
+    expect(runIds('oracle')).toEqual([models[0]?.runId])
+    expect(runIds('baseline')).toEqual([models[1]?.runId])
+    expect(models[1]?.runId).not.toBe(models[0]?.runId)
+    const records = readFileSync(join(dir, 'runs', 'baseline', `${models[1]?.runId}.jsonl`), 'utf8').trim().split('\n').map(line => JSON.parse(line) as RunRecord)
+    expect(records).toHaveLength(60)
+    expect(baseline.stdout).toMatch(/\| Rank +\| Model +\| Score/)
+    expect(readFileSync(join(dir, 'leaderboard.md'), 'utf8')).toMatch(/oracle[\s\S]*baseline/)
+  }, 300_000)
+})
