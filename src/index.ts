@@ -33,3 +33,20 @@ export { buildRequestBody, createClient, ModelCallError } from './client.ts'
 export { classifyError, isInfrastructure, isTransient, readErrorBody, redact } from './errors.ts'
 export { accumulateStream, extractTextToolCalls, normalizeCompletion, parseArguments, splitThinking, StreamError } from './normalize.ts'
 export { presets } from './presets.ts'
+
+// Writing and scoring benchmarks (worker side: spec files, matchers, the agent loop).
+export type { BenchContext, CategoryRubric } from './bench.ts'
+export type { CallBudget } from './client.ts'
+export type { CheckOptions, ToCallToolOptions } from './matchers.ts'
+export { describeCategory } from './bench.ts'
+export { runAgent } from './agent.ts'
+export { BudgetExhaustedError } from './client.ts'
+export * as checks from './checks.ts'
+export { openCache, cacheSettings } from './cache.ts'
+export { startReferenceServer } from './reference-server.ts'
+
+// Aggregation, ranking and gating (pure; the reporter's building blocks).
+export type { GatePolicy, GateVerdict } from './gate.ts'
+export { evaluateGate } from './gate.ts'
+export { mergeLeaderboard } from './leaderboard.ts'
+export { rank, scoreRun, summarize } from './scoring.ts'
