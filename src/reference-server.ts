@@ -1,15 +1,18 @@
 // The embedded OpenAI-compatible server: a real HTTP server on loopback that plays the reference models (`oracle`,
-// `baseline`, and the oracle with a flaw or a simulated latency), so the whole benchmark runs with no keys and no
+// `paraphrase`, `confabulator`, `baseline`, and the oracle with a flaw or a simulated latency), so the whole benchmark runs with no keys and no
 // model. Clients reach it exactly as they reach llama-server or a cloud API.
 //
-// Model ids: `oracle`, `baseline`, or either followed by options: `oracle,flaw=stop-after-first,latency=250`.
+// Model ids: `oracle`, `paraphrase`, `confabulator`, `baseline`, each optionally followed by options:
+// `oracle,flaw=stop-after-first,latency=250` (flaws are the oracle's only).
 
 import type { AddressInfo } from 'node:net'
 import type { Policy, PolicyReply, PolicyRequest } from './reference/policy.ts'
 import type { ChatMessage, Suite, Task, ToolDefinition } from './types.ts'
 import { createServer } from 'node:http'
 import { baseline } from './reference/baseline.ts'
+import { confabulator } from './reference/confabulator.ts'
 import { flaws, oracle } from './reference/oracle.ts'
+import { paraphrase } from './reference/paraphrase.ts'
 
 export interface ReferenceServerOptions {
   /** Suites whose tasks the oracle knows (looked up by their prompt). */
@@ -40,6 +43,9 @@ interface ModelOptions {
   latencyMs: number | undefined
 }
 
+/** The models the server plays. */
+export const referenceModels = ['oracle', 'paraphrase', 'confabulator', 'baseline'] as const
+
 /** Reads a reference model id; undefined when it names no reference model. */
 export function parseModelId(id: string): ModelOptions | undefined {
   const [name, ...options] = id.split(',')
@@ -55,8 +61,10 @@ export function parseModelId(id: string): ModelOptions | undefined {
   if (name === 'oracle') {
     return { policy: oracle(flaw as (typeof flaws)[number] | undefined), latencyMs: latency }
   }
-  if (name === 'baseline') {
-    return { policy: baseline, latencyMs: latency }
+  const others: Record<string, Policy> = { baseline, paraphrase, confabulator }
+  const policy = name === undefined ? undefined : others[name]
+  if (policy && flaw === undefined) {
+    return { policy, latencyMs: latency }
   }
   return undefined
 }
@@ -118,7 +126,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     }
     const path = (request.url ?? '').replace(/\/+$/, '')
     if (request.method === 'GET' && path.endsWith('/models')) {
-      send(200, { object: 'list', data: ['oracle', 'baseline'].map(id => ({ id, object: 'model', owned_by: 'milo-bench' })) })
+      send(200, { object: 'list', data: referenceModels.map(id => ({ id, object: 'model', owned_by: 'milo-bench' })) })
       return
     }
     if (request.method !== 'POST' || !path.endsWith('/chat/completions')) {
@@ -139,7 +147,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
       const model = body.model ?? ''
       const settings = parseModelId(model)
       if (!settings || !Array.isArray(body.messages)) {
-        send(404, { error: { message: `model '${model}' not found; the reference server plays oracle and baseline`, type: 'not_found', code: 'model_not_found' } })
+        send(404, { error: { message: `model '${model}' not found; the reference server plays ${referenceModels.join(', ')}`, type: 'not_found', code: 'model_not_found' } })
         return
       }
       const policyRequest: PolicyRequest = {

@@ -17,6 +17,17 @@ export function stampSuite(suite: Suite, catalog: ReadonlyMap<string, SimulatedT
   return { id: suite.id, version: suite.version, hash: createHash('sha256').update(content).digest('hex').slice(0, 16) }
 }
 
+const solutionSchema = {
+  type: 'array',
+  minItems: 1,
+  items: {
+    anyOf: [
+      { type: 'object', required: ['final'], properties: { final: { type: 'string' } } },
+      { type: 'object', required: ['calls'], properties: { calls: { type: 'array', items: { type: 'object', required: ['name', 'arguments'], properties: { name: { type: 'string' }, arguments: { type: 'object' } } } }, content: { type: 'string' } } },
+    ],
+  },
+}
+
 const taskSchema = {
   type: 'object',
   required: ['id', 'prompt', 'tools', 'expect', 'solution'],
@@ -27,16 +38,8 @@ const taskSchema = {
     tools: { type: 'array', items: { type: 'string' } },
     env: { type: 'object' },
     expect: { type: 'object' },
-    solution: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        anyOf: [
-          { type: 'object', required: ['final'], properties: { final: { type: 'string' } } },
-          { type: 'object', required: ['calls'], properties: { calls: { type: 'array', items: { type: 'object', required: ['name', 'arguments'], properties: { name: { type: 'string' }, arguments: { type: 'object' } } } }, content: { type: 'string' } } },
-        ],
-      },
-    },
+    solution: solutionSchema,
+    routes: { type: 'array', items: solutionSchema },
     responseFormat: { type: 'object', required: ['name', 'schema'], properties: { name: { type: 'string' }, schema: { type: 'object' } } },
     budgetMs: { type: 'number', exclusiveMinimum: 0 },
     maxSteps: { type: 'integer', minimum: 1 },

@@ -145,6 +145,8 @@ export interface Task {
   expect: Record<string, Json>
   /** The reference solution, turn by turn. */
   solution: SolutionTurn[]
+  /** Other valid routes to the same outcome (another tool, another order), each turn by turn; the `paraphrase` reference model plays the first. */
+  routes?: SolutionTurn[][]
   /** `response_format` JSON Schema for structured-output tasks. */
   responseFormat?: { name: string, schema: JsonSchema }
   /** Time budget in ms for the whole run (scaled by MILO_BUDGET_SCALE). */

@@ -1,0 +1,645 @@
+// Answer matching: whether a final answer states a fact, compared by meaning rather than spelling. Pure: text in,
+// verdicts out. A fact is typed (a number with a tolerance, a date, a time, an id, or text with synonyms); the answer is
+// folded first (Unicode dashes and minus, curly quotes, NBSP, fullwidth forms, case, whitespace) and each type reads
+// the common ways of writing its values. Text and claims are read with negation in mind ("not sent" is no claim of
+// sending), and a fact can be tied to the entity it belongs to ("the Cedar archive's code"), so swapped facts fail.
+
+import type { Json, ToolEnv } from './types.ts'
+
+/** A value read from the run's end state (`"deploys.production.deploy_id"`; `-1` indexes an array's last element). */
+export interface StateRef {
+  $state: string
+}
+
+interface FactOptions {
+  /** Names of the entity the fact belongs to ("Cedar archive", "Cedar"): the answer must pair the value with it. */
+  about?: string | string[]
+  /** The value is computed by the model (a sum, a count), so no tool result needs to hold it. */
+  derived?: boolean
+}
+
+/**
+ * A fact as task data writes it. A plain string is typed by its shape: `2026-09-14` a date, `14:25` a time, `787.5` a
+ * number (exact to its written precision), `ORD-5531` an id, anything else text.
+ */
+export type Fact =
+  | string
+  | ({ number: number | StateRef, tolerance?: number } & FactOptions)
+  | ({ date: string | StateRef } & FactOptions)
+  | ({ time: string | StateRef } & FactOptions)
+  | ({ id: string | StateRef } & FactOptions)
+  | ({ text: string, synonyms?: string[] } & FactOptions)
+  | { anyOf: Fact[] }
+
+/** An action the answer may claim only when the end state shows it done. */
+export interface Claim {
+  /** Phrases that claim it ("sent it", "booked jonas"), read with negation in mind. */
+  says: string[]
+  /** The state pattern (checks.ts reachesState) that makes the claim true. */
+  holds: Json
+  /** What is claimed, for the message ("the email was sent"). */
+  label?: string
+}
+
+/** What a final answer must (and must not) say. A plain array is `{ facts }`. */
+export type AnswerSpec = Fact[] | {
+  facts: Fact[]
+  /** Facts that must not be stated: another record's, a value the task's data rules out. Stating one loses the answer. */
+  wrong?: Fact[]
+  /** Actions the answer may claim only when they happened. */
+  claims?: Claim[]
+}
+
+export type FactKind = 'number' | 'date' | 'time' | 'id' | 'text'
+
+/** A fact with its value resolved and its kind known. */
+export interface ResolvedFact {
+  kind: FactKind
+  /** number: the value; date: `YYYY-MM-DD`; time: minutes after midnight; id and text: as written. */
+  value: number | string
+  /** The fact as a reader sees it, for messages. */
+  shown: string
+  /** Numbers: the largest difference accepted. */
+  tolerance: number
+  /** Text: the phrase and its synonyms, folded. */
+  phrases: string[]
+  about?: string[]
+  derived: boolean
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Folding
+
+const dashes = /[\u2010-\u2015\u2212\u2043\uFE58\uFE63\uFF0D]/g
+const singleQuotes = /[\u2018\u2019\u201A\u201B\u2032\u0060\u00B4]/g
+const doubleQuotes = /[\u201C\u201D\u201E\u201F\u2033\u00AB\u00BB]/g
+const spaces = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g
+const invisible = /[\u200B-\u200D\u2060\uFEFF\u00AD]/g
+
+/** Unicode forms a model may write folded to one: dashes and minus to `-`, curly quotes to straight, odd spaces to one space. Keeps case. */
+export function normalizeText(text: string): string {
+  return text.normalize('NFKC').replace(invisible, '').replace(dashes, '-').replace(singleQuotes, '\'').replace(doubleQuotes, '"').replace(spaces, ' ')
+}
+
+/** The text as answers are compared: normalised, lower case, runs of whitespace as one space. */
+export function fold(text: string): string {
+  return normalizeText(text).toLowerCase().replace(/\s+/g, ' ').trim()
+}
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+// ---------------------------------------------------------------------------------------------------
+// Synonyms shared by every task: outcome words that mean the same. A task adds its own in `synonyms`.
+
+export const thesaurus: readonly (readonly string[])[] = [
+  ['sold out', 'fully booked', 'no seats left', 'no seats available', 'no seats remaining', 'no available seats', 'no remaining seats', 'booked up', 'no seats'],
+  ['cloudy', 'overcast', 'clouds', 'cloud cover'],
+  ['delayed', 'running late', 'behind schedule', 'delay'],
+  ['in transit', 'on its way', 'on the way', 'en route'],
+  ['unavailable', 'not available', 'is down', 'was down', 'are down', 'out of service', 'not responding', 'rate limited', 'rate-limited', 'failing', 'outage'],
+  ['not found', 'does not exist', 'doesn\'t exist', 'no such booking', 'no booking', 'could not be found', 'couldn\'t be found', 'no record'],
+  ['draft', 'drafted'],
+  ['healthy', 'passing its health checks', 'passing health checks', 'health check passes', 'up and healthy'],
+]
+
+function synonymsOf(phrase: string): string[] {
+  const folded = fold(phrase)
+  const set = thesaurus.find(words => words.some(word => fold(word) === folded))
+  return set ? set.map(fold) : [folded]
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading values out of text. Each reader returns spans of the folded text, so overlapping readings can be masked.
+
+export interface Span {
+  start: number
+  end: number
+}
+
+const months = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december']
+const monthPattern = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?'
+const weekday = '(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\\.?,?\\s+)?'
+const ordinal = '(?:st|nd|rd|th)?'
+
+const monthOf = (name: string): number => months.findIndex(month => month.startsWith(name.slice(0, 3))) + 1
+const isoDate = (year: number, month: number, day: number): string => `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
+
+/** A date read from text; `year` is undefined when the text leaves it out ("Sept. 14th"). */
+export interface DateReading extends Span {
+  year?: number
+  month: number
+  day: number
+}
+
+const datePatterns: { pattern: RegExp, read: (m: RegExpExecArray) => Omit<DateReading, 'start' | 'end'>[] }[] = [
+  // 2026-09-14, 2026/09/14, 2026.09.14
+  { pattern: /(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])/g, read: m => [{ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }] },
+  // September 14, 2026; Sept. 14th; Monday, April 28
+  { pattern: new RegExp(`(?<![a-z])${weekday}${monthPattern}\\s+(\\d{1,2})${ordinal}(?![\\d:])(?:,?\\s+(\\d{4}))?`, 'g'), read: m => [{ month: monthOf(m[1] ?? ''), day: Number(m[2]), ...(m[3] ? { year: Number(m[3]) } : {}) }] },
+  // 14 Sep 2026; 14th of September; Tuesday 14 September 2026
+  { pattern: new RegExp(`(?<![\\d.:])${weekday}(\\d{1,2})${ordinal}\\s+(?:of\\s+)?${monthPattern}(?![a-z])(?:,?\\s+(\\d{4}))?`, 'g'), read: m => [{ day: Number(m[1]), month: monthOf(m[2] ?? ''), ...(m[3] ? { year: Number(m[3]) } : {}) }] },
+  // 14/09/2026 or 09/14/2026: both readings, when both are dates
+  {
+    pattern: /(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?![\d])/g,
+    read: (m) => {
+      const [a, b, year] = [Number(m[1]), Number(m[2]), Number(m[3])]
+      return [{ year, month: b, day: a }, { year, month: a, day: b }]
+    },
+  },
+]
+
+/** Every date in the (folded) text, in every reading it allows. */
+export function readDates(text: string): DateReading[] {
+  const found: DateReading[] = []
+  for (const { pattern, read } of datePatterns) {
+    for (const match of text.matchAll(pattern)) {
+      const start = match.index ?? 0
+      for (const reading of read(match as RegExpExecArray)) {
+        if (reading.month >= 1 && reading.month <= 12 && reading.day >= 1 && reading.day <= 31) {
+          found.push({ ...reading, start, end: start + match[0].length })
+        }
+      }
+    }
+  }
+  return found
+}
+
+export interface TimeReading extends Span {
+  /** Minutes after midnight. */
+  minutes: number
+}
+
+/** Every time of day in the (folded) text: 14:25, 14h25, 2:25 pm, 2 p.m., noon, midnight. */
+export function readTimes(text: string): TimeReading[] {
+  const found: TimeReading[] = []
+  for (const match of text.matchAll(/(?<![\d:.])(\d{1,2})(?::|h(?=\d{2}))(\d{2})(?::\d{2})?(?!\d)(?:\s*([ap])\.?\s?m\b\.?)?/g)) {
+    let hours = Number(match[1])
+    const minutes = Number(match[2])
+    const meridiem = match[3]
+    if (meridiem && (hours < 1 || hours > 12)) {
+      continue
+    }
+    if (meridiem === 'p' && hours < 12) {
+      hours += 12
+    }
+    if (meridiem === 'a' && hours === 12) {
+      hours = 0
+    }
+    if (hours <= 23 && minutes <= 59) {
+      found.push({ start: match.index ?? 0, end: (match.index ?? 0) + match[0].length, minutes: hours * 60 + minutes })
+    }
+  }
+  for (const match of text.matchAll(/(?<![\d:.])(\d{1,2})\s*([ap])\.?\s?m\b\.?/g)) {
+    const hours = Number(match[1])
+    if (hours >= 1 && hours <= 12) {
+      found.push({ start: match.index ?? 0, end: (match.index ?? 0) + match[0].length, minutes: ((hours % 12) + (match[2] === 'p' ? 12 : 0)) * 60 })
+    }
+  }
+  for (const match of text.matchAll(/\b(noon|midday|midnight)\b/g)) {
+    found.push({ start: match.index ?? 0, end: (match.index ?? 0) + match[0].length, minutes: match[1] === 'midnight' ? 0 : 720 })
+  }
+  return found
+}
+
+const units = new Set(['c', 'f', 'k', 'm', 'g', 's', 'h', 'km', 'kg', 'lb', 'lbs', 'mi', 'ml', 'mm', 'cm', 'ft', 'oz', 'ms', 'min', 'gb', 'mb', 'kb', 'x', 'st', 'nd', 'rd', 'th', 'am', 'pm', 'k'])
+
+/**
+ * Tokens that are ids, not numbers: letters then digits (ORD-5531, LH2402, GEN-58213-K) or digits mixed with letters
+ * (1Z91Q7, 14C). A quantity with a unit (18C, 42km, 45-minute) or an ordinal (14th) is not an id.
+ */
+export function readIds(text: string): Span[] {
+  const found: Span[] = []
+  for (const match of text.matchAll(/(?<![a-z0-9])[a-z0-9]+(?:-[a-z0-9]+)*(?![a-z0-9])/g)) {
+    const token = match[0]
+    if (!/[a-z]/.test(token) || !/\d/.test(token)) {
+      continue
+    }
+    const quantity = /^\d+(?:-?([a-z]+))$/.exec(token)
+    if (quantity && (units.has(quantity[1] ?? '') || token.includes('-'))) {
+      continue
+    }
+    found.push({ start: match.index ?? 0, end: (match.index ?? 0) + token.length })
+  }
+  return found
+}
+
+const numberWords: Record<string, number> = {
+  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
+  thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20,
+}
+
+export interface NumberReading extends Span {
+  value: number
+  /** True when the text wrote a sign (`-3`, `+3`), so the value's sign is meant. */
+  signed: boolean
+}
+
+/**
+ * A number as written, read with its grouping: `1,240.00`, `1 240`, `1.240,50`, `787,49`, `1'240`. A comma (or a dot)
+ * followed by exactly three digits groups thousands; followed by one, two or four or more, it is a decimal mark.
+ */
+export function parseNumber(raw: string): number | undefined {
+  const text = raw.replace(/[\s']/g, ' ').trim()
+  if (/^\d{1,3}(?: \d{3})+(?:[.,]\d+)?$/.test(text)) {
+    return Number(text.replace(/ /g, '').replace(',', '.'))
+  }
+  if (/^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(text)) {
+    return Number(text.replace(/,/g, ''))
+  }
+  if (/^\d{1,3}(?:\.\d{3})+,\d+$/.test(text)) {
+    return Number(text.replace(/\./g, '').replace(',', '.'))
+  }
+  if (/^\d+,\d{1,2}$/.test(text) || /^\d+,\d{4,}$/.test(text)) {
+    return Number(text.replace(',', '.'))
+  }
+  if (/^\d+(?:\.\d+)?$/.test(text) || /^\.\d+$/.test(text)) {
+    return Number(text)
+  }
+  return undefined
+}
+
+/** Blanks out spans (same length), so one reading of the text is not read again as another kind. */
+function mask(text: string, spans: Span[]): string {
+  let out = text
+  for (const span of spans) {
+    out = out.slice(0, span.start) + ' '.repeat(span.end - span.start) + out.slice(span.end)
+  }
+  return out
+}
+
+/** Every number in the (folded) text that is not part of a date, a time or an id; number words up to twenty too. */
+export function readNumbers(text: string): NumberReading[] {
+  const masked = mask(text, [...readDates(text), ...readTimes(text), ...readIds(text)])
+  const found: NumberReading[] = []
+  for (const match of masked.matchAll(/(?<![\d.,])([-+])?((?:\d{1,3}(?:[ ,'.]\d{3})+|\d+)(?:[.,]\d+)?|\.\d+)(?![\d])/g)) {
+    const value = parseNumber(match[2] ?? '')
+    if (value !== undefined) {
+      found.push({ start: match.index ?? 0, end: (match.index ?? 0) + match[0].length, value: match[1] === '-' ? -value : value, signed: match[1] !== undefined })
+    }
+  }
+  for (const match of masked.matchAll(/\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)\b/g)) {
+    found.push({ start: match.index ?? 0, end: (match.index ?? 0) + match[0].length, value: numberWords[match[1] ?? ''] ?? 0, signed: false })
+  }
+  return found
+}
+
+/** A pattern for an id: its letter and digit runs in order, with any dash, space or underscore (or none) between them. */
+function idPattern(id: string): RegExp {
+  const runs = fold(id).match(/[a-z]+|\d+/g) ?? [fold(id)]
+  return new RegExp(`(?<![a-z0-9])${runs.map(escape).join('[-\\s_./]?')}(?![a-z0-9])`, 'g')
+}
+
+/** The id's family: same letter prefix, any digits (`ORD-5531` -> ORD-1234 ids), or undefined when it has no prefix. */
+function familyPattern(id: string): RegExp | undefined {
+  const match = /^([a-z]{2,})[-\s_]?(\d{2,})$/.exec(fold(id))
+  return match ? new RegExp(`(?<![a-z0-9])${escape(match[1] ?? '')}[-\\s_]?\\d{2,}(?![a-z0-9])`, 'g') : undefined
+}
+
+/** A phrase as a pattern: its words with any spacing or hyphen between them, a plural allowed on the last. */
+function phrasePattern(phrase: string): RegExp {
+  const words = fold(phrase).split(/[\s-]+/).filter(Boolean).map(escape)
+  return new RegExp(`(?<![a-z0-9])${words.join('[\\s-]+')}(?:e?s)?(?![a-z0-9])`, 'g')
+}
+
+// Negation: a negator shortly before a phrase, in the same clause, makes it no claim ("has not been sent").
+const clauseBreak = /[.;:!?()\n,]|\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bwhereas\b|\binstead\b/g
+const farNegators = new Set(['not', 'never', 'nothing', 'none', 'neither', 'nor', 'cannot', 'without', 'unable', 'failed', 'nobody', 'nowhere', 'nor'])
+
+/** Whether the phrase starting at `start` is negated within its clause (up to four words before it). */
+export function isNegated(text: string, start: number): boolean {
+  const before = text.slice(0, start)
+  let clauseStart = 0
+  for (const match of before.matchAll(clauseBreak)) {
+    clauseStart = (match.index ?? 0) + match[0].length
+  }
+  const words = before.slice(clauseStart).split(/[^a-z']+/).filter(Boolean).slice(-4)
+  return words.some((word, i) => farNegators.has(word) || word.endsWith('n\'t') || (word === 'no' && i === words.length - 1))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Facts
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** Reads `a.b.0.c` (or `-1` for an array's last element) from a JSON value; undefined when the path is not there. */
+export function readPath(value: Json | undefined, path: string): Json | undefined {
+  let at: Json | undefined = value
+  for (const key of path.split('.')) {
+    if (Array.isArray(at)) {
+      const index = Number(key)
+      at = Number.isInteger(index) ? at.at(index) : undefined
+    }
+    else if (isRecord(at) && Object.hasOwn(at, key)) {
+      at = (at as Record<string, Json>)[key]
+    }
+    else {
+      return undefined
+    }
+  }
+  return at
+}
+
+/** The kind a plain string fact has, from its shape. */
+export function kindOf(text: string): FactKind {
+  const value = text.trim()
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    return 'date'
+  }
+  if (/^(?:[01]?\d|2[0-3]):[0-5]\d$/.test(value)) {
+    return 'time'
+  }
+  if (/^-?\d+(?:\.\d+)?$/.test(value)) {
+    return 'number'
+  }
+  if (/^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/.test(value) && /\d/.test(value) && /[A-Za-z]/.test(value)) {
+    return 'id'
+  }
+  return 'text'
+}
+
+/** Half a unit of the last decimal place written: 787.5 accepts 787.45 to 787.55; 18 accepts 17.5 to 18.5. */
+function precisionOf(written: string): number {
+  const decimals = /\.(\d+)$/.exec(written)?.[1]?.length ?? 0
+  return 0.5 * 10 ** -decimals + 1e-9
+}
+
+function resolveValue(value: unknown, env: ToolEnv): Json | undefined {
+  return isRecord(value) && typeof value.$state === 'string' ? readPath(env, value.$state) : value as Json
+}
+
+const aboutOf = (fact: FactOptions): string[] | undefined => fact.about === undefined ? undefined : (Array.isArray(fact.about) ? fact.about : [fact.about])
+
+/**
+ * A fact with its value resolved (from the end state when it says `$state`), or an error message when the state does
+ * not hold what the fact points at. `anyOf` facts resolve to each alternative.
+ */
+export function resolveFact(fact: Fact, env: ToolEnv): ResolvedFact[] | string {
+  if (typeof fact === 'string') {
+    return [resolveTyped(kindOf(fact), fact, {}, undefined, undefined)]
+  }
+  if ('anyOf' in fact) {
+    const resolved = fact.anyOf.map(alternative => resolveFact(alternative, env))
+    const failed = resolved.find(r => typeof r === 'string')
+    return typeof failed === 'string' ? failed : resolved.flat() as ResolvedFact[]
+  }
+  const kind: FactKind = 'number' in fact ? 'number' : 'date' in fact ? 'date' : 'time' in fact ? 'time' : 'id' in fact ? 'id' : 'text'
+  const raw = (fact as unknown as Record<string, unknown>)[kind]
+  const value = resolveValue(raw, env)
+  if (value === undefined || value === null || (typeof value !== 'string' && typeof value !== 'number')) {
+    return `the end state has no ${kind} at ${JSON.stringify(raw)}`
+  }
+  const tolerance = 'tolerance' in fact ? fact.tolerance : undefined
+  const synonyms = 'synonyms' in fact ? fact.synonyms : undefined
+  return [resolveTyped(kind, String(value), fact, tolerance, synonyms)]
+}
+
+function resolveTyped(kind: FactKind, written: string, options: FactOptions, tolerance: number | undefined, synonyms: string[] | undefined): ResolvedFact {
+  const about = aboutOf(options)
+  const base = { shown: written, tolerance: 0, phrases: [] as string[], derived: options.derived === true, ...(about ? { about } : {}) }
+  switch (kind) {
+    case 'number':
+      return { ...base, kind, value: Number(written), tolerance: tolerance ?? precisionOf(written) }
+    case 'time': {
+      const [hours, minutes] = written.split(':').map(Number)
+      return { ...base, kind, value: (hours ?? 0) * 60 + (minutes ?? 0) }
+    }
+    case 'date':
+      return { ...base, kind, value: written.trim() }
+    case 'id':
+      return { ...base, kind, value: written.trim() }
+    default:
+      return { ...base, kind: 'text', value: written, phrases: [...new Set([...synonymsOf(written), ...(synonyms ?? []).flatMap(synonymsOf)])] }
+  }
+}
+
+/** Where the text states a resolved fact: spans of its un-negated mentions, in the folded text. */
+export function mentions(folded: string, fact: ResolvedFact, options: { negation?: boolean } = {}): Span[] {
+  const negation = options.negation ?? true
+  switch (fact.kind) {
+    case 'number':
+      return readNumbers(folded).filter(n => Math.abs((n.signed || (fact.value as number) >= 0 ? n.value : -Math.abs(n.value)) - (fact.value as number)) <= fact.tolerance)
+    case 'date': {
+      const [year, month, day] = String(fact.value).split('-').map(Number)
+      return readDates(folded).filter(d => d.month === month && d.day === day && (d.year === undefined || d.year === year))
+    }
+    case 'time':
+      return readTimes(folded).filter(t => t.minutes === fact.value)
+    case 'id':
+      return [...folded.matchAll(idPattern(String(fact.value)))].map(m => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }))
+    default:
+      return fact.phrases.flatMap(phrase => [...folded.matchAll(phrasePattern(phrase))]
+        .map(m => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }))
+        .filter(span => !negation || !isNegated(folded, span.start)))
+  }
+}
+
+// Attribution: which entity a value in the answer belongs to.
+
+interface Placed extends Span {
+  entity?: number
+  value?: string
+}
+
+const segmentBreak = /[.!?](?=\s|$)|\n|;/g
+
+function segments(folded: string): Span[] {
+  const out: Span[] = []
+  let start = 0
+  for (const match of folded.matchAll(segmentBreak)) {
+    out.push({ start, end: match.index ?? 0 })
+    start = (match.index ?? 0) + match[0].length
+  }
+  out.push({ start, end: folded.length })
+  return out
+}
+
+/** Longest-first entity mentions, not overlapping. */
+function entityMentions(folded: string, entities: string[][]): Placed[] {
+  const candidates = entities.flatMap((aliases, entity) => aliases.flatMap(alias => [...folded.matchAll(phrasePattern(alias))]
+    .map(m => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, entity }))))
+    .sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start)
+  const kept: Placed[] = []
+  for (const candidate of candidates) {
+    if (!kept.some(k => candidate.start < k.end && k.start < candidate.end)) {
+      kept.push(candidate)
+    }
+  }
+  return kept.sort((a, b) => a.start - b.start)
+}
+
+/**
+ * The entity each value mention belongs to: within a sentence (or line), values and entity names pair in order when
+ * they are as many ("Birch: MT-2290, Cedar: LR-7713"; "Birch, Cedar ... MT-2290 and LR-7713 respectively"); otherwise
+ * each value goes to the nearest entity name.
+ */
+function attribute(folded: string, values: Placed[], entities: string[][]): Map<Placed, number | undefined> {
+  const owners = new Map<Placed, number | undefined>()
+  const names = entityMentions(folded, entities)
+  for (const segment of segments(folded)) {
+    const inside = (span: Span): boolean => span.start >= segment.start && span.end <= segment.end
+    const here = values.filter(inside).sort((a, b) => a.start - b.start)
+    const named = names.filter(inside)
+    if (here.length === 0) {
+      continue
+    }
+    if (named.length === here.length) {
+      here.forEach((value, i) => owners.set(value, named[i]?.entity))
+      continue
+    }
+    for (const value of here) {
+      const nearest = named.reduce<Placed | undefined>((best, name) => {
+        const distance = (span: Placed): number => (span.end <= value.start ? value.start - span.end : span.start - value.end + 0.5)
+        return best === undefined || distance(name) < distance(best) ? name : best
+      }, undefined)
+      owners.set(value, nearest?.entity)
+    }
+  }
+  return owners
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Judging an answer
+
+export interface AnswerContext {
+  /** The run's end state, for `$state` facts and claims. */
+  env: ToolEnv
+  /** What the run saw (prompt and tool results), for grounding and for ids the answer may name. */
+  seen: string
+  /** Whether a state pattern holds in the end state (checks.ts reachesState), for claims. */
+  holds: (pattern: Json) => boolean
+}
+
+export interface AnswerVerdict {
+  /** Share of the facts stated right; 0 when the answer states a wrong fact, a false claim or an unseen id. */
+  score: number
+  message: string
+  /** Facts stated, and those missing (with why). */
+  stated: string[]
+  missing: string[]
+}
+
+const asSpec = (spec: AnswerSpec): { facts: Fact[], wrong: Fact[], claims: Claim[] } =>
+  Array.isArray(spec) ? { facts: spec, wrong: [], claims: [] } : { facts: spec.facts, wrong: spec.wrong ?? [], claims: spec.claims ?? [] }
+
+/** Every fact a spec names, resolved (for a reference model that rewrites answers, and for the suite's data tests). */
+export function specFacts(spec: AnswerSpec, env: ToolEnv): ResolvedFact[] {
+  return asSpec(spec).facts.flatMap((fact) => {
+    const resolved = resolveFact(fact, env)
+    return typeof resolved === 'string' ? [] : resolved
+  })
+}
+
+/**
+ * Judges a final answer against what it must say. A fact counts when the answer states it (by meaning, not spelling),
+ * paired with its entity when it has one, and some tool result or the prompt holds it (unless it is derived). The
+ * answer loses everything when it states a wrong fact, claims an action the end state contradicts, or names an id of
+ * an expected id's kind that the run never saw (a made-up or another record's id).
+ */
+export function judgeAnswer(answer: string | null, spec: AnswerSpec, context: AnswerContext): AnswerVerdict {
+  const { facts, wrong, claims } = asSpec(spec)
+  if (answer === null) {
+    return { score: 0, message: 'no final answer', stated: [], missing: facts.map(describeFact) }
+  }
+  const folded = fold(answer)
+  const seen = fold(context.seen)
+  const resolved = facts.map(fact => ({ fact, resolved: resolveFact(fact, context.env) }))
+  const entities = [...new Set(resolved.flatMap(r => (typeof r.resolved === 'string' ? [] : r.resolved.flatMap(f => (f.about ? [JSON.stringify(f.about)] : [])))))].map(text => JSON.parse(text) as string[])
+  const stated: string[] = []
+  const missing: string[] = []
+  for (const { fact, resolved: alternatives } of resolved) {
+    if (typeof alternatives === 'string') {
+      missing.push(`${describeFact(fact)} (${alternatives})`)
+      continue
+    }
+    const problems = alternatives.map(alternative => factProblem(folded, alternative, entities, seen))
+    if (problems.some(problem => problem === undefined)) {
+      stated.push(describeFact(fact))
+    }
+    else {
+      missing.push(`${describeFact(fact)} (${problems[0] ?? 'not stated'})`)
+    }
+  }
+  const faults: string[] = []
+  for (const fact of wrong) {
+    const alternatives = resolveFact(fact, context.env)
+    if (typeof alternatives !== 'string' && alternatives.some(alternative => factProblem(folded, alternative, entities, undefined) === undefined)) {
+      faults.push(`states ${describeFact(fact)}, which is wrong here`)
+    }
+  }
+  for (const claim of claims) {
+    const said = claim.says.find(phrase => mentions(folded, resolveTyped('text', phrase, {}, undefined, undefined)).length > 0)
+    if (said !== undefined && !context.holds(claim.holds)) {
+      faults.push(`claims ${claim.label ?? JSON.stringify(said)} ("${said}"), which the end state contradicts`)
+    }
+  }
+  const ids = resolved.flatMap(r => (typeof r.resolved === 'string' ? [] : r.resolved.filter(f => f.kind === 'id')))
+  const families = [...new Set(ids.flatMap(f => familyPattern(String(f.value))?.source ?? []))]
+  for (const source of families) {
+    for (const match of folded.matchAll(new RegExp(source, 'g'))) {
+      const id = match[0]
+      const known = ids.some(f => idPattern(String(f.value)).test(id)) || new RegExp(idPattern(id).source).test(seen)
+      if (!known) {
+        faults.push(`names ${id.toUpperCase()}, which nothing in this run showed (a made-up id, or another record's)`)
+      }
+    }
+  }
+  const share = facts.length === 0 ? 1 : stated.length / facts.length
+  const score = faults.length > 0 ? 0 : share
+  const parts = [
+    ...(faults.length > 0 ? [`the answer ${faults.join('; ')}`] : []),
+    ...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []),
+    ...(stated.length > 0 && faults.length === 0 ? [`states ${stated.join(', ')}`] : []),
+  ]
+  return { score, message: `${parts.join('; ') || 'nothing asked'}: ${JSON.stringify(answer.slice(0, 160))}`, stated, missing }
+}
+
+/** Why a resolved fact does not count, or undefined when it does. `seen` undefined skips grounding. */
+function factProblem(folded: string, fact: ResolvedFact, entities: string[][], seen: string | undefined): string | undefined {
+  const found = mentions(folded, fact)
+  if (found.length === 0) {
+    return 'not stated'
+  }
+  if (fact.about) {
+    const entity = entities.findIndex(aliases => JSON.stringify(aliases) === JSON.stringify(fact.about))
+    const owners = attribute(folded, entities.length > 1 ? allValueMentions(folded, found, fact) : found, entities)
+    if (!found.some(span => owners.get(span) === entity)) {
+      return `not given as the ${fact.about[0]}'s`
+    }
+  }
+  if (seen !== undefined && !fact.derived && mentions(seen, fact, { negation: false }).length === 0) {
+    return 'stated, but nothing in this run showed it'
+  }
+  return undefined
+}
+
+/** The value mentions in the text that attribution pairs with entity names: this fact's, and every other id-, number-, date- or time-shaped one. */
+function allValueMentions(folded: string, found: Span[], fact: ResolvedFact): Placed[] {
+  const others: Span[] = fact.kind === 'id'
+    ? readIds(folded)
+    : fact.kind === 'date' ? readDates(folded) : fact.kind === 'time' ? readTimes(folded) : fact.kind === 'number' ? readNumbers(folded) : []
+  const all = [...found, ...others.filter(o => !found.some(f => o.start < f.end && f.start < o.end))]
+  return all.sort((a, b) => a.start - b.start).filter((span, i, list) => i === 0 || span.start !== list[i - 1]?.start)
+}
+
+/** A fact as task data wrote it, for messages. */
+export function describeFact(fact: Fact): string {
+  if (typeof fact === 'string') {
+    return JSON.stringify(fact)
+  }
+  if ('anyOf' in fact) {
+    return fact.anyOf.map(describeFact).join(' or ')
+  }
+  const kind = 'number' in fact ? 'number' : 'date' in fact ? 'date' : 'time' in fact ? 'time' : 'id' in fact ? 'id' : 'text'
+  const raw = (fact as unknown as Record<string, unknown>)[kind]
+  const value = isRecord(raw) ? `the ${kind} at ${String(raw.$state)}` : JSON.stringify(raw)
+  const about = aboutOf(fact as FactOptions)
+  return about ? `${value} for ${about[0]}` : value
+}
+
+/** Whether the folded text states the fact at all (no grounding, no attribution): what reference models and data tests use. */
+export function states(text: string, fact: Fact, env: ToolEnv = {}): boolean {
+  const resolved = resolveFact(fact, env)
+  return typeof resolved !== 'string' && resolved.some(r => mentions(fold(text), r).length > 0)
+}
+
+export { isoDate, monthOf }

@@ -1,0 +1,141 @@
+// Answer matching, table by table: for each kind of fact, the forms a right answer may take (which must match) and
+// the near misses a wrong answer takes (which must not).
+
+import type { AnswerContext, AnswerSpec, Fact } from '../src/answers.ts'
+import type { Json } from '../src/types.ts'
+import { describe, expect, it } from 'vitest'
+import { fold, isNegated, judgeAnswer, parseNumber, readNumbers, states } from '../src/answers.ts'
+import { reachesState } from '../src/checks.ts'
+
+interface Row { fact: Fact, same: string[], different: string[] }
+
+const table: Record<string, Row[]> = {
+  number: [
+    { fact: '787.5', same: ['787.5 EUR', '€787.50', '787,50 €', 'EUR 787.5', 'about 787.50 euros', '787.49'], different: ['787.6', '78.75', '7875', '787'] },
+    { fact: { number: 1240 }, same: ['$1,240.00', '1240 USD', 'USD 1 240', '1.240,00 USD', '1\u202F240 $', '1\'240'], different: ['124', '1,241', '12,400', 'INV-1240'] },
+    { fact: { number: 42.16, tolerance: 0.05 }, same: ['42.16 km', 'about 42.2 km', '42,16 km', '42.1649 kilometres'], different: ['42.3 km', '26.2 miles', '4216 m'] },
+    { fact: '18', same: ['18°C', '18 °C', '18 degrees', '18.0 °C', 'eighteen degrees'], different: ['25 °C', '81°F', '2026-04-18', 'ORD-18'] },
+    { fact: '-1.2', same: ['-1.2%', '\u22121.2 %', 'down 1.2%'], different: ['+1.2%', '-2.1%'] },
+    { fact: '2', same: ['2 orders', 'two orders'], different: ['3 orders', '12 orders'] },
+    { fact: '45', same: ['a 45-minute meeting', '45 minutes', '45min'], different: ['4.5 minutes', '54 minutes'] },
+  ],
+  date: [
+    { fact: '2026-09-14', same: ['2026-09-14', 'September 14, 2026', 'Sept. 14th', '14 Sep 2026', '14th of September 2026', '2026/09/14', 'Monday, September 14', '14/09/2026', '09/14/2026', 'sep 14'], different: ['2026-09-15', 'September 15, 2026', '14 Oct 2026', '2025-09-14', 'September 14, 2025'] },
+    { fact: '2026-04-28', same: ['April 28', 'on the 28th of April, 2026', 'Tue 28 Apr 2026'], different: ['April 27', '28 May', '2026-04-27'] },
+  ],
+  time: [
+    { fact: '14:25', same: ['14:25', '2:25 PM', '2:25pm', '2:25 p.m.', '14h25', '14:25:00'], different: ['2:25 AM', '14:52', '12:25', '4:25 pm'] },
+    { fact: '09:30', same: ['9:30', '09:30', '9:30 AM', '9:30 a.m.'], different: ['9:30 PM', '21:30', '10:30'] },
+    { fact: '12:00', same: ['noon', '12 pm', '12:00 PM', '12:00'], different: ['midnight', '12 am'] },
+    { fact: '15:00', same: ['3 pm', '3pm', '15:00'], different: ['3 am', '5 pm'] },
+  ],
+  id: [
+    { fact: 'ORD-5531', same: ['ORD-5531', 'ord-5531', 'ORD\u20115531', 'ORD\u20135531', 'ORD 5531', 'ORD5531', '**ORD-5531**', '(ORD-5531)', 'ＯＲＤ－５５３１'], different: ['ORD-5532', 'ORD-55311', 'XORD-5531', 'ORD-553'] },
+    { fact: '1Z91Q7', same: ['1Z91Q7', '1z91q7'], different: ['1Z91Q8', '1Z91Q77'] },
+    { fact: 'GEN-58213-K', same: ['GEN-58213-K', 'gen\u201158213\u2011k'], different: ['GEN-58213', 'GEN-58213-X'] },
+  ],
+  text: [
+    { fact: 'sold out', same: ['sold out', 'Sold-out', 'fully booked', 'there are no seats left', 'SOLD OUT'], different: ['not sold out', 'isn\'t sold out', 'seats available'] },
+    { fact: { text: 'delayed' }, same: ['it is delayed', 'running late', 'a delay of 95 minutes'], different: ['not delayed', 'on time', 'it hasn\'t been delayed'] },
+    { fact: { text: 'Memphis' }, same: ['in Memphis, TN', 'MEMPHIS'], different: ['Memphisto', 'in Nashville'] },
+    { fact: { text: 'draft', synonyms: ['saved it for review'] }, same: ['saved a draft', 'I saved it for review', 'drafted'], different: ['I sent it'] },
+    { fact: 'Head of Finance', same: ['“Head of Finance”', 'head   of  finance'], different: ['Head of Sales'] },
+  ],
+}
+
+describe('answer matching: each kind of fact, the forms that match and the near misses that do not', () => {
+  for (const [kind, rows] of Object.entries(table)) {
+    for (const row of rows) {
+      it(`${kind} ${JSON.stringify(row.fact)}`, () => {
+        for (const text of row.same) {
+          expect(states(text, row.fact), `should match: ${text}`).toBe(true)
+        }
+        for (const text of row.different) {
+          expect(states(text, row.fact), `should not match: ${text}`).toBe(false)
+        }
+      })
+    }
+  }
+})
+
+describe('folding and reading', () => {
+  it('folds dashes, quotes, spaces, fullwidth forms and case', () => {
+    expect(fold('ＯＲＤ\u2011５５３１ “Head”\u00A0\u00A0of ‘x’')).toBe('ord-5531 "head" of \'x\'')
+  })
+  it('reads grouped numbers the way they are written', () => {
+    expect(['1,240.00', '1 240', '1.240,50', '787,49', '1\'240', '0.5', '.5', '12,345,678'].map(parseNumber)).toEqual([1240, 1240, 1240.5, 787.49, 1240, 0.5, 0.5, 12345678])
+    expect(readNumbers(fold('order ORD-5531 on 2026-04-28 at 14:25 cost $42.50')).map(n => n.value)).toEqual([42.5])
+  })
+  it('reads negation in the same clause only', () => {
+    const at = (text: string, word: string): boolean => isNegated(fold(text), fold(text).indexOf(word))
+    expect(at('It has not been sent yet', 'sent')).toBe(true)
+    expect(at('Nothing was booked', 'booked')).toBe(true)
+    expect(at('I couldn\'t book him', 'book')).toBe(true)
+    expect(at('No: LH2402 on 2026-05-03 is delayed', 'delayed')).toBe(false)
+    expect(at('Not on time, it is delayed', 'delayed')).toBe(false)
+    expect(at('I did not find the first one, but I sent the second', 'sent')).toBe(false)
+  })
+})
+
+describe('judging an answer', () => {
+  const env: Record<string, Json> = { deploys: { production: { deploy_id: 'DEP-0002', version: '2.4.0' } }, mail: { sent: [], drafts: [{ id: 'DRAFT-0001' }] } }
+  const context = (seen: string): AnswerContext => ({ env, seen, holds: pattern => reachesState(env, pattern).pass })
+  const judge = (answer: string | null, spec: AnswerSpec, seen = ''): ReturnType<typeof judgeAnswer> => judgeAnswer(answer, spec, context(seen))
+
+  it('credits the share of facts stated, each in any form', () => {
+    const seen = '{"status":"delayed","expected_departure":"14:25","date":"2026-05-03"}'
+    expect(judge('It\'s running late: now leaving at 2:25 PM.', ['delayed', '14:25'], seen).score).toBe(1)
+    expect(judge('It leaves at 2:25 PM.', ['delayed', '14:25'], seen).score).toBe(0.5)
+    expect(judge(null, ['delayed'], seen).score).toBe(0)
+  })
+
+  it('reads expected values from the end state, not from strings written twice', () => {
+    const spec = [{ id: { $state: 'deploys.production.deploy_id' } }]
+    expect(judge('Production runs 2.4.0 as DEP\u20110002.', spec, 'deploy_id DEP-0002').score).toBe(1)
+    expect(judge('Production runs 2.4.0 as DEP-0001.', spec, 'deploy_id DEP-0001 DEP-0002').score).toBe(0)
+    expect(judge('done', [{ id: { $state: 'deploys.staging.deploy_id' } }], '').message).toContain('the end state has no id at')
+  })
+
+  it('a fact the run never saw does not count, unless the task marks it derived', () => {
+    expect(judge('It is 18°C in Paris.', ['18'], '{"temperature": 25}')).toMatchObject({ score: 0 })
+    expect(judge('That is 855.98 USD in all.', [{ number: 855.98, derived: true }], '212.44 431.1').score).toBe(1)
+  })
+
+  it('a false claim of an action loses the answer, whatever else it states; a negated one does not', () => {
+    const spec: AnswerSpec = { facts: ['draft'], claims: [{ says: ['sent it', 'email was sent', 'i sent', 'has been sent'], holds: { mail: { sent: { $some: {} } } }, label: 'the email was sent' }] }
+    expect(judge('I saved a draft; it has not been sent.', spec, 'draft saved').score).toBe(1)
+    const lie = judge('I sent the email and kept a draft.', spec, 'draft saved')
+    expect(lie.score).toBe(0)
+    expect(lie.message).toContain('claims the email was sent')
+  })
+
+  it('another record\'s facts, or ids of the same kind nobody showed, lose the answer', () => {
+    const seen = '{"orders":[{"id":"ORD-5531"},{"id":"ORD-5532"}]}'
+    expect(judge('ORD-5531 and ORD-5532.', ['ORD-5531', 'ORD-5532'], seen).score).toBe(1)
+    const extra = judge('ORD-5531, ORD-5532 and ORD-6120.', ['ORD-5531', 'ORD-5532'], seen)
+    expect(extra.score).toBe(0)
+    expect(extra.message).toContain('ORD-6120')
+    expect(judge('ORD-5531 and ORD-5532 (not 5533).', { facts: ['ORD-5531', 'ORD-5532'], wrong: [{ id: 'ORD-6120' }] }, seen).score).toBe(1)
+    expect(judge('Tokyo: 24°C.', { facts: [], wrong: ['24'] }, '24').score).toBe(0)
+  })
+
+  it('attribution: each value must be given as its own entity\'s, in any listing order', () => {
+    const seen = 'The access code for the Birch archive is MT-2290. The access code for the Cedar archive is LR-7713. The Cedar archive code LR-1177 is retired.'
+    const spec: AnswerSpec = [{ id: 'MT-2290', about: ['Birch archive', 'Birch'] }, { id: 'LR-7713', about: ['Cedar archive', 'Cedar'] }]
+    const right = [
+      'Birch archive: MT-2290. Cedar archive: LR-7713.',
+      'Birch: MT-2290, Cedar: LR-7713',
+      'MT-2290 (Birch), LR-7713 (Cedar)',
+      'The codes for the Birch and Cedar archives are MT-2290 and LR-7713, respectively.',
+      '| Birch | MT-2290 |\n| Cedar | LR-7713 |',
+      'The Cedar archive now uses LR-7713 (the old LR-1177 is retired); the Birch archive uses MT-2290.',
+    ]
+    for (const answer of right) {
+      expect(judge(answer, spec, seen).score, answer).toBe(1)
+    }
+    const swapped = ['Birch archive: LR-7713. Cedar archive: MT-2290.', 'Birch: LR-7713, Cedar: MT-2290', 'Cedar: LR-1177. Birch: MT-2290.']
+    for (const answer of swapped) {
+      expect(judge(answer, spec, seen).score, answer).toBeLessThan(1)
+    }
+  })
+})
