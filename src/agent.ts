@@ -35,7 +35,7 @@ export interface AgentOptions {
 export async function runAgent(task: Task, options: AgentOptions): Promise<Transcript> {
   const { spec, client, tools, env } = options
   const byName = new Map(tools.map(tool => [tool.name, tool]))
-  const definitions = tools.map(({ name, description, parameters }) => ({ name, description, parameters }))
+  const definitions = tools.map(({ name, description, parameters, readOnly }) => ({ name, description, parameters, ...(readOnly ? { readOnly } : {}) }))
   const messages: ChatMessage[] = []
   if (task.system) {
     messages.push({ role: 'system', content: task.system })

@@ -20,7 +20,7 @@ interface FactOptions {
 
 /**
  * A fact as task data writes it. A plain string is typed by its shape: `2026-09-14` a date, `14:25` a time, `787.5` a
- * number (exact to its written precision), `ORD-5531` an id, anything else text.
+ * number (exact to its written precision), `4.1.0` a version, `ORD-5531` an id, anything else text.
  */
 export type Fact =
   | string
@@ -28,6 +28,7 @@ export type Fact =
   | ({ date: string | StateRef } & FactOptions)
   | ({ time: string | StateRef } & FactOptions)
   | ({ id: string | StateRef } & FactOptions)
+  | ({ version: string | StateRef } & FactOptions)
   | ({ text: string, synonyms?: string[] } & FactOptions)
   | { anyOf: Fact[] }
 
@@ -48,9 +49,11 @@ export type AnswerSpec = Fact[] | {
   wrong?: Fact[]
   /** Actions the answer may claim only when they happened. */
   claims?: Claim[]
+  /** Other names that values in the answer may belong to (the cities not asked about), so attribution can tell them apart. */
+  entities?: string[][]
 }
 
-export type FactKind = 'number' | 'date' | 'time' | 'id' | 'text'
+export type FactKind = 'number' | 'date' | 'time' | 'id' | 'version' | 'text'
 
 /** A fact with its value resolved and its kind known. */
 export interface ResolvedFact {
@@ -321,18 +324,32 @@ export function isNegated(text: string, start: number): boolean {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** Reads `a.b.0.c` (or `-1` for an array's last element) from a JSON value; undefined when the path is not there. */
+/**
+ * Reads a path from a JSON value: `deploys.production.deploy_id`; `events.-1.id` (an array's last element);
+ * `events[title=Vendor review].id` (the first element whose field equals the value, compared folded). Undefined when
+ * the path is not there.
+ */
 export function readPath(value: Json | undefined, path: string): Json | undefined {
   let at: Json | undefined = value
-  for (const key of path.split('.')) {
-    if (Array.isArray(at)) {
-      const index = Number(key)
-      at = Number.isInteger(index) ? at.at(index) : undefined
+  for (const part of path.match(/[^.[\]]+(?:\[[^\]]*\])?/g) ?? []) {
+    const [, key = '', selector] = /^([^[]*)(?:\[([^\]]*)\])?$/.exec(part) ?? []
+    if (key !== '') {
+      if (Array.isArray(at)) {
+        const index = Number(key)
+        at = Number.isInteger(index) ? at.at(index) : undefined
+      }
+      else if (isRecord(at) && Object.hasOwn(at, key)) {
+        at = (at as Record<string, Json>)[key]
+      }
+      else {
+        return undefined
+      }
     }
-    else if (isRecord(at) && Object.hasOwn(at, key)) {
-      at = (at as Record<string, Json>)[key]
+    if (selector !== undefined) {
+      const [field = '', wanted = ''] = selector.split('=')
+      at = Array.isArray(at) ? at.find(item => isRecord(item) && fold(String(item[field])) === fold(wanted)) : undefined
     }
-    else {
+    if (at === undefined) {
       return undefined
     }
   }
@@ -351,6 +368,9 @@ export function kindOf(text: string): FactKind {
   if (/^-?\d+(?:\.\d+)?$/.test(value)) {
     return 'number'
   }
+  if (/^v?\d+\.\d+\.\d+$/i.test(value)) {
+    return 'version'
+  }
   if (/^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/.test(value) && /\d/.test(value) && /[A-Za-z]/.test(value)) {
     return 'id'
   }
@@ -365,6 +385,11 @@ function precisionOf(written: string): number {
 
 function resolveValue(value: unknown, env: ToolEnv): Json | undefined {
   return isRecord(value) && typeof value.$state === 'string' ? readPath(env, value.$state) : value as Json
+}
+
+/** Which key of a typed fact holds its value. */
+function kindKey(fact: Exclude<Fact, string | { anyOf: Fact[] }>): FactKind {
+  return (['number', 'date', 'time', 'id', 'version'] as const).find(kind => kind in fact) ?? 'text'
 }
 
 const aboutOf = (fact: FactOptions): string[] | undefined => fact.about === undefined ? undefined : (Array.isArray(fact.about) ? fact.about : [fact.about])
@@ -382,7 +407,7 @@ export function resolveFact(fact: Fact, env: ToolEnv): ResolvedFact[] | string {
     const failed = resolved.find(r => typeof r === 'string')
     return typeof failed === 'string' ? failed : resolved.flat() as ResolvedFact[]
   }
-  const kind: FactKind = 'number' in fact ? 'number' : 'date' in fact ? 'date' : 'time' in fact ? 'time' : 'id' in fact ? 'id' : 'text'
+  const kind = kindKey(fact)
   const raw = (fact as unknown as Record<string, unknown>)[kind]
   const value = resolveValue(raw, env)
   if (value === undefined || value === null || (typeof value !== 'string' && typeof value !== 'number')) {
@@ -407,6 +432,8 @@ function resolveTyped(kind: FactKind, written: string, options: FactOptions, tol
       return { ...base, kind, value: written.trim() }
     case 'id':
       return { ...base, kind, value: written.trim() }
+    case 'version':
+      return { ...base, kind, value: written.trim().replace(/^v/i, '') }
     default:
       return { ...base, kind: 'text', value: written, phrases: [...new Set([...synonymsOf(written), ...(synonyms ?? []).flatMap(synonymsOf)])] }
   }
@@ -426,6 +453,8 @@ export function mentions(folded: string, fact: ResolvedFact, options: { negation
       return readTimes(folded).filter(t => t.minutes === fact.value)
     case 'id':
       return [...folded.matchAll(idPattern(String(fact.value)))].map(m => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }))
+    case 'version':
+      return [...folded.matchAll(new RegExp(`(?<![\\d.])v?${escape(String(fact.value))}(?!\\.?\\d)`, 'g'))].map(m => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }))
     default:
       return fact.phrases.flatMap(phrase => [...folded.matchAll(phrasePattern(phrase))]
         .map(m => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }))
@@ -518,8 +547,8 @@ export interface AnswerVerdict {
   missing: string[]
 }
 
-const asSpec = (spec: AnswerSpec): { facts: Fact[], wrong: Fact[], claims: Claim[] } =>
-  Array.isArray(spec) ? { facts: spec, wrong: [], claims: [] } : { facts: spec.facts, wrong: spec.wrong ?? [], claims: spec.claims ?? [] }
+const asSpec = (spec: AnswerSpec): { facts: Fact[], wrong: Fact[], claims: Claim[], entities: string[][] } =>
+  Array.isArray(spec) ? { facts: spec, wrong: [], claims: [], entities: [] } : { facts: spec.facts, wrong: spec.wrong ?? [], claims: spec.claims ?? [], entities: spec.entities ?? [] }
 
 /** Every fact a spec names, resolved (for a reference model that rewrites answers, and for the suite's data tests). */
 export function specFacts(spec: AnswerSpec, env: ToolEnv): ResolvedFact[] {
@@ -533,17 +562,18 @@ export function specFacts(spec: AnswerSpec, env: ToolEnv): ResolvedFact[] {
  * Judges a final answer against what it must say. A fact counts when the answer states it (by meaning, not spelling),
  * paired with its entity when it has one, and some tool result or the prompt holds it (unless it is derived). The
  * answer loses everything when it states a wrong fact, claims an action the end state contradicts, or names an id of
- * an expected id's kind that the run never saw (a made-up or another record's id).
+ * a kind the run deals in (an expected id's, or one a tool result showed) that the run never saw: a made-up id, or
+ * another record's.
  */
 export function judgeAnswer(answer: string | null, spec: AnswerSpec, context: AnswerContext): AnswerVerdict {
-  const { facts, wrong, claims } = asSpec(spec)
+  const { facts, wrong, claims, entities: others } = asSpec(spec)
   if (answer === null) {
     return { score: 0, message: 'no final answer', stated: [], missing: facts.map(describeFact) }
   }
   const folded = fold(answer)
   const seen = fold(context.seen)
   const resolved = facts.map(fact => ({ fact, resolved: resolveFact(fact, context.env) }))
-  const entities = [...new Set(resolved.flatMap(r => (typeof r.resolved === 'string' ? [] : r.resolved.flatMap(f => (f.about ? [JSON.stringify(f.about)] : [])))))].map(text => JSON.parse(text) as string[])
+  const entities = [...new Set([...resolved.flatMap(r => (typeof r.resolved === 'string' ? [] : r.resolved.flatMap(f => (f.about ? [JSON.stringify(f.about)] : [])))), ...others.map(names => JSON.stringify(names))])].map(text => JSON.parse(text) as string[])
   const stated: string[] = []
   const missing: string[] = []
   for (const { fact, resolved: alternatives } of resolved) {
@@ -572,16 +602,20 @@ export function judgeAnswer(answer: string | null, spec: AnswerSpec, context: An
       faults.push(`claims ${claim.label ?? JSON.stringify(said)} ("${said}"), which the end state contradicts`)
     }
   }
-  const ids = resolved.flatMap(r => (typeof r.resolved === 'string' ? [] : r.resolved.filter(f => f.kind === 'id')))
-  const families = [...new Set(ids.flatMap(f => familyPattern(String(f.value))?.source ?? []))]
+  // Ids of a kind the run deals in (an expected id's, or one a tool showed) must be ones the run saw.
+  const ids = resolved.flatMap(r => (typeof r.resolved === 'string' ? [] : r.resolved.filter(f => f.kind === 'id'))).map(f => String(f.value))
+  const families = new Set([...ids, ...readIds(seen).map(span => seen.slice(span.start, span.end))].flatMap(id => familyPattern(id)?.source ?? []))
+  const unseen = new Set<string>()
   for (const source of families) {
     for (const match of folded.matchAll(new RegExp(source, 'g'))) {
       const id = match[0]
-      const known = ids.some(f => idPattern(String(f.value)).test(id)) || new RegExp(idPattern(id).source).test(seen)
-      if (!known) {
-        faults.push(`names ${id.toUpperCase()}, which nothing in this run showed (a made-up id, or another record's)`)
+      if (!ids.some(expected => new RegExp(idPattern(expected).source).test(id)) && !new RegExp(idPattern(id).source).test(seen)) {
+        unseen.add(id.toUpperCase())
       }
     }
+  }
+  for (const id of unseen) {
+    faults.push(`names ${id}, which nothing in this run showed (a made-up id, or another record's)`)
   }
   const share = facts.length === 0 ? 1 : stated.length / facts.length
   const score = faults.length > 0 ? 0 : share
@@ -629,7 +663,7 @@ export function describeFact(fact: Fact): string {
   if ('anyOf' in fact) {
     return fact.anyOf.map(describeFact).join(' or ')
   }
-  const kind = 'number' in fact ? 'number' : 'date' in fact ? 'date' : 'time' in fact ? 'time' : 'id' in fact ? 'id' : 'text'
+  const kind = kindKey(fact)
   const raw = (fact as unknown as Record<string, unknown>)[kind]
   const value = isRecord(raw) ? `the ${kind} at ${String(raw.$state)}` : JSON.stringify(raw)
   const about = aboutOf(fact as FactOptions)
@@ -643,3 +677,39 @@ export function states(text: string, fact: Fact, env: ToolEnv = {}): boolean {
 }
 
 export { isoDate, monthOf }
+
+// ---------------------------------------------------------------------------------------------------
+// The shape of facts and answer specs in task data (JSON Schema), for the suites' `expect` schemas.
+
+const stateRefSchema = { type: 'object', required: ['$state'], additionalProperties: false, properties: { $state: { type: 'string', minLength: 1 } } }
+const optionsSchema = { about: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }] }, derived: { type: 'boolean' } }
+
+const plainFacts = [
+  { type: 'string', minLength: 1 },
+  { type: 'object', required: ['number'], additionalProperties: false, properties: { number: { anyOf: [{ type: 'number' }, stateRefSchema] }, tolerance: { type: 'number', minimum: 0 }, ...optionsSchema } },
+  ...['date', 'time', 'id', 'version'].map(kind => ({ type: 'object', required: [kind], additionalProperties: false, properties: { [kind]: { anyOf: [{ type: 'string', minLength: 1 }, stateRefSchema] }, ...optionsSchema } })),
+  { type: 'object', required: ['text'], additionalProperties: false, properties: { text: { type: 'string', minLength: 1 }, synonyms: { type: 'array', items: { type: 'string' } }, ...optionsSchema } },
+]
+
+/** A Fact in task data (JSON Schema); `anyOf` alternatives are plain facts. */
+export const factSchema = {
+  anyOf: [...plainFacts, { type: 'object', required: ['anyOf'], additionalProperties: false, properties: { anyOf: { type: 'array', minItems: 1, items: { anyOf: plainFacts } } } }],
+}
+
+/** An `expect.answer` (AnswerSpec): facts, or `{ facts, wrong, claims, entities }`. */
+export const answerSpecSchema = {
+  anyOf: [
+    { type: 'array', items: factSchema },
+    {
+      type: 'object',
+      required: ['facts'],
+      additionalProperties: false,
+      properties: {
+        facts: { type: 'array', items: factSchema },
+        wrong: { type: 'array', items: factSchema },
+        claims: { type: 'array', items: { type: 'object', required: ['says', 'holds'], additionalProperties: false, properties: { says: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }, holds: {}, label: { type: 'string' } } } },
+        entities: { type: 'array', items: { type: 'array', minItems: 1, items: { type: 'string' } } },
+      },
+    },
+  ],
+}

@@ -12,6 +12,7 @@ import { runAgent } from './agent.ts'
 import { positiveNumber } from './matrix.ts'
 import { openCache } from './cache.ts'
 import { createClient } from './client.ts'
+import { callFormGrade } from './checks.ts'
 import { benchRun } from './matchers.ts'
 import { useTestRunCache } from './sandbox.ts'
 import { scoreRun } from './scoring.ts'
@@ -115,6 +116,7 @@ async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repe
     calls: transcript.steps.length,
     toolCalls: transcript.toolCalls.length,
     toolErrors: transcript.toolCalls.filter(call => call.outcome?.ok === false).length,
+    wellFormed: transcript.toolCalls.reduce((sum, call) => sum + callFormGrade(transcript, call).grade, 0),
     textToolCalls: transcript.steps.reduce((n, step) => n + step.textToolCalls, 0),
     latencyMs: Math.round(transcript.latencyMs * 1000) / 1000,
     usage: transcript.usage,
@@ -128,6 +130,21 @@ async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repe
     throw new Error(`infrastructure error (not scored): ${transcript.error.message}`)
   }
   return Object.assign(transcript, { [benchRun]: context.task.id })
+}
+
+/**
+ * A rubric's checks must be worth the points it declares, or a run's score would not be the share it earned: a spec
+ * file whose checks add up to another total fails its tests, naming the file.
+ */
+function checkDeclaredPoints(context: TestContext, declared: number): void {
+  const run = context.task.meta.runs?.at(-1)
+  if (!run) {
+    return
+  }
+  const total = run.checks.reduce((sum, check) => sum + check.points, 0)
+  if (Math.abs(total - declared) > 1e-9) {
+    throw new Error(`${context.task.file.name}: the checks of this run are worth ${Number(total.toFixed(6))} points, but describeCategory declares { points: ${declared} }; make them agree`)
+  }
 }
 
 /** One line per run in the UI and the HTML report: its score and why it lost points. */
@@ -184,6 +201,7 @@ export function describeCategory(
           const bench = Object.assign(context, { run: (t: Task) => runTask(context, stamp, t, repeat) })
           try {
             await body(task, bench)
+            checkDeclaredPoints(context, rubric.points)
           }
           finally {
             await annotateRun(context, suite.maxScore, rubric.points)

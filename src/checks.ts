@@ -1,7 +1,9 @@
 // The deterministic checks behind the matchers: pure functions from a transcript (and what was expected) to a
 // pass, a share of credit and a one-line reason. Rubrics are built from these; nothing here reads a clock.
 
+import type { AnswerSpec, Fact } from './answers.ts'
 import type { FileChange, Json, JsonSchema, ToolCallRecord, ToolEnv, Transcript } from './types.ts'
+import { fold, judgeAnswer, readPath, states } from './answers.ts'
 import { validate } from './tools.ts'
 
 export interface CheckOutcome {
@@ -16,9 +18,11 @@ const outcome = (score: number, message: string): CheckOutcome => ({ pass: score
 export type ArgumentMatch = 'partial' | 'exact'
 
 /**
- * Whether an actual argument value satisfies the expected one. `partial` (the default) compares strings trimmed and
- * case-insensitively, numbers within 1e-6 relative, arrays as multisets and objects by the expected keys only.
- * `{ "$anyOf": [...] }` accepts any of several values. `exact` requires the same JSON.
+ * Whether an actual argument value satisfies the expected one. `partial` (the default) compares strings folded (case,
+ * Unicode dashes and quotes, spacing: answers.ts fold), numbers within 1e-6 relative, arrays as multisets and objects
+ * by the expected keys only. `{ "$anyOf": [...] }` accepts any of several values; `{ "$near": 787.5, "tolerance":
+ * 0.02 }` a number within the tolerance; `{ "$includes": ["11:30", "EVT-0003"] }` a string holding each text (folded).
+ * `exact` requires the same JSON.
  */
 export function valueMatches(expected: Json | undefined, actual: Json | undefined, match: ArgumentMatch = 'partial'): boolean {
   if (match === 'exact') {
@@ -28,8 +32,17 @@ export function valueMatches(expected: Json | undefined, actual: Json | undefine
   if (alternatives) {
     return alternatives.some(alternative => valueMatches(alternative, actual, match))
   }
+  const includes = includesOf(expected)
+  if (includes) {
+    return typeof actual === 'string' && includes.every(text => fold(actual).includes(fold(text)))
+  }
+  const near = nearOf(expected)
+  if (near) {
+    const value = typeof actual === 'string' && actual.trim() !== '' ? Number(actual) : actual
+    return typeof value === 'number' && Math.abs(value - near.value) <= near.tolerance
+  }
   if (typeof expected === 'string') {
-    return typeof actual === 'string' && expected.trim().toLowerCase() === actual.trim().toLowerCase()
+    return typeof actual === 'string' && fold(expected) === fold(actual)
   }
   if (typeof expected === 'number') {
     const value = typeof actual === 'string' && actual.trim() !== '' ? Number(actual) : actual
@@ -58,6 +71,41 @@ export function valueMatches(expected: Json | undefined, actual: Json | undefine
 function anyOf(expected: Json | undefined): Json[] | undefined {
   if (expected !== null && typeof expected === 'object' && !Array.isArray(expected) && Array.isArray(expected.$anyOf)) {
     return expected.$anyOf
+  }
+  return undefined
+}
+
+/** Fixtures write `{ "$includes": "text" }` or `{ "$includes": ["a", "b"] }` for a string that must contain each text. */
+function includesOf(expected: Json | undefined): string[] | undefined {
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected) && '$includes' in expected) {
+    const texts = expected.$includes
+    return Array.isArray(texts) ? texts.map(String) : [String(texts)]
+  }
+  return undefined
+}
+
+/**
+ * Expected values may point into the run's end state, `{ "$state": "calendar.events[title=Vendor review].id" }`, so a
+ * task never writes twice an id the run creates (answers.ts readPath). Resolved against the env before comparing; a
+ * path the state does not hold becomes a value nothing matches.
+ */
+export function resolveRefs<T extends Json>(value: T, env: ToolEnv): T {
+  if (Array.isArray(value)) {
+    return value.map(item => resolveRefs(item, env)) as T
+  }
+  if (value !== null && typeof value === 'object') {
+    if (typeof value.$state === 'string' && Object.keys(value).length === 1) {
+      return (readPath(env, value.$state) ?? `<nothing at ${value.$state}>`) as T
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolveRefs(inner, env)])) as T
+  }
+  return value
+}
+
+/** Fixtures write `{ "$near": 787.5, "tolerance": 0.02 }` for a number that may be rounded differently. */
+function nearOf(expected: Json | undefined): { value: number, tolerance: number } | undefined {
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected) && typeof expected.$near === 'number') {
+    return { value: expected.$near, tolerance: typeof expected.tolerance === 'number' ? expected.tolerance : 1e-6 }
   }
   return undefined
 }
@@ -106,12 +154,21 @@ export function describeCalls(transcript: Transcript): string {
 export interface CallsToolOptions {
   /** How arguments are compared (default `partial`). */
   match?: ArgumentMatch
-  /** `first`: the first call must be this tool; `only`: no other tool may be called; `any` (default). */
-  position?: 'any' | 'first' | 'only'
+  /**
+   * `first`: the first call must be this tool; `only`: no other tool may be called; `no-effects`: any other call must
+   * be to a read-only tool (a careful lookup is fine, a distractor that changes something is not); `any` (default).
+   */
+  position?: 'any' | 'first' | 'only' | 'no-effects'
+}
+
+/** Whether a call's tool changes nothing (the definition says `readOnly`). Unknown tools count as having effects. */
+function readOnly(transcript: Transcript, name: string): boolean {
+  return transcript.tools.find(tool => tool.name === name)?.readOnly === true
 }
 
 /** The model called `name` (with `args`, when given). Partial credit: the best call's share of right arguments. */
-export function callsTool(transcript: Transcript, name: string, args?: Record<string, Json>, options: CallsToolOptions = {}): CheckOutcome {
+export function callsTool(transcript: Transcript, name: string, expectedArgs?: Record<string, Json>, options: CallsToolOptions = {}): CheckOutcome {
+  const args = expectedArgs === undefined ? undefined : resolveRefs(expectedArgs, transcript.env)
   const position = options.position ?? 'any'
   const calls = transcript.toolCalls
   const candidates = position === 'first' ? calls.slice(0, 1).filter(call => call.name === name) : calls.filter(call => call.name === name)
@@ -119,10 +176,12 @@ export function callsTool(transcript: Transcript, name: string, args?: Record<st
   if (candidates.length === 0) {
     return outcome(0, `expected a call to ${name}${position === 'first' ? ' first' : ''}; made ${made}`)
   }
-  if (position === 'only') {
-    const others = calls.filter(call => call.name !== name)
+  if (position === 'only' || position === 'no-effects') {
+    const others = calls.filter(call => call.name !== name && (position === 'only' || !readOnly(transcript, call.name)))
     if (others.length > 0) {
-      return outcome(0, `expected only ${name} to be called; also called ${others.map(call => call.name).join(', ')}`)
+      return outcome(0, position === 'only'
+        ? `expected only ${name} to be called; also called ${others.map(call => call.name).join(', ')}`
+        : `expected no tool with effects but ${name}; also called ${others.map(describeCall).join(', ')}`)
     }
   }
   if (args === undefined) {
@@ -174,24 +233,45 @@ export function callsInOrder(transcript: Transcript, names: string[]): CheckOutc
     : `expected ${names.join(' -> ')}; got as far as ${at} of ${names.length}; made ${describeCalls(transcript)}`)
 }
 
-export interface ChainStep {
-  tool: string
-  /** Argument values the step must carry; in a data-flow chain these come from the previous step's result. */
-  args?: Record<string, Json>
+/**
+ * One step of a chain, as fixtures write it: a call to `tool` (with `args`, when given; whose result states `returns`,
+ * when given: the data the next step needs), or `anyOf` several such calls, any of which does the step.
+ */
+export type ChainStep =
+  | { tool: string, args?: Record<string, Json>, returns?: Fact }
+  | { anyOf: ChainStep[] }
+
+const callStepSchema = { type: 'object', required: ['tool'], additionalProperties: false, properties: { tool: { type: 'string', minLength: 1 }, args: { type: 'object' }, returns: {} } }
+
+/** The shape of a ChainStep in task data (JSON Schema); `anyOf` alternatives are calls. */
+export const chainStepSchema = {
+  anyOf: [callStepSchema, { type: 'object', required: ['anyOf'], additionalProperties: false, properties: { anyOf: { type: 'array', minItems: 1, items: callStepSchema } } }],
 }
+
+const alternativesOf = (step: ChainStep): { tool: string, args?: Record<string, Json>, returns?: Fact }[] => ('anyOf' in step ? step.anyOf.flatMap(alternativesOf) : [step])
+
+const resultText = (call: ToolCallRecord): string => (call.outcome?.ok === true ? JSON.stringify(call.outcome.result) : '')
+
+/** Whether a call does a chain step: the tool, the arguments, a success, and the data the step must bring back. */
+function doesStep(call: ToolCallRecord, step: ChainStep): boolean {
+  return alternativesOf(step).some(alternative => call.name === alternative.tool
+    && call.outcome?.ok === true
+    && (alternative.args === undefined || argumentScore(alternative.args, call) >= 1)
+    && (alternative.returns === undefined || states(resultText(call), alternative.returns)))
+}
+
+export const describeStep = (step: ChainStep): string => alternativesOf(step).map(alternative => `${alternative.tool}(${JSON.stringify(alternative.args ?? {})})`).join(' or ')
 
 /**
  * A chain with data flow: each step is a successful call with the expected arguments, made in a later model turn
  * than the step before it (its inputs come from that step's result). Partial credit: the share of steps done in order.
  */
-export function followsChain(transcript: Transcript, steps: ChainStep[]): CheckOutcome {
+export function followsChain(transcript: Transcript, chain: ChainStep[]): CheckOutcome {
+  const steps = resolveRefs(chain as unknown as Json, transcript.env) as unknown as ChainStep[]
   let previousStep = -1
   let done = 0
   for (const step of steps) {
-    const call = transcript.toolCalls.find(candidate => candidate.name === step.tool
-      && candidate.step > previousStep
-      && candidate.outcome?.ok === true
-      && (step.args === undefined || argumentScore(step.args, candidate) >= 1))
+    const call = transcript.toolCalls.find(candidate => candidate.step > previousStep && doesStep(candidate, step))
     if (!call) {
       break
     }
@@ -201,20 +281,25 @@ export function followsChain(transcript: Transcript, steps: ChainStep[]): CheckO
   const missing = steps[done]
   return outcome(steps.length === 0 ? 1 : done / steps.length, missing === undefined
     ? `completed all ${steps.length} steps`
-    : `completed ${done} of ${steps.length} steps; missing ${missing.tool}(${JSON.stringify(missing.args ?? {})}) after step ${done}; made ${describeCalls(transcript)}`)
+    : `completed ${done} of ${steps.length} steps; missing ${describeStep(missing)} after step ${done}; made ${describeCalls(transcript)}`)
 }
 
-/** The final answer mentions each expected fragment (case-insensitive). Partial: the share mentioned. */
-export function answerIncludes(transcript: Transcript, fragments: string[]): CheckOutcome {
-  const text = (transcript.finalText ?? '').toLowerCase()
+/** What the run saw: the system prompt, the user's messages and every tool result (errors included), as one text. */
+export function seenText(transcript: Transcript): string {
+  return transcript.messages.filter(message => message.role !== 'assistant').map(message => message.content ?? '').join('\n')
+}
+
+/**
+ * The final answer states what it must (answers.ts judgeAnswer: facts by meaning, from the end state or the tool
+ * results, each paired with its entity when it has one) and nothing false: a wrong fact, an action the end state
+ * contradicts, an id nobody showed. Partial: the share of facts stated; 0 for anything false.
+ */
+export function answerStates(transcript: Transcript, spec: AnswerSpec): CheckOutcome {
   if (transcript.finalText === null) {
     return outcome(0, `no final answer (run ended: ${transcript.endReason})`)
   }
-  const found = fragments.filter(fragment => text.includes(fragment.toLowerCase()))
-  const missing = fragments.filter(fragment => !found.includes(fragment))
-  return outcome(fragments.length === 0 ? 1 : found.length / fragments.length, missing.length === 0
-    ? `answer mentions ${fragments.map(f => JSON.stringify(f)).join(', ')}`
-    : `answer does not mention ${missing.map(f => JSON.stringify(f)).join(', ')}: ${JSON.stringify((transcript.finalText ?? '').slice(0, 160))}`)
+  const verdict = judgeAnswer(transcript.finalText, spec, { env: transcript.env, seen: seenText(transcript), holds: pattern => reachesState(transcript.env, pattern).pass })
+  return outcome(verdict.score, verdict.message)
 }
 
 export type JsonAnswerForm = 'bare' | 'fenced' | 'embedded' | 'none'
@@ -250,13 +335,17 @@ export function readJsonAnswer(text: string | null): { form: JsonAnswerForm, val
   return { form: 'none', value: undefined }
 }
 
-/** The final answer is bare JSON (1); JSON wrapped in a code fence or prose is a distinct, lower outcome (0.5). */
-export function answersWithJson(transcript: Transcript): CheckOutcome {
+/**
+ * The final answer is JSON in the form the prompt asked for. `only` (the prompt asks for JSON alone: "reply with only
+ * a JSON object"): bare JSON earns 1, JSON in a code fence or prose a distinct, lower 0.5. Otherwise ("as JSON") any
+ * form that holds the JSON earns 1.
+ */
+export function answersWithJson(transcript: Transcript, only = true): CheckOutcome {
   const { form } = readJsonAnswer(transcript.finalText)
   switch (form) {
     case 'bare': return outcome(1, 'answer is bare JSON')
-    case 'fenced': return outcome(0.5, 'answer is JSON wrapped in a code fence')
-    case 'embedded': return outcome(0.5, 'answer is JSON wrapped in prose')
+    case 'fenced': return outcome(only ? 0.5 : 1, only ? 'answer is JSON wrapped in a code fence, where the prompt asked for JSON alone' : 'answer holds JSON in a code fence (the prompt did not ask for JSON alone)')
+    case 'embedded': return outcome(only ? 0.5 : 1, only ? 'answer is JSON wrapped in prose, where the prompt asked for JSON alone' : 'answer holds JSON in prose (the prompt did not ask for JSON alone)')
     default: return outcome(0, `answer is not JSON: ${JSON.stringify((transcript.finalText ?? '').slice(0, 120))}`)
   }
 }
@@ -264,11 +353,16 @@ export function answersWithJson(transcript: Transcript): CheckOutcome {
 /**
  * The final answer, read as JSON (bare, fenced or in prose: its form is toAnswerWithJson's business), is an object
  * holding these values, compared as `valueMatches` does (partial). Partial credit: the share of expected keys right.
+ * `requires`: tools the prompt says to use; values not obtained from them (no successful call) earn nothing.
  */
-export function jsonAnswerMatches(transcript: Transcript, expected: Record<string, Json>): CheckOutcome {
+export function jsonAnswerMatches(transcript: Transcript, expected: Record<string, Json>, requires: string[] = []): CheckOutcome {
   const { value } = readJsonAnswer(transcript.finalText)
   if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
     return outcome(0, `the final answer holds no JSON object: ${JSON.stringify((transcript.finalText ?? '').slice(0, 120))}`)
+  }
+  const unused = requires.filter(name => !transcript.toolCalls.some(call => call.name === name && call.outcome?.ok === true))
+  if (unused.length > 0) {
+    return outcome(0, `the values must come from ${unused.join(', ')}, which the run never called successfully`)
   }
   const keys = Object.keys(expected)
   const wrong = keys.filter(key => !valueMatches(expected[key], value[key]))
@@ -303,22 +397,36 @@ export function matchesSchema(value: unknown, schema: JsonSchema): CheckOutcome 
   return outcome(score, `${errors.length} violation(s): ${errors.join('; ')}`)
 }
 
-/** No failing call was repeated with the same arguments. Partial: 1 / (1 + repeats). */
+/** Unchanged retries of a call whose failure says to retry (rate limited, temporarily down) that are fine. */
+export const transientRetries = 2
+
+/**
+ * No failing call was repeated unchanged, by the kind of its error: a failure the tool says is transient (`retryable`:
+ * rate limited, temporarily unavailable) may be retried unchanged up to `transientRetries` times; any other failure
+ * (a bad format, not found, sold out) repeated unchanged is a repeat. Partial: 1 / (1 + repeats).
+ */
 export function avoidsRepeatedFailures(transcript: Transcript): CheckOutcome {
-  const failed = new Set<string>()
+  const failures = new Map<string, { retryable: boolean, retries: number }>()
   let repeats = 0
   let example = ''
   for (const call of transcript.toolCalls) {
     const key = `${call.name}:${canonical(call.arguments ?? call.rawArguments)}`
-    if (failed.has(key)) {
-      repeats++
-      example ||= describeCall(call)
+    const before = failures.get(key)
+    if (before) {
+      before.retries++
+      if (!before.retryable || before.retries > transientRetries) {
+        repeats++
+        example ||= `${describeCall(call)} after ${before.retryable ? `${transientRetries} retries` : 'a failure that retrying cannot fix'}`
+      }
     }
     if (call.outcome && !call.outcome.ok) {
-      failed.add(key)
+      failures.set(key, { retryable: call.outcome.retryable === true, retries: before?.retries ?? 0 })
+    }
+    else {
+      failures.delete(key)
     }
   }
-  return outcome(1 / (1 + repeats), repeats === 0 ? 'no failing call repeated unchanged' : `repeated a failing call unchanged ${repeats} time(s), e.g. ${example}`)
+  return outcome(1 / (1 + repeats), repeats === 0 ? `no failing call repeated unchanged (transient failures may be retried ${transientRetries} times)` : `repeated a failing call unchanged ${repeats} time(s), e.g. ${example}`)
 }
 
 /** The model did not call any of these tools (distractors, destructive actions). */
@@ -343,7 +451,7 @@ export function usesAtMostCalls(transcript: Transcript, minimal: number): CheckO
  * What the environment's end state must hold, as fixtures write it. Plain objects match key by key (only the keys
  * given); any other value is compared by `valueMatches` (partial, so `$anyOf` works). Operators say more:
  * - `{ "$absent": true }`: the key is missing (or null);
- * - `{ "$includes": "text" }` or `{ "$includes": ["a", "b"] }`: a string containing each text (case-insensitive);
+ * - `{ "$includes": "text" }` or `{ "$includes": ["a", "b"] }`: a string containing each text (folded: case, dashes);
  * - `{ "$json": pattern }`: a string that parses as JSON matching the pattern (a file's content);
  * - `{ "$some": pattern }`: an array with an element matching the pattern (the best element is credited).
  */
@@ -360,7 +468,7 @@ const isRecord = (value: Json | undefined): value is Record<string, Json> => typ
 
 function stateLeaves(pattern: Json, actual: Json | undefined, path: string): StateLeaf[] {
   const leaf = (pass: boolean, expected: string): StateLeaf[] => [{ path, pass, expected, found: actual }]
-  if (!isRecord(pattern) || anyOf(pattern)) {
+  if (!isRecord(pattern) || anyOf(pattern) || nearOf(pattern)) {
     return leaf(valueMatches(pattern, actual), JSON.stringify(pattern))
   }
   if ('$absent' in pattern) {
@@ -368,7 +476,7 @@ function stateLeaves(pattern: Json, actual: Json | undefined, path: string): Sta
   }
   if ('$includes' in pattern) {
     const texts = Array.isArray(pattern.$includes) ? pattern.$includes.map(String) : [String(pattern.$includes)]
-    return texts.flatMap(text => leaf(typeof actual === 'string' && actual.toLowerCase().includes(text.toLowerCase()), `text including ${JSON.stringify(text)}`))
+    return texts.flatMap(text => leaf(typeof actual === 'string' && fold(actual).includes(fold(text)), `text including ${JSON.stringify(text)}`))
   }
   if ('$json' in pattern) {
     let parsed: Json | undefined
@@ -399,7 +507,7 @@ function stateLeaves(pattern: Json, actual: Json | undefined, path: string): Sta
  * credit by checking several milestones. Every leaf that does not hold is listed.
  */
 export function reachesState(env: ToolEnv, pattern: StatePattern): CheckOutcome {
-  const leaves = stateLeaves(pattern, env, '')
+  const leaves = stateLeaves(resolveRefs(pattern, env), env, '')
   const failing = leaves.filter(leaf => !leaf.pass)
   const shown = (value: Json | undefined): string => (value === undefined ? 'nothing' : JSON.stringify(value).slice(0, 80))
   return outcome(failing.length === 0 ? 1 : 0, failing.length === 0
@@ -412,8 +520,8 @@ export function reachesState(env: ToolEnv, pattern: StatePattern): CheckOutcome 
  * answer) x min(1, minimal / tool calls made), so a right answer with one extra call on a 3-call task scores 0.75 and a
  * wrong answer scores nothing however few calls it took.
  */
-export function answersWithinCalls(transcript: Transcript, fragments: string[], minimal: number): CheckOutcome {
-  const answer = answerIncludes(transcript, fragments)
+export function answersWithinCalls(transcript: Transcript, spec: AnswerSpec, minimal: number): CheckOutcome {
+  const answer = answerStates(transcript, spec)
   const made = transcript.toolCalls.length
   const efficiency = made <= minimal ? 1 : minimal / made
   const calls = made <= minimal ? `${made} tool call(s), within the minimum of ${minimal}` : `${made} tool calls where ${minimal} suffice`
@@ -421,19 +529,100 @@ export function answersWithinCalls(transcript: Transcript, fragments: string[], 
 }
 
 /**
- * Tool calls that came back without an error, over all tool calls (the coding-agent suite's tool_call_success for one
- * run): a known tool, arguments that parse and validate against its schema, and no tool error. No calls scores 0.
+ * How well-formed one tool call is, as a grader of call syntax sees it (whether or not the call then succeeded): 1 for a
+ * native call to an offered tool whose arguments, exactly as sent, are a JSON object valid against its schema; 0.5 for
+ * one that ran only after the harness repaired it (arguments double-encoded, fenced or cut off, or a call written as
+ * text and read leniently); 0 for an unknown tool or arguments that are not a valid object.
  */
-export function callsSucceed(transcript: Transcript): CheckOutcome {
+export function callFormGrade(transcript: Transcript, call: ToolCallRecord): { grade: number, why: string } {
+  const tool = transcript.tools.find(t => t.name === call.name)
+  if (!tool) {
+    return { grade: 0, why: `${call.name} is not an offered tool` }
+  }
+  if (call.arguments === null) {
+    return { grade: 0, why: 'arguments are not a JSON object' }
+  }
+  const { valid, errors } = validate(tool.parameters, call.arguments)
+  if (!valid) {
+    return { grade: 0, why: errors.join('; ') }
+  }
+  if (call.source === 'text') {
+    return { grade: 0.5, why: 'written as text in the content, not as a tool call' }
+  }
+  let asSent: unknown
+  try {
+    asSent = call.rawArguments.trim() === '' ? {} : JSON.parse(call.rawArguments)
+  }
+  catch {
+    asSent = undefined
+  }
+  if (canonical(asSent as Json) !== canonical(call.arguments)) {
+    return { grade: 0.5, why: 'arguments needed repair before they parsed' }
+  }
+  return { grade: 1, why: 'well-formed' }
+}
+
+/**
+ * tool_call_success for one run, as the seed's grader defines it: the mean form grade of its tool calls
+ * (callFormGrade), whatever the calls' outcomes (a `not_found` while exploring is a well-formed call). No calls: 0.
+ */
+export function callsWellFormed(transcript: Transcript): CheckOutcome {
   const calls = transcript.toolCalls
   if (calls.length === 0) {
     return outcome(0, 'made no tool calls')
   }
-  const failed = calls.filter(call => call.outcome?.ok !== true)
-  const shown = failed.slice(0, 3).map(call => `${describeCall(call)} -> ${call.outcome && !call.outcome.ok ? call.outcome.code : 'not run'}`)
-  return outcome((calls.length - failed.length) / calls.length, failed.length === 0
-    ? `all ${calls.length} tool call(s) succeeded`
-    : `${failed.length} of ${calls.length} tool call(s) failed: ${shown.join('; ')}${failed.length > 3 ? '; ...' : ''}`)
+  const graded = calls.map(call => ({ call, ...callFormGrade(transcript, call) }))
+  const imperfect = graded.filter(g => g.grade < 1)
+  const shown = imperfect.slice(0, 3).map(g => `${g.call.name}: ${g.why}`)
+  return outcome(graded.reduce((sum, g) => sum + g.grade, 0) / calls.length, imperfect.length === 0
+    ? `all ${calls.length} tool call(s) well-formed`
+    : `${imperfect.length} of ${calls.length} tool call(s) imperfect: ${shown.join('; ')}${imperfect.length > 3 ? '; ...' : ''}`)
+}
+
+/**
+ * A milestone of an agentic task, as fixtures write it: an end state reached, a call made (with arguments), a chain of
+ * calls in order, or `anyOf` several of these (another valid route to the same milestone).
+ */
+export interface Milestone {
+  label: string
+  state?: StatePattern
+  called?: string
+  args?: Record<string, Json>
+  chain?: ChainStep[]
+  anyOf?: Omit<Milestone, 'label'>[]
+}
+
+const milestoneProperties = { state: {}, called: { type: 'string' }, args: { type: 'object' }, chain: { type: 'array', items: chainStepSchema } }
+
+/** The shape of a Milestone in task data (JSON Schema): a label and exactly one way to reach it. */
+export const milestoneSchema = {
+  type: 'object',
+  required: ['label'],
+  additionalProperties: false,
+  properties: {
+    label: { type: 'string', minLength: 1 },
+    ...milestoneProperties,
+    anyOf: { type: 'array', minItems: 1, items: { type: 'object', additionalProperties: false, properties: milestoneProperties, minProperties: 1 } },
+  },
+  anyOf: ['state', 'called', 'chain', 'anyOf'].map(key => ({ required: [key] })),
+}
+
+/** Whether the run reached a milestone (all or nothing for a state, partial for a chain or a call's arguments). */
+export function reachesMilestone(transcript: Transcript, milestone: Omit<Milestone, 'label'>): CheckOutcome {
+  if (milestone.anyOf !== undefined) {
+    const tried = milestone.anyOf.map(alternative => reachesMilestone(transcript, alternative))
+    return tried.reduce((best, next) => (next.score > best.score ? next : best), outcome(0, 'no alternative given'))
+  }
+  if (milestone.state !== undefined) {
+    return reachesState(transcript.env, milestone.state)
+  }
+  if (milestone.called !== undefined) {
+    return callsTool(transcript, milestone.called, milestone.args)
+  }
+  if (milestone.chain !== undefined) {
+    return followsChain(transcript, milestone.chain)
+  }
+  return outcome(0, 'a milestone needs state, called, chain or anyOf')
 }
 
 /** What a task's hidden tests said about the code a run left behind. */

@@ -87,7 +87,7 @@ export function buildRequestBody(spec: ModelSpec, request: CompletionRequest): R
   const schema = (value: JsonSchema): JsonSchema => dropSchemaKeywords(value as Json, preset.schemaDrop) as JsonSchema
   const body: Record<string, unknown> = { model: spec.model, messages: request.messages }
   if (request.tools.length > 0) {
-    body.tools = request.tools.map(tool => ({ type: 'function', function: { ...tool, parameters: schema(tool.parameters) } }))
+    body.tools = request.tools.map(tool => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: schema(tool.parameters) } }))
   }
   const temperature = params.temperature === undefined ? (preset.sendsTemperature ? 0 : null) : params.temperature
   if (temperature !== null) {

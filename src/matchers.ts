@@ -3,10 +3,11 @@
 // context's `expect` (`async (task, { expect }) => ...`): in concurrent tests the global one cannot see the test.
 
 import type { MatcherState } from 'vitest'
-import type { ArgumentMatch, CallsToolOptions, ChainStep, CheckOutcome, StatePattern, TestTally } from './checks.ts'
+import type { AnswerSpec } from './answers.ts'
+import type { ArgumentMatch, CallsToolOptions, ChainStep, CheckOutcome, Milestone, StatePattern, TestTally } from './checks.ts'
 import type { BenchTestMeta, FileChange, Json, JsonSchema, RunMeta, Transcript } from './types.ts'
 import { expect } from 'vitest'
-import { answerIncludes, answersWithinCalls, answersWithJson, avoidsRepeatedFailures, avoidsRework, avoidsTools, callsInOrder, callsSucceed, callsTool, followsChain, hasValidArguments, jsonAnswerMatches, matchesSchema, passesTests, reachesState, readJsonAnswer, usesAtMostCalls } from './checks.ts'
+import { answersWithinCalls, answersWithJson, answerStates, avoidsRepeatedFailures, avoidsRework, avoidsTools, callsInOrder, callsTool, callsWellFormed, describeStep, followsChain, hasValidArguments, jsonAnswerMatches, matchesSchema, passesTests, reachesMilestone, reachesState, readJsonAnswer, usesAtMostCalls } from './checks.ts'
 
 /** Options every benchmark matcher takes: how many rubric points the check is worth, and its name in reports. */
 export interface CheckOptions {
@@ -93,13 +94,13 @@ expect.extend({
     return check(this, received, `toCallToolsInOrder(${names.join(' > ')})`, options, t => callsInOrder(t, names))
   },
   toFollowChain(received: unknown, steps: ChainStep[], options?: CheckOptions) {
-    return check(this, received, `toFollowChain(${steps.map(s => s.tool).join(' > ')})`, options, t => followsChain(t, steps))
+    return check(this, received, `toFollowChain(${steps.map(describeStep).join(' > ')})`, options, t => followsChain(t, steps))
   },
-  toAnswerWith(received: unknown, fragments: string[], options?: CheckOptions) {
-    return check(this, received, `toAnswerWith(${fragments.join(', ')})`, options, t => answerIncludes(t, fragments))
+  toAnswerWith(received: unknown, spec: AnswerSpec, options?: CheckOptions) {
+    return check(this, received, 'toAnswerWith()', options, t => answerStates(t, spec))
   },
-  toAnswerWithJson(received: unknown, options?: CheckOptions) {
-    return check(this, received, 'toAnswerWithJson()', options, t => answersWithJson(t))
+  toAnswerWithJson(received: unknown, options?: CheckOptions & { only?: boolean }) {
+    return check(this, received, 'toAnswerWithJson()', options, t => answersWithJson(t, options?.only ?? true))
   },
   toNotRepeatFailingCalls(received: unknown, options?: CheckOptions) {
     return check(this, received, 'toNotRepeatFailingCalls()', options, t => avoidsRepeatedFailures(t))
@@ -118,17 +119,20 @@ expect.extend({
       : matchesSchema(value, schema)
     return finish(this, received, 'toMatchSchema()', options, result)
   },
-  toAnswerJsonMatching(received: unknown, values: Record<string, Json>, options?: CheckOptions) {
-    return check(this, received, 'toAnswerJsonMatching()', options, t => jsonAnswerMatches(t, values))
+  toAnswerJsonMatching(received: unknown, values: Record<string, Json>, options?: CheckOptions & { requires?: string[] }) {
+    return check(this, received, 'toAnswerJsonMatching()', options, t => jsonAnswerMatches(t, values, options?.requires))
   },
   toReachState(received: unknown, pattern: StatePattern, options?: CheckOptions) {
     return check(this, received, 'toReachState()', options, t => reachesState(t.env, pattern))
   },
-  toAnswerWithinCalls(received: unknown, fragments: string[], minimal: number, options?: CheckOptions) {
-    return check(this, received, `toAnswerWithinCalls(${fragments.join(', ')}; ${minimal})`, options, t => answersWithinCalls(t, fragments, minimal))
+  toReachMilestone(received: unknown, milestone: Milestone, options?: CheckOptions) {
+    return check(this, received, milestone.label, options, t => reachesMilestone(t, milestone))
   },
-  toCallToolsWithoutErrors(received: unknown, options?: CheckOptions) {
-    return check(this, received, 'toCallToolsWithoutErrors()', options, t => callsSucceed(t))
+  toAnswerWithinCalls(received: unknown, spec: AnswerSpec, minimal: number, options?: CheckOptions) {
+    return check(this, received, `toAnswerWithinCalls(${minimal})`, options, t => answersWithinCalls(t, spec, minimal))
+  },
+  toCallToolsWellFormed(received: unknown, options?: CheckOptions) {
+    return check(this, received, 'toCallToolsWellFormed()', options, t => callsWellFormed(t))
   },
   toPassHiddenTests(received: unknown, tally: TestTally, options?: CheckOptions & { partial?: boolean }) {
     const result = check(this, received, 'toPassHiddenTests()', options, () => passesTests(tally, options?.partial ?? false))
@@ -150,7 +154,7 @@ expect.extend({
   // New matchers go above this line: wrap a pure check from checks.ts with check(...) and declare it below.
 })
 
-export type { ArgumentMatch, ChainStep, StatePattern, TestTally }
+export type { AnswerSpec, ArgumentMatch, ChainStep, Milestone, StatePattern, TestTally }
 
 declare module 'vitest' {
   interface Matchers<T = any> {
@@ -162,10 +166,10 @@ declare module 'vitest' {
     toCallToolsInOrder: (names: string[], options?: CheckOptions) => void
     /** Each step was a successful call with its arguments, in a later turn than the step before (data flow). */
     toFollowChain: (steps: ChainStep[], options?: CheckOptions) => void
-    /** The final answer mentions every fragment (case-insensitive). */
-    toAnswerWith: (fragments: string[], options?: CheckOptions) => void
-    /** The final answer is bare JSON; fenced or prose-wrapped JSON earns half. */
-    toAnswerWithJson: (options?: CheckOptions) => void
+    /** The final answer states the facts (by meaning: answers.ts), and no wrong fact, false claim or unseen id. */
+    toAnswerWith: (spec: AnswerSpec, options?: CheckOptions) => void
+    /** The final answer is JSON; with `only` (default, the prompt asks for JSON alone) fenced or prose-wrapped JSON earns half. */
+    toAnswerWithJson: (options?: CheckOptions & { only?: boolean }) => void
     /** No failing tool call was repeated with the same arguments. */
     toNotRepeatFailingCalls: (options?: CheckOptions) => void
     /** None of these tools was called. */
@@ -174,14 +178,16 @@ declare module 'vitest' {
     toUseAtMostCalls: (minimal: number, options?: CheckOptions) => void
     /** Valid against the JSON Schema (ajv); every violation listed. On a transcript, its final answer's JSON. */
     toMatchSchema: (schema: JsonSchema, options?: CheckOptions) => void
-    /** The final answer's JSON (in whatever form) is an object holding these values; partial: the share right. */
-    toAnswerJsonMatching: (values: Record<string, Json>, options?: CheckOptions) => void
+    /** The final answer's JSON (in whatever form) is an object holding these values; partial: the share right. `requires`: tools the values must come from. */
+    toAnswerJsonMatching: (values: Record<string, Json>, options?: CheckOptions & { requires?: string[] }) => void
     /** The run's end environment matches the pattern (operators $absent, $includes, $json, $some); all or nothing. */
     toReachState: (pattern: StatePattern, options?: CheckOptions) => void
-    /** The answer mentions the fragments, reached with at most `minimal` tool calls: answer share x min(1, minimal / made). */
-    toAnswerWithinCalls: (fragments: string[], minimal: number, options?: CheckOptions) => void
-    /** Every tool call succeeded (known tool, valid arguments, no tool error); partial: the share that did. */
-    toCallToolsWithoutErrors: (options?: CheckOptions) => void
+    /** An agentic milestone: an end state, a call, a chain, or any of several; named by its label. */
+    toReachMilestone: (milestone: Milestone, options?: CheckOptions) => void
+    /** The answer states its facts, reached with at most `minimal` tool calls: answer share x min(1, minimal / made). */
+    toAnswerWithinCalls: (spec: AnswerSpec, minimal: number, options?: CheckOptions) => void
+    /** Every tool call well-formed (callFormGrade: offered tool, arguments a valid object as sent, native); partial: the mean grade. */
+    toCallToolsWellFormed: (options?: CheckOptions) => void
     /** The task's hidden tests pass (from runHiddenTests); `partial` credits the share passing, else all or nothing. Marks the run completed. */
     toPassHiddenTests: (tally: TestTally, options?: CheckOptions & { partial?: boolean }) => void
     /** The run never put a file back to an earlier content nor repeated a failing call unchanged. Marks the run's rework flag. */

@@ -157,9 +157,16 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
   }
 }
 
+/**
+ * The coding-agent composite's weights, written here only. The seed publishes its composites (0.735 and 0.728) and
+ * their inputs but not the weights; 0.5 / 0.3 / 0.2 are the only weights on a 0.01 grid, summing to 1, that reproduce
+ * both from those inputs (test/scoring.test.ts searches the grid).
+ */
+export const compositeWeights = { toolCallSuccess: 0.5, taskCompletion: 0.3, noRework: 0.2 } as const
+
 /** The coding-agent composite: 0.5 x tool_call_success + 0.3 x task_completion + 0.2 x (1 - rework_rate). */
 export function compositeScore(toolCallSuccess: number, taskCompletion: number, reworkRate: number): number {
-  return 0.5 * toolCallSuccess + 0.3 * taskCompletion + 0.2 * (1 - reworkRate)
+  return compositeWeights.toolCallSuccess * toolCallSuccess + compositeWeights.taskCompletion * taskCompletion + compositeWeights.noRework * (1 - reworkRate)
 }
 
 function median(values: number[]): number {
@@ -170,11 +177,13 @@ function median(values: number[]): number {
 
 /**
  * The coding-agent metrics of one model, pooled over its scored runs (infrastructure errors are not the model's and
- * are left out): tool_call_success over all tool calls, task_completion and rework_rate over runs, from the flags
+ * are left out): tool_call_success (the mean form grade of all tool calls, checks.ts callFormGrade) and the share of
+ * calls that ran without a tool error, over all tool calls; task_completion and rework_rate over runs, from the flags
  * the rubric's toPassHiddenTests and toAvoidRework set on each run.
  */
 export function agentMetrics(outcomes: TestOutcome[]): AgentMetrics {
   let calls = 0
+  let wellFormed = 0
   let errors = 0
   let completed = 0
   let rework = 0
@@ -193,6 +202,7 @@ export function agentMetrics(outcomes: TestOutcome[]): AgentMetrics {
     }
     for (const run of scored) {
       calls += run.toolCalls
+      wellFormed += run.wellFormed ?? run.toolCalls - (run.toolErrors ?? 0)
       errors += run.toolErrors ?? 0
       completed += run.completed === true ? 1 : 0
       rework += run.rework === true ? 1 : 0
@@ -201,11 +211,13 @@ export function agentMetrics(outcomes: TestOutcome[]): AgentMetrics {
     }
   }
   const runs = latencies.length
-  const toolCallSuccess = calls === 0 ? 0 : (calls - errors) / calls
+  const toolCallSuccess = calls === 0 ? 0 : wellFormed / calls
+  const toolOutcomeSuccess = calls === 0 ? 0 : (calls - errors) / calls
   const taskCompletion = runs === 0 ? 0 : completed / runs
   const reworkRate = runs === 0 ? 0 : rework / runs
   return {
     toolCallSuccess: round(toolCallSuccess),
+    toolOutcomeSuccess: round(toolOutcomeSuccess),
     taskCompletion: round(taskCompletion),
     reworkRate: round(reworkRate),
     composite: round(compositeScore(toolCallSuccess, taskCompletion, reworkRate)),

@@ -1,19 +1,27 @@
-// Suite identity: the content hash that changes whenever a task, a tool definition or a tool's default data changes,
-// so the leaderboard never ranks scores from different task sets side by side. A change to a tool's behaviour alone
-// (its code) is not data: bump the suite's version for it.
+// Suite identity: the content hash that changes whenever what decides a score changes (the suite's tasks, the
+// definitions of the tools it offers, the default data those tools read, and its rubrics: each category's spec file
+// and declared points), so the leaderboard never ranks scores from different task sets side by side, and nothing
+// outside the suite (another suite, a tool family it does not use) changes it. A change to code the rubrics call
+// (checks, matchers) or to a tool's behaviour is not data: bump the suite's version for it.
 
-import type { Category, SimulatedTool, Suite, SuiteStamp, ToolEnv } from './types.ts'
+import type { Category, JsonSchema, SimulatedTool, Suite, SuiteStamp, ToolEnv } from './types.ts'
 import { createHash } from 'node:crypto'
 import { canonical } from './checks.ts'
 import { validate } from './tools.ts'
 
-export function stampSuite(suite: Suite, catalog: ReadonlyMap<string, SimulatedTool>, defaults: ToolEnv): SuiteStamp {
-  const used = [...new Set(suite.categories.flatMap(category => category.tasks.flatMap(task => task.tools)))].sort()
-  const tools = used.map((name) => {
+/** The tool names a suite's tasks offer, sorted. */
+export const toolsOf = (suite: Suite): string[] => [...new Set(suite.categories.flatMap(category => category.tasks.flatMap(task => task.tools)))].sort()
+
+/**
+ * The suite's stamp. `defaults` is the default state its tools read; `rubrics` the text of each category's rubric
+ * files (path -> source), as the caller read them.
+ */
+export function stampSuite(suite: Suite, catalog: ReadonlyMap<string, SimulatedTool>, defaults: ToolEnv, rubrics: Record<string, string> = {}): SuiteStamp {
+  const tools = toolsOf(suite).map((name) => {
     const tool = catalog.get(name)
     return tool ? { name, description: tool.description, parameters: tool.parameters } : { name }
   })
-  const content = canonical(JSON.parse(JSON.stringify({ suite: { ...suite }, tools, defaults })))
+  const content = canonical(JSON.parse(JSON.stringify({ suite: { ...suite }, tools, defaults, rubrics })))
   return { id: suite.id, version: suite.version, hash: createHash('sha256').update(content).digest('hex').slice(0, 16) }
 }
 
@@ -52,11 +60,18 @@ const categorySchema = {
   properties: { id: { type: 'string' }, title: { type: 'string' }, tasks: { type: 'array', minItems: 1, items: taskSchema } },
 }
 
+export interface CategoryOptions {
+  /** JSON Schema of the category's `expect` (what its rubric reads); every task's `expect` is checked against it. */
+  expect?: JsonSchema
+  /** The category's rubric files (its spec file, and any file of checks only it uses), relative to the project root. */
+  rubric?: string[]
+}
+
 /**
  * Checks a category file's data (a JSON import) and returns it typed. A mistake in a prompt file fails here with the
- * file, the task and what is wrong, instead of as a confusing error deep in a run.
+ * file, the task and the key that is wrong, instead of as a confusing error deep in a run.
  */
-export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<string, SimulatedTool>): Category {
+export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<string, SimulatedTool>, options: CategoryOptions = {}): Category {
   const { valid, errors } = validate(categorySchema, data)
   if (!valid) {
     throw new Error(`${file}: ${errors.join('; ')}`)
@@ -72,6 +87,12 @@ export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<s
     if (unknown.length > 0) {
       throw new Error(`${file}: task '${task.id}' offers tools that are not in fixtures/src/catalog.ts: ${unknown.join(', ')}`)
     }
+    if (options.expect) {
+      const checked = validate(options.expect, task.expect)
+      if (!checked.valid) {
+        throw new Error(`${file}: task '${task.id}': ${checked.errors.map(error => `expect${error.replace(/^\(root\)/, '')}`).join('; ')}`)
+      }
+    }
   }
-  return category
+  return { ...category, ...(options.rubric ? { rubric: options.rubric } : {}) }
 }

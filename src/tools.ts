@@ -36,7 +36,8 @@ function formatErrors(errors: ErrorObject[]): string[] {
 
 /**
  * Faults a task injects, in its env under `faults`: `{ "get_order": ["rate_limited", "transient"] }` makes the first
- * two calls to get_order fail with those codes, in order, whatever their arguments.
+ * two calls to get_order fail with those codes, in order, whatever their arguments. These three are transient (the
+ * outcome says `retryable`); any other code is a permanent failure with the code as its message.
  */
 const faultMessages: Record<string, string> = {
   rate_limited: 'rate limit exceeded: too many requests, retry shortly',
@@ -56,7 +57,7 @@ function takeFault(env: ToolEnv, name: string): ToolOutcome | undefined {
   const [code, ...rest] = queue
   faults[name] = rest
   const key = String(code)
-  return { ok: false, code: key, error: faultMessages[key] ?? key }
+  return { ok: false, code: key, error: faultMessages[key] ?? key, ...(key in faultMessages ? { retryable: true } : {}) }
 }
 
 /** Executes one call. `args` null means the model's arguments were not a JSON object. A tool that throws is a bug in the fixture, reported as such. */

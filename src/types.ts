@@ -104,12 +104,15 @@ export interface ToolDefinition {
   name: string
   description: string
   parameters: JsonSchema
+  /** Calling it changes nothing (a lookup): rubrics never penalise a careful extra call to it. Not sent to the model. */
+  readOnly?: boolean
 }
 
 /** What a simulated tool returns: a JSON result, or an error message the model sees. */
 export type ToolOutcome =
   | { ok: true, result: Json }
-  | { ok: false, error: string, code: string }
+  /** `retryable`: the failure is transient (rate limited, temporarily down) and the same call may succeed later. */
+  | { ok: false, error: string, code: string, retryable?: boolean }
 
 /**
  * The mutable, per-run world simulated tools read and write: seeded from the task's `env`, never from the
@@ -155,11 +158,13 @@ export interface Task {
   maxSteps?: number
 }
 
-/** A category: an id, a title for tables, and its tasks. */
+/** A category: an id, a title for tables, its tasks, and the files of its rubric (part of the suite's identity). */
 export interface Category {
   id: string
   title: string
   tasks: Task[]
+  /** The rubric's files (the category's spec file first), relative to the project root. */
+  rubric?: string[]
 }
 
 /** How a suite turns run scores into one model score. */
@@ -333,6 +338,8 @@ export interface RunMeta {
   toolCalls: number
   /** Tool calls whose outcome was an error (unknown tool, invalid arguments, a tool error). */
   toolErrors: number
+  /** Sum of the tool calls' form grades (checks.ts callFormGrade: 1 well-formed, 0.5 repaired, 0 malformed). */
+  wellFormed?: number
   textToolCalls: number
   latencyMs: number
   usage: Usage
@@ -460,8 +467,14 @@ export interface ModelResult {
 
 /** The coding-agent suite's metrics for one model, pooled over its scored runs (src/scoring.ts agentMetrics). */
 export interface AgentMetrics {
-  /** Tool calls that were well-formed (a known tool, arguments valid against its schema) and ran without a tool error, over all tool calls; 0 with no calls. */
+  /**
+   * The seed's grade of call syntax: the mean form grade of all tool calls (1 for a native call to an offered tool with
+   * arguments that are a valid JSON object as sent, 0.5 when the harness had to repair it, 0 when malformed), whatever
+   * the calls' outcomes; 0 with no calls.
+   */
   toolCallSuccess: number
+  /** Tool calls that ran without a tool error (`not_found`, `no_match`, ...), over all tool calls: outcomes, apart from form. */
+  toolOutcomeSuccess: number
   /** Runs whose hidden tests all passed at the end, over scored runs. */
   taskCompletion: number
   /** Runs that undid or redid their own work (a file rewritten to an earlier content, an identical failing call repeated), over scored runs. */

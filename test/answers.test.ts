@@ -139,3 +139,14 @@ describe('judging an answer', () => {
     }
   })
 })
+
+describe('attribution among other named things', () => {
+  it('a value given as another entity\'s does not count, however the answer lists them', () => {
+    const seen = 'Paris 18 Tokyo 24 London 11 Sydney 27'
+    const spec: AnswerSpec = { facts: ['Sydney', { number: 27, about: ['Sydney'] }], entities: [['Tokyo'], ['Paris'], ['London']] }
+    const judge = (answer: string): number => judgeAnswer(answer, spec, { env: {}, seen, holds: () => false }).score
+    expect(judge('Sydney is the warmest at 27°C (Tokyo 24°C, Paris 18°C, London 11°C).')).toBe(1)
+    expect(judge('Sydney, at 27 °C.')).toBe(1)
+    expect(judge('Sydney is the warmest at 31°C (Tokyo 27°C, Paris 20°C, London 12°C).')).toBe(0.5)
+  })
+})

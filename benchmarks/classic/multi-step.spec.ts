@@ -1,8 +1,10 @@
 // classic / Multi-step chains: the second call needs a value that only the first call's result holds.
 // 3 points a run: the chain with its data flow (2 points, one per step: each step a successful call with the right
-// values, made in a later turn than the step before) / the answer reports what only the last step returned (1 point).
+// values, made in a later turn than the step before; a step may name other valid calls) / the answer reports what the
+// chain found (1 point: facts by meaning, from the tool results or the end state; another record's facts lose it).
 // So the seed's common failure, the first call right and the second never made, scores 1 of 3.
 
+import type { AnswerSpec } from '../../src/answers.ts'
 import type { ChainStep } from '../../src/matchers.ts'
 import { classic } from '../../fixtures/suites.ts'
 import { describeCategory } from '../../src/bench.ts'
@@ -11,5 +13,5 @@ describeCategory(classic, 'multi-step', { points: 3 }, async (task, { run, expec
   const transcript = await run(task)
   const chain = task.expect.chain as unknown as ChainStep[]
   expect.soft(transcript).toFollowChain(chain, { points: 2, label: 'chain followed with data flow' })
-  expect.soft(transcript).toAnswerWith(task.expect.answer as string[], { label: 'answer reports the last step\'s result' })
+  expect.soft(transcript).toAnswerWith(task.expect.answer as unknown as AnswerSpec, { label: 'answer reports what the chain found' })
 })

@@ -1,13 +1,17 @@
 // classic / Single tool: one obvious tool among a few. 3 points a run:
-// the right tool / arguments valid against its schema / the right argument values.
+// the right tool, and no other tool with effects (1) / arguments valid against its schema (0.5) / the right argument
+// values (0.5) / the answer reports what the tool returned (1: answers.ts, facts by meaning, grounded in the result).
 
+import type { AnswerSpec } from '../../src/answers.ts'
+import type { Json } from '../../src/types.ts'
 import { classic } from '../../fixtures/suites.ts'
 import { describeCategory } from '../../src/bench.ts'
 
 describeCategory(classic, 'single-tool', { points: 3 }, async (task, { run, expect }) => {
   const transcript = await run(task)
   const tool = String(task.expect.tool)
-  expect.soft(transcript).toCallTool(tool, undefined, { position: 'first', label: 'right tool' })
-  expect.soft(transcript).toHaveValidArguments(tool, { label: 'arguments valid against the schema' })
-  expect.soft(transcript).toCallTool(tool, task.expect.arguments as Record<string, never>, { label: 'right argument values' })
+  expect.soft(transcript).toCallTool(tool, undefined, { position: 'no-effects', label: 'right tool' })
+  expect.soft(transcript).toHaveValidArguments(tool, { points: 0.5, label: 'arguments valid against the schema' })
+  expect.soft(transcript).toCallTool(tool, task.expect.arguments as Record<string, Json>, { points: 0.5, label: 'right argument values' })
+  expect.soft(transcript).toAnswerWith(task.expect.answer as unknown as AnswerSpec, { label: 'answer reports the result' })
 })

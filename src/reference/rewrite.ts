@@ -88,26 +88,33 @@ export function wrongId(id: string): string {
   return id.replace(/(\d)(?!.*\d)/, digit => String((Number(digit) + 3) % 10))
 }
 
-// Outcome words turned into their opposites: the false claims a confabulating model makes.
-const flips: [RegExp, string][] = [
-  [/\b(has|have|was|were|is|are) not been\b/gi, '$1 been'],
-  [/\b(has|have|had|was|were|is|are|did|could|can|does|do) not\b/gi, '$1'],
-  [/n't\b/gi, ''],
-  [/\bnot\b/gi, ''],
-  [/\bnothing was\b/gi, 'everything was'],
-  [/\bno\b/gi, 'all'],
-  [/\bsold out\b/gi, 'confirmed'],
-  [/\bdelayed\b/gi, 'on time'],
-  [/\bcloudy\b/gi, 'sunny'],
-  [/\bsunny\b/gi, 'cloudy'],
-  [/\brain\b/gi, 'sunshine'],
-  [/\bin transit\b/gi, 'delivered'],
-  [/\bunpaid\b/gi, 'paid'],
-  [/\bfailed\b/gi, 'passed'],
-  [/\bunhealthy\b/gi, 'healthy'],
-  [/\bdraft\b/gi, 'sent email'],
-  [/\bsaved\b/gi, 'sent'],
+// Outcome words turned into their opposites: the false claims a confabulating model makes. Applied in one pass, so a
+// word flipped once is not flipped back.
+const flips: [string, string][] = [
+  ['has not been', 'has been'],
+  ['have not been', 'have been'],
+  ['was not', 'was'],
+  ['is not', 'is'],
+  ['could not', 'could'],
+  ['did not', 'did'],
+  ['not', ''],
+  ['n\'t', ''],
+  ['nothing was', 'everything was'],
+  ['no', 'all'],
+  ['sold out', 'confirmed'],
+  ['delayed', 'on time'],
+  ['cloudy', 'sunny'],
+  ['sunny', 'cloudy'],
+  ['rain', 'sunshine'],
+  ['in transit', 'delivered'],
+  ['unpaid', 'paid'],
+  ['failed', 'passed'],
+  ['unhealthy', 'healthy'],
+  ['draft', 'sent email'],
+  ['saved', 'sent'],
 ]
+const flipPattern = new RegExp(`(?<![a-z])(${flips.map(([word]) => word.replace(/'/g, '\'')).join('|')})(?![a-z])`, 'gi')
+const flipOf = new Map(flips.map(([word, replacement]) => [word, replacement]))
 
 /**
  * A wrong answer of the same shape: every number, date, time and id changed to another of its kind, and outcome
@@ -131,11 +138,7 @@ export function confabulate(text: string): string {
   for (const n of readNumbers(lower)) {
     edits.push({ ...n, text: wrongNumber(text.slice(n.start, n.end).replace(/^[-+]/, ''), n.value) })
   }
-  let out = apply(text, edits)
-  for (const [pattern, replacement] of flips) {
-    out = out.replace(pattern, replacement)
-  }
-  return out.replace(/ {2,}/g, ' ')
+  return apply(text, edits).replace(flipPattern, word => flipOf.get(word.toLowerCase()) ?? word).replace(/ {2,}/g, ' ')
 }
 
 /** A JSON answer made wrong in the same shape: numbers off, strings' dates, times and ids changed, booleans flipped. */
