@@ -132,18 +132,23 @@ async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repe
   return Object.assign(transcript, { [benchRun]: context.task.id })
 }
 
+/** Why a run's checks do not add up to the points its rubric declares, naming the spec file; undefined when they do. */
+export function declaredPointsProblem(file: string, checks: readonly { points: number }[], declared: number): string | undefined {
+  const total = checks.reduce((sum, check) => sum + check.points, 0)
+  return Math.abs(total - declared) > 1e-9
+    ? `${file}: the checks of this run are worth ${Number(total.toFixed(6))} points, but describeCategory declares { points: ${declared} }; make them agree`
+    : undefined
+}
+
 /**
  * A rubric's checks must be worth the points it declares, or a run's score would not be the share it earned: a spec
  * file whose checks add up to another total fails its tests, naming the file.
  */
 function checkDeclaredPoints(context: TestContext, declared: number): void {
   const run = context.task.meta.runs?.at(-1)
-  if (!run) {
-    return
-  }
-  const total = run.checks.reduce((sum, check) => sum + check.points, 0)
-  if (Math.abs(total - declared) > 1e-9) {
-    throw new Error(`${context.task.file.name}: the checks of this run are worth ${Number(total.toFixed(6))} points, but describeCategory declares { points: ${declared} }; make them agree`)
+  const problem = run && declaredPointsProblem(context.task.file.name, run.checks, declared)
+  if (problem) {
+    throw new Error(problem)
   }
 }
 

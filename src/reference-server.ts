@@ -7,12 +7,13 @@
 
 import type { AddressInfo } from 'node:net'
 import type { Policy, PolicyReply, PolicyRequest } from './reference/policy.ts'
-import type { ChatMessage, Suite, Task, ToolDefinition } from './types.ts'
+import type { ChatMessage, SolutionTurn, Suite, Task, ToolDefinition } from './types.ts'
 import { createServer } from 'node:http'
 import { baseline } from './reference/baseline.ts'
 import { confabulator } from './reference/confabulator.ts'
 import { flaws, oracle } from './reference/oracle.ts'
 import { paraphrase } from './reference/paraphrase.ts'
+import { replay, say, turnOf } from './reference/policy.ts'
 
 export interface ReferenceServerOptions {
   /** Suites whose tasks the oracle knows (looked up by their prompt). */
@@ -23,6 +24,11 @@ export interface ReferenceServerOptions {
   port?: number
   /** Latency added to every reply unless the model id sets its own, in ms. */
   latencyMs?: number
+  /**
+   * Scripted models, for tests that try a rubric with a particular right or wrong run: model `script:<name>` plays
+   * `scripts[name][taskId]` turn by turn (and says it has no script for any other task).
+   */
+  scripts?: Record<string, Record<string, SolutionTurn[]>>
 }
 
 export interface ReferenceServer {
@@ -46,8 +52,16 @@ interface ModelOptions {
 /** The models the server plays. */
 export const referenceModels = ['oracle', 'paraphrase', 'confabulator', 'baseline'] as const
 
+/** A scripted model: each task's turns as written, or a plain refusal for a task without a script. */
+function scripted(turns: Record<string, SolutionTurn[]>): Policy {
+  return (request, task) => {
+    const script = task ? turns[task.id] : undefined
+    return script ? replay(script, turnOf(request)) : say('I have no script for this task.')
+  }
+}
+
 /** Reads a reference model id; undefined when it names no reference model. */
-export function parseModelId(id: string): ModelOptions | undefined {
+export function parseModelId(id: string, scripts: ReferenceServerOptions['scripts'] = {}): ModelOptions | undefined {
   const [name, ...options] = id.split(',')
   const settings = new Map(options.map((option) => {
     const [key = '', value = ''] = option.split('=')
@@ -60,6 +74,10 @@ export function parseModelId(id: string): ModelOptions | undefined {
   }
   if (name === 'oracle') {
     return { policy: oracle(flaw as (typeof flaws)[number] | undefined), latencyMs: latency }
+  }
+  const script = name?.startsWith('script:') ? scripts[name.slice('script:'.length)] : undefined
+  if (script) {
+    return { policy: scripted(script), latencyMs: latency }
   }
   const others: Record<string, Policy> = { baseline, paraphrase, confabulator }
   const policy = name === undefined ? undefined : others[name]
@@ -145,7 +163,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
         return
       }
       const model = body.model ?? ''
-      const settings = parseModelId(model)
+      const settings = parseModelId(model, options.scripts)
       if (!settings || !Array.isArray(body.messages)) {
         send(404, { error: { message: `model '${model}' not found; the reference server plays ${referenceModels.join(', ')}`, type: 'not_found', code: 'model_not_found' } })
         return

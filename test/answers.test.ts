@@ -6,6 +6,7 @@ import type { Json } from '../src/types.ts'
 import { describe, expect, it } from 'vitest'
 import { fold, isNegated, judgeAnswer, parseNumber, readNumbers, states } from '../src/answers.ts'
 import { reachesState } from '../src/checks.ts'
+import { confabulate, paraphrase, synonyms } from '../src/reference/rewrite.ts'
 
 interface Row { fact: Fact, same: string[], different: string[] }
 
@@ -148,5 +149,27 @@ describe('attribution among other named things', () => {
     expect(judge('Sydney is the warmest at 27°C (Tokyo 24°C, Paris 18°C, London 11°C).')).toBe(1)
     expect(judge('Sydney, at 27 °C.')).toBe(1)
     expect(judge('Sydney is the warmest at 31°C (Tokyo 27°C, Paris 20°C, London 12°C).')).toBe(0.5)
+  })
+})
+
+describe('the reference models\' rewrites', () => {
+  it('every synonym the paraphrase uses is one the thesaurus accepts', () => {
+    for (const [word, synonym] of synonyms) {
+      expect(states(synonym, { text: word }), `${word} -> ${synonym}`).toBe(true)
+    }
+  })
+  it('the paraphrase keeps every fact of an answer, the confabulation none of its values', () => {
+    const answer = 'No: LH2402 on 2026-05-03 is delayed. It now leaves at 14:25, and the fare is 1240.50 EUR (booking BK-0417).'
+    const facts: Fact[] = ['2026-05-03', '14:25', '1240.50', 'BK-0417', 'delayed']
+    const rewritten = paraphrase(answer)
+    expect(rewritten).not.toBe(answer)
+    expect(rewritten).toContain('May 3, 2026')
+    expect(rewritten).toContain('2:25 PM')
+    expect(rewritten).toContain('1,240.50')
+    expect(rewritten).toContain('BK\u20110417')
+    for (const fact of facts) {
+      expect(states(rewritten, fact), `${JSON.stringify(fact)} in ${rewritten}`).toBe(true)
+      expect(states(confabulate(answer), fact), `${JSON.stringify(fact)} in ${confabulate(answer)}`).toBe(false)
+    }
   })
 })

@@ -10,7 +10,7 @@ import { startReferenceServer } from '../src/reference-server.ts'
 import { runBench, runScript } from './support/run-bench.ts'
 import { startFaultServer } from './support/fault-server.ts'
 
-describe.concurrent('npm run bench: oracle and baseline on the embedded server', () => {
+describe.concurrent('npm run bench: the four reference models on the embedded server', () => {
   let run: Awaited<ReturnType<typeof runBench>>
   beforeAll(async () => {
     run = await runScript('bench')
@@ -20,23 +20,29 @@ describe.concurrent('npm run bench: oracle and baseline on the embedded server',
     expect(run.code, run.output).toBe(0)
   })
 
-  it('prints both tables of both suites, oracle at 100% and ranked first, baseline lower', () => {
+  it('prints the tables of every suite: oracle and paraphrase at 100%, confabulator at most 70% on classic and v1, baseline lowest', () => {
     for (const suite of suites) {
       expect(run.stdout).toContain(`## ${suite.title}`)
     }
     expect(run.stdout).toMatch(/\| Rank +\| Model +\| Score +\| % +\| Avg Latency \| Context \| Where +\|/)
-    expect(run.stdout).toMatch(/\| Category +\| oracle \| baseline \|/)
+    expect(run.stdout).toMatch(/\| Category +\| oracle \| paraphrase \| confabulator \| baseline \|/)
     const classicMax = classicSuite.categories.reduce((n, c) => n + c.tasks.length, 0) * classicSuite.maxScore
     expect(run.stdout).toMatch(new RegExp(`🥇 +\\| oracle \\(reference solution\\) +\\| ${classicMax}\\.0/${classicMax} +\\| 100\\.0%`))
     const board = run.leaderboard()
     for (const suite of suites) {
-      const [first, second] = board.suites[suite.id]?.models ?? []
-      expect(first).toMatchObject({ project: 'oracle', rank: 1, percent: 100, complete: true })
-      expect(second?.project).toBe('baseline')
-      expect(second?.percent).toBeLessThan(100)
-      for (const category of suite.categories) {
-        expect(first?.categories[category.id]).toBe(suite.maxScore)
+      const models = board.suites[suite.id]?.models ?? []
+      const model = (project: string) => models.find(m => m.project === project)
+      for (const project of ['oracle', 'paraphrase']) {
+        expect(model(project), `${suite.id} ${project}`).toMatchObject({ rank: 1, percent: 100, complete: true })
+        for (const category of suite.categories) {
+          expect(model(project)?.categories[category.id], `${suite.id} ${project} ${category.id}`).toBe(suite.maxScore)
+        }
       }
+      if (suite.id !== 'coding-agent') {
+        expect(model('confabulator')?.percent, suite.id).toBeLessThanOrEqual(70)
+      }
+      expect(model('baseline')?.percent, suite.id).toBeLessThan(model('confabulator')?.percent ?? 0)
+      expect(models.at(-1)?.project, suite.id).toBe('baseline')
     }
   })
 
@@ -52,7 +58,7 @@ describe.concurrent('npm run bench: oracle and baseline on the embedded server',
     const records = files.flatMap(file => readFileSync(join(run.resultsDir, 'runs', 'oracle', file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>))
     const expected = suites.reduce((n, suite) => n + suite.runs * suite.categories.reduce((m, c) => m + c.tasks.length, 0), 0)
     expect(records).toHaveLength(expected)
-    expect(records[0]).toMatchObject({ schema: 1, project: 'oracle', suite: { id: expect.any(String), version: '1.0.0', hash: expect.stringMatching(/^[0-9a-f]{16}$/) }, harness: { vitest: '4.1.12' } })
+    expect(records[0]).toMatchObject({ schema: 1, project: 'oracle', suite: { id: expect.any(String), version: '1.1.0', hash: expect.stringMatching(/^[0-9a-f]{16}$/) }, harness: { vitest: '4.1.12' } })
     expect((records[0]?.checks as unknown[]).length).toBeGreaterThan(0)
   })
 })

@@ -1,7 +1,7 @@
 import type { ChainStep } from '../src/checks.ts'
 import type { ToolCallRecord, Transcript } from '../src/types.ts'
 import { describe, expect, it } from 'vitest'
-import { answerIncludes, answersWithJson, avoidsRepeatedFailures, callsInOrder, callsTool, followsChain, hasValidArguments, matchesSchema, usesAtMostCalls, valueMatches } from '../src/checks.ts'
+import { answersWithJson, answerStates, avoidsRepeatedFailures, callsInOrder, callsTool, followsChain, hasValidArguments, matchesSchema, resolveRefs, usesAtMostCalls, valueMatches } from '../src/checks.ts'
 
 const call = (step: number, name: string, args: ToolCallRecord['arguments'], ok = true): ToolCallRecord => ({
   step, id: `c${step}${name}`, name, arguments: args, rawArguments: JSON.stringify(args), source: 'native',
@@ -37,6 +37,14 @@ describe('callsTool', () => {
     expect(callsTool(transcript([call(0, 'get_forecast', { city: 'Paris' })]), 'get_weather').message)
       .toBe('expected a call to get_weather; made get_forecast({"city":"Paris"})')
   })
+  it('no-effects: other read-only lookups are fine, another tool with effects is not', () => {
+    const tools = [{ name: 'get_order', description: '', parameters: {}, readOnly: true }, { name: 'refund_order', description: '', parameters: {} }, { name: 'cancel_order', description: '', parameters: {} }]
+    const careful = { ...transcript([call(0, 'get_order', {}), call(1, 'refund_order', {})]), tools }
+    expect(callsTool(careful, 'refund_order', undefined, { position: 'no-effects' }).pass).toBe(true)
+    expect(callsTool(careful, 'refund_order', undefined, { position: 'only' }).pass).toBe(false)
+    const reckless = { ...transcript([call(0, 'cancel_order', {}), call(1, 'refund_order', {})]), tools }
+    expect(callsTool(reckless, 'refund_order', undefined, { position: 'no-effects' }).message).toContain('also called cancel_order(')
+  })
   it('honours position: first and only', () => {
     const t = transcript([call(0, 'web_search', {}), call(1, 'get_weather', { city: 'Paris' })])
     expect(callsTool(t, 'get_weather', undefined, { position: 'first' }).pass).toBe(false)
@@ -53,6 +61,23 @@ describe('hasValidArguments', () => {
     expect(result.message).toContain('must have required property \'city\'')
     expect(hasValidArguments(transcript([call(0, 'get_weather', null)])).message).toContain('not a JSON object')
     expect(hasValidArguments(transcript([])).pass).toBe(false)
+  })
+})
+
+describe('chains with other valid routes and data that must flow', () => {
+  it('a step done by any of its alternatives, or only by a call whose result holds the data', () => {
+    const withResult = (step: number, name: string, args: Record<string, never> | Record<string, string>, result: Record<string, string>): ToolCallRecord => ({ ...call(step, name, args), outcome: { ok: true, result } })
+    const chain: ChainStep[] = [{ anyOf: [{ tool: 'find_free_slot' }, { tool: 'list_events' }] }, { tool: 'find_bookings', returns: { id: 'BK-0417' } }]
+    expect(followsChain(transcript([withResult(0, 'list_events', {}, {}), withResult(1, 'find_bookings', { passenger_name: 'Nair' }, { ref: 'BK-0417' })]), chain).pass).toBe(true)
+    expect(followsChain(transcript([withResult(0, 'list_events', {}, {}), withResult(1, 'find_bookings', { passenger_name: 'Jonas' }, { ref: 'BK-0388' })]), chain).score).toBe(0.5)
+  })
+  it('expected values may point into the end state', () => {
+    const env = { calendar: { events: [{ id: 'EVT-0001', title: 'Standup' }, { id: 'EVT-0007', title: 'Vendor review' }] } }
+    expect(resolveRefs({ body: { $includes: [{ $state: 'calendar.events[title=vendor review].id' }] } }, env)).toEqual({ body: { $includes: ['EVT-0007'] } })
+    expect(resolveRefs({ $state: 'calendar.events.-1.id' }, env)).toBe('EVT-0007')
+    expect(valueMatches({ $includes: ['11:30', 'EVT-0007'] }, 'Booked at 11:30 as evt\u20110007')).toBe(true)
+    expect(valueMatches({ $near: 336.96, tolerance: 0.01 }, 336.955)).toBe(true)
+    expect(valueMatches({ $near: 336.96, tolerance: 0.01 }, 337)).toBe(false)
   })
 })
 
@@ -80,10 +105,17 @@ describe('answers', () => {
     expect(answersWithJson(transcript([], 'no json')).score).toBe(0)
     expect(answersWithJson(transcript([], 'null')).score).toBe(0)
   })
-  it('matches fragments case-insensitively and gives the share found', () => {
-    expect(answerIncludes(transcript([], 'It is 18°C in Paris'), ['18', 'paris']).pass).toBe(true)
-    expect(answerIncludes(transcript([], 'It is 18°C'), ['18', 'paris']).score).toBe(0.5)
-    expect(answerIncludes(transcript([], null), ['x']).message).toContain('no final answer')
+  it('where the prompt does not ask for JSON alone, JSON in a fence or prose earns full marks', () => {
+    expect(answersWithJson(transcript([], 'Here you go:\n```json\n{"a":1}\n```'), false).score).toBe(1)
+    expect(answersWithJson(transcript([], 'The contact is {"a":1}.'), false).score).toBe(1)
+    expect(answersWithJson(transcript([], 'no json'), false).score).toBe(0)
+  })
+  it('states facts by meaning, grounded in what the run saw, and gives the share stated', () => {
+    const seen = (final: string | null): ReturnType<typeof transcript> => ({ ...transcript([], final), messages: [{ role: 'user', content: 'Weather in Paris?' }, { role: 'tool', content: '{"temperature":18,"conditions":"cloudy"}', tool_call_id: 'a' }] })
+    expect(answerStates(seen('It is 18°C and overcast in Paris'), ['18', 'cloudy']).pass).toBe(true)
+    expect(answerStates(seen('It is 18°C'), ['18', 'cloudy']).score).toBe(0.5)
+    expect(answerStates(seen('It is 25°C and sunny'), ['18', 'cloudy']).score).toBe(0)
+    expect(answerStates(seen(null), ['x']).message).toContain('no final answer')
   })
 })
 
@@ -110,6 +142,12 @@ describe('matchesSchema', () => {
 })
 
 describe('call discipline', () => {
+  it('a transient failure may be retried unchanged twice; a third retry, or any retry of a permanent failure, is a repeat', () => {
+    const transient = (step: number): ToolCallRecord => ({ ...call(step, 'get_stock_price', { symbol: 'TSLA' }), outcome: { ok: false, code: 'transient', error: 'please retry', retryable: true } })
+    expect(avoidsRepeatedFailures(transcript([transient(0), transient(1), transient(2)])).pass).toBe(true)
+    expect(avoidsRepeatedFailures(transcript([transient(0), transient(1), transient(2), transient(3)]))).toMatchObject({ pass: false, score: 0.5 })
+    expect(avoidsRepeatedFailures(transcript([call(0, 'get_weather', { city: 'X' }, false), call(1, 'get_weather', { city: 'X' }, false)]))).toMatchObject({ pass: false, score: 0.5 })
+  })
   it('scores down repeating a failing call unchanged, not a corrected retry', () => {
     const corrected = transcript([call(0, 'get_weather', { city: 'Pariss' }, false), call(1, 'get_weather', { city: 'Paris' })])
     expect(avoidsRepeatedFailures(corrected).pass).toBe(true)

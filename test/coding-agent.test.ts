@@ -16,10 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { code, fileJournal, hiddenTestsOf, repoPath, runHiddenTests } from '../fixtures/src/tools/code.ts'
 import { catalog, codingAgent, freshEnv, suites, v1 } from '../fixtures/suites.ts'
 import { agentTable, renderSuite } from '../reporters/tables.ts'
-import { callsSucceed, findRework, passesTests } from '../src/checks.ts'
+import { callFormGrade, callsWellFormed, findRework, passesTests } from '../src/checks.ts'
 import { givenUp, thrashed } from '../src/reference/oracle.ts'
 import { startReferenceServer } from '../src/reference-server.ts'
-import { agentMetrics, compositeScore, summarize } from '../src/scoring.ts'
+import { agentMetrics, compositeScore, compositeWeights, summarize } from '../src/scoring.ts'
 import { runToolCall } from '../src/tools.ts'
 import { root, runBench } from './support/run-bench.ts'
 
@@ -41,7 +41,7 @@ async function replay(task: Task, solution: SolutionTurn[] = task.solution): Pro
       toolCalls.push({ step, id: `c${toolCalls.length}`, name: call.name, arguments: call.arguments, rawArguments: JSON.stringify(call.arguments), source: 'native', outcome })
     }
   }
-  return { taskId: task.id, model: 'replay', messages: [], tools: [], steps: [], toolCalls, finalText: null, endReason: 'final', env, latencyMs: 0, usage: { inputTokens: 0, outputTokens: 0 }, retries: 0 }
+  return { taskId: task.id, model: 'replay', messages: [], tools: [...tools.values()], steps: [], toolCalls, finalText: null, endReason: 'final', env, latencyMs: 0, usage: { inputTokens: 0, outputTokens: 0 }, retries: 0 }
 }
 
 const tool = (name: string) => {
@@ -126,7 +126,8 @@ describe('the tasks', () => {
       expect(before.total).toBeGreaterThanOrEqual(3)
       expect(before.passes, 'the task must not be solved already').toBeLessThan(before.total)
       const transcript = await replay(task)
-      expect(callsSucceed(transcript), JSON.stringify(transcript.toolCalls.map(call => call.outcome))).toMatchObject({ pass: true })
+      expect(callsWellFormed(transcript), JSON.stringify(transcript.toolCalls.map(call => call.outcome))).toMatchObject({ pass: true })
+      expect(transcript.toolCalls.every(call => call.outcome?.ok === true), JSON.stringify(transcript.toolCalls.map(call => call.outcome))).toBe(true)
       const lastTestRun = transcript.toolCalls.filter(call => call.name === 'repo_run_tests').at(-1)
       expect(lastTestRun?.outcome).toMatchObject({ ok: true, result: { passed: true } })
       const after = await runHiddenTests(task, transcript.env)
@@ -167,9 +168,18 @@ describe('the checks behind the rubric', () => {
   const failedRun = { ok: true as const, result: { passed: false } }
   const wrote = { ok: true as const, result: { changed: true } }
 
-  it('tool_call_success: the share of calls without an error; no calls is 0', () => {
-    expect(callsSucceed(transcript([call('a', {}, { ok: true, result: 1 }), call('b', {}, { ok: false, code: 'invalid_arguments', error: 'x' }), call('c', {}, failedRun)])).score).toBeCloseTo(2 / 3)
-    expect(callsSucceed(transcript([])).score).toBe(0)
+  it('tool_call_success grades the form of calls, not their outcomes: a not_found while exploring is a well-formed call', () => {
+    const tools = [{ name: 'read', description: '', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }]
+    const graded = (calls: ToolCallRecord[]): Transcript => ({ ...transcript(calls), tools })
+    const notFound = call('read', { path: 'src/missing.js' }, { ok: false, code: 'not_found', error: 'no file' })
+    const repaired = { ...call('read', { path: 'a.js' }, { ok: true, result: 1 }), rawArguments: JSON.stringify(JSON.stringify({ path: 'a.js' })) }
+    const asText = { ...call('read', { path: 'a.js' }, { ok: true, result: 1 }), source: 'text' as const }
+    const invalid = call('read', { file: 'a.js' }, { ok: false, code: 'invalid_arguments', error: 'x' })
+    const unknown = call('write', { path: 'a.js' }, { ok: false, code: 'unknown_tool', error: 'x' })
+    expect([notFound, repaired, asText, invalid, unknown].map(c => callFormGrade(graded([c]), c).grade)).toEqual([1, 0.5, 0.5, 0, 0])
+    expect(callsWellFormed(graded([notFound, repaired, invalid, call('read', { path: 'b.js' }, failedRun)])).score).toBeCloseTo(2.5 / 4)
+    expect(callsWellFormed(graded([{ ...call('read', {}, { ok: true, result: 1 }), rawArguments: '', arguments: {} }])).score).toBe(0)
+    expect(callsWellFormed(transcript([])).score).toBe(0)
   })
 
   it('hidden tests: a share for v1 coding, all or nothing for task completion', () => {
@@ -198,14 +208,29 @@ describe('the coding-agent metrics', () => {
     expect(compositeScore(1, 1, 0)).toBe(1)
   })
 
+  it('the weights are the only ones on a 0.01 grid, summing to 1, that reproduce both published composites', () => {
+    const fits: [number, number, number][] = []
+    for (let a = 0; a <= 100; a++) {
+      for (let b = 0; a + b <= 100; b++) {
+        const [w1, w2, w3] = [a / 100, b / 100, (100 - a - b) / 100]
+        const composite = (success: number, completion: number, rework: number): number => Math.round((w1 * success + w2 * completion + w3 * (1 - rework)) * 1000) / 1000
+        if (composite(0.913, 0.348, 0.130) === 0.735 && composite(0.848, 0.348, 0) === 0.728) {
+          fits.push([w1, w2, w3])
+        }
+      }
+    }
+    expect(fits).toEqual([[compositeWeights.toolCallSuccess, compositeWeights.taskCompletion, compositeWeights.noRework]])
+  })
+
   const model = { key: 'm', name: 'M', model: 'm', baseURL: 'x', server: 'vllm' as const, where: 'local' as const, context: { label: '128K', tokens: 131072 } }
   const run = (extra: Partial<RunMeta>): RunMeta => ({ repeat: 0, endReason: 'final', calls: 4, toolCalls: 10, toolErrors: 0, textToolCalls: 0, latencyMs: 1000, usage: { inputTokens: 1, outputTokens: 1 }, retries: 0, checks: [{ name: 'c', pass: true, score: 1, points: 10, message: '' }], ...extra })
   const outcome = (taskId: string, category: string, r: RunMeta): TestOutcome => ({ project: 'm', model, suite: 'coding-agent', hash: 'h', category, taskId, maxScore: 1, points: 10, runs: [r], runId: 'r', finishedAt: 't' })
   const outcomes = [
-    outcome('t1', 'bug-fixes', run({ completed: true, toolCalls: 10, toolErrors: 1, latencyMs: 2000 })),
-    outcome('t2', 'bug-fixes', run({ completed: true, rework: true, toolCalls: 10, toolErrors: 0, latencyMs: 4000 })),
-    outcome('t3', 'features', run({ completed: false, toolCalls: 20, toolErrors: 4, endReason: 'budget', latencyMs: 90_000 })),
-    outcome('t4', 'features', run({ completed: false, toolCalls: 0, toolErrors: 0, latencyMs: 500 })),
+    // t1's error is a well-formed call that found nothing; t2 had one call repaired (0.5); t3 two malformed calls.
+    outcome('t1', 'bug-fixes', run({ completed: true, toolCalls: 10, toolErrors: 1, wellFormed: 10, latencyMs: 2000 })),
+    outcome('t2', 'bug-fixes', run({ completed: true, rework: true, toolCalls: 10, toolErrors: 0, wellFormed: 9.5, latencyMs: 4000 })),
+    outcome('t3', 'features', run({ completed: false, toolCalls: 20, toolErrors: 4, wellFormed: 18, endReason: 'budget', latencyMs: 90_000 })),
+    outcome('t4', 'features', run({ completed: false, toolCalls: 0, toolErrors: 0, wellFormed: 0, latencyMs: 500 })),
     // An infrastructure error is not the model's: left out of every metric.
     outcome('t5', 'features', run({ completed: false, rework: true, toolCalls: 30, toolErrors: 30, error: { kind: 'server', message: '503', infrastructure: true } })),
   ]
@@ -213,10 +238,11 @@ describe('the coding-agent metrics', () => {
   it('pool tool calls over runs and count tasks, rework, timeouts and latency', () => {
     const metrics = agentMetrics(outcomes)
     expect(metrics).toEqual({
-      toolCallSuccess: 0.875, // (40 - 5) / 40
+      toolCallSuccess: 0.9375, // form grades 37.5 / 40 calls
+      toolOutcomeSuccess: 0.875, // (40 - 5) / 40: outcomes, apart from form
       taskCompletion: 0.5,
       reworkRate: 0.25,
-      composite: 0.7375, // 0.4375 + 0.15 + 0.15
+      composite: 0.76875, // 0.46875 + 0.15 + 0.15
       passCount: 2,
       taskCount: 4,
       timeouts: 1,
@@ -228,17 +254,17 @@ describe('the coding-agent metrics', () => {
     const suite = { ...codingAgent, categories: [{ id: 'bug-fixes', title: 'Bug fixes', tasks: codingAgent.categories[0]?.tasks.slice(0, 2) ?? [] }, { id: 'features', title: 'Features', tasks: codingAgent.categories[1]?.tasks.slice(0, 3) ?? [] }] }
     const renamed = outcomes.map((o, i) => ({ ...o, taskId: [...(suite.categories[0]?.tasks ?? []), ...(suite.categories[1]?.tasks ?? [])][i]?.id ?? o.taskId }))
     const result: ModelResult = summarize(suite, 'h', renamed)
-    expect(result.score).toBe(0.7375)
+    expect(result.score).toBe(0.76875)
     expect(result.agent?.passCount).toBe(2)
     const board = { id: 'coding-agent', title: 'Milo-Bench coding-agent', version: '1.0.0', hash: 'h', aggregate: 'coding-agent' as const, max: 1, taskCount: 5, maxPerTask: 1, categories: suite.categories.map(({ id, title }) => ({ id, title })), models: [{ ...result, rank: 1 }] }
     const printed = agentTable(board)
     const labels = printed.split('\n').filter(line => !line.startsWith('|-')).map(line => line.split('|')[1]?.trim())
     expect(labels).toEqual(['Metric', 'Composite', 'tool_call_success', 'task_completion', 'rework_rate', 'Pass count', 'Per-task latency'])
-    expect(printed).toMatch(/\| Composite +\| 0\.738 +\|/)
+    expect(printed).toMatch(/\| Composite +\| 0\.769 +\|/)
     expect(printed).toMatch(/\| Pass count +\| 2\/5 +\|/)
     expect(printed).toMatch(/\| Per-task latency +\| median 3\.0s, max 90\.0s, 1 timeout +\|/)
     expect(renderSuite(board)).toContain(printed)
-    expect(renderSuite(board)).toMatch(/🥇 +\| M +\| 0\.738 +\|/)
+    expect(renderSuite(board)).toMatch(/🥇 +\| M +\| 0\.769 +\|/)
   })
 })
 

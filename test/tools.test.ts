@@ -2,7 +2,7 @@
 
 import type { SimulatedTool } from '../src/types.ts'
 import { describe, expect, it } from 'vitest'
-import { catalog, freshEnv } from '../fixtures/suites.ts'
+import { catalog, freshEnv, suites } from '../fixtures/suites.ts'
 import { runToolCall } from '../src/tools.ts'
 
 describe('runToolCall', () => {
@@ -30,5 +30,37 @@ describe('runToolCall', () => {
     const env = freshEnv({ faults: { get_weather: ['rate_limited'] } })
     expect(await runToolCall(catalog, 'get_weather', { city: 'Paris' }, env)).toMatchObject({ ok: false, code: 'rate_limited' })
     expect(await runToolCall(catalog, 'get_weather', { city: 'Paris' }, env)).toMatchObject({ ok: true })
+  })
+})
+
+describe('read-only tools', () => {
+  it('change nothing: every call a reference solution or route makes to a tool marked readOnly leaves the state as it was', async () => {
+    const tasks = suites.flatMap(suite => suite.categories.flatMap(category => category.tasks))
+    let checked = 0
+    for (const task of tasks) {
+      const env = freshEnv(task.env)
+      for (const turns of [task.solution, ...(task.routes ?? [])]) {
+        for (const turn of turns) {
+          for (const call of 'calls' in turn ? turn.calls : []) {
+            const before = JSON.stringify(env)
+            await runToolCall(catalog, call.name, call.arguments, env)
+            if (catalog.get(call.name)?.readOnly) {
+              // Injected faults are consumed per call (a queue the task owns), not state a tool changes.
+              const without = (text: string): unknown => ({ ...JSON.parse(text), faults: undefined })
+              expect(without(JSON.stringify(env)), `${task.id}: ${call.name}`).toEqual(without(before))
+              checked++
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50)
+  })
+
+  it('are exactly the lookups: every tool with effects (send, book, pay, write, deploy...) is left unmarked', () => {
+    const effects = /^(?:send|draft|create|delete|book|cancel|check_in|refund|issue|pay|write|run_command|deploy|rollback|repo_write|repo_patch)/
+    for (const tool of catalog.values()) {
+      expect(tool.readOnly === true, tool.name).toBe(!effects.test(tool.name))
+    }
   })
 })
