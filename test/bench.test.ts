@@ -103,7 +103,7 @@ describe.concurrent('any OpenAI-compatible endpoint, and bad input', () => {
   it('an unknown --project gets one line listing the models, no stack trace', async () => {
     const run = await runBench(['--project', 'opus47'])
     expect(run.code).toBe(1)
-    expect(run.output).toContain('milo-bench: no model \'opus47\' in fixtures/models.ts; known: oracle, baseline,')
+    expect(run.output).toContain('milo-bench: no model \'opus47\' in fixtures/models.ts; known: oracle, paraphrase, confabulator, baseline,')
     expect(run.output).not.toMatch(/\n\s+at /)
   })
 
