@@ -120,6 +120,8 @@ async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repe
     textToolCalls: transcript.steps.reduce((n, step) => n + step.textToolCalls, 0),
     latencyMs: Math.round(transcript.latencyMs * 1000) / 1000,
     usage: transcript.usage,
+    // Per call, for prices that depend on a call's prompt size (src/pricing.ts).
+    stepUsage: transcript.steps.map(step => step.usage),
     retries: transcript.retries,
     checks: [],
     ...(transcript.steps.some(step => step.cached) ? { cached: true } : {}),

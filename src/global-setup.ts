@@ -9,7 +9,7 @@ import type { ModelSpec, Preflight } from './types.ts'
 import { suites } from '../fixtures/suites.ts'
 import { cacheSettings } from './cache.ts'
 import { loadEnvFile } from './env-file.ts'
-import { presets } from './presets.ts'
+import { startHint } from './presets.ts'
 import { startReferenceServer } from './reference-server.ts'
 import { startSlotServer } from './slots.ts'
 
@@ -65,7 +65,7 @@ export async function checkEndpoint(spec: ModelSpec, baseURL: string, env: Recor
   catch (error) {
     const hint = spec.where === 'cloud'
       ? 'check the network (DNS, proxy, firewall) and the entry\'s baseURL'
-      : `is the server running? Start ${presets[spec.server].start}`
+      : `is the server running? Start ${startHint({ ...spec, baseURL })}`
     return { ok: false, baseURL, reason: `${spec.key}: skipped: cannot reach ${baseURL} (${describeCause(error)}); ${hint}` }
   }
 }

@@ -8,6 +8,7 @@ export type { ServerPreset } from './presets.ts'
 export type {
   ChatMessage,
   CheckResult,
+  ContextWindow,
   ErrorKind,
   Json,
   JsonSchema,
@@ -16,6 +17,10 @@ export type {
   ModelParams,
   ModelResult,
   ModelSpec,
+  Price,
+  PriceRates,
+  PriceSource,
+  PriceTier,
   RecordedError,
   RunMeta,
   RunRecord,
@@ -32,7 +37,7 @@ export type {
 export { buildRequestBody, createClient, ModelCallError } from './client.ts'
 export { classifyError, isInfrastructure, isTransient, readErrorBody, redact } from './errors.ts'
 export { accumulateStream, extractTextToolCalls, normalizeCompletion, parseArguments, splitThinking, StreamError } from './normalize.ts'
-export { presets } from './presets.ts'
+export { presets, startHint } from './presets.ts'
 
 // Writing and scoring benchmarks (worker side: spec files, matchers, the agent loop).
 export type { BenchContext, CategoryRubric } from './bench.ts'
@@ -49,4 +54,5 @@ export { startReferenceServer } from './reference-server.ts'
 export type { GatePolicy, GateVerdict } from './gate.ts'
 export { evaluateGate } from './gate.ts'
 export { mergeLeaderboard } from './leaderboard.ts'
+export { callCost, ratesFor, runCost } from './pricing.ts'
 export { rank, scoreRun, summarize } from './scoring.ts'

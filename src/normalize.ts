@@ -33,7 +33,7 @@ export interface NormalizedCompletion {
   /** As the server sent it ("stop" with tool calls happens: read `toolCalls`, not this, to know whether tools were called). */
   finishReason: string | null
   /** Output tokens include reasoning even where the server counts it apart (xAI) or only in the total (Gemini). */
-  usage: { inputTokens: number, outputTokens: number }
+  usage: { inputTokens: number, outputTokens: number, cachedInputTokens?: number }
 }
 
 type Loose = Record<string, unknown>
@@ -129,7 +129,10 @@ function usageOf(body: Loose): NormalizedCompletion['usage'] | undefined {
     const input = num(usage.prompt_tokens)
     const completion = num(usage.completion_tokens)
     const total = num(usage.total_tokens)
-    return { inputTokens: input, outputTokens: total > input + completion ? total - input : completion }
+    // Prompt-cache hits: OpenAI's shape (xAI, vLLM, mlx_lm and others copy it) or DeepSeek's own field.
+    const details = isObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : {}
+    const cached = Math.min(num(details.cached_tokens) || num(usage.prompt_cache_hit_tokens), input)
+    return { inputTokens: input, outputTokens: total > input + completion ? total - input : completion, ...(cached > 0 ? { cachedInputTokens: cached } : {}) }
   }
   if (isObject(body.timings)) {
     return { inputTokens: num(body.timings.prompt_n) + num(body.timings.cache_n), outputTokens: num(body.timings.predicted_n) }

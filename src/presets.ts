@@ -27,7 +27,10 @@ export interface ServerPreset {
   responseFormat: 'json_schema' | 'json_object' | 'none'
   /** The server needs the previous assistant turn's reasoning sent back as `reasoning_content` (DeepSeek thinking mode, rule 22). */
   echoReasoning: boolean
-  /** What the user must start or set, for the README and the unreachable-server message. */
+  /**
+   * What the user must start or set, printed when the server cannot be reached. MODEL, PORT and CONTEXT are filled in
+   * from the entry (its model id, its base URL's port, its declared context in tokens); an entry's own `start` wins.
+   */
   start: string
 }
 
@@ -60,13 +63,14 @@ export const presets: Record<ServerKind, ServerPreset> = {
     // llama-server defaults parallel_tool_calls to false (rule 24).
     body: { parallel_tool_calls: true },
     thinkingOff: templateNoThinking,
-    start: 'llama-server -m MODEL.gguf --jinja --port PORT (without --jinja tools are ignored and calls come back as text; -c is split across -np slots)',
+    // --alias: llama-server answers to the name it is given, not to the id the entry sends, unless they match.
+    start: 'llama-server -m FILE.gguf --alias MODEL --jinja -c CONTEXT -np 1 --port PORT (without --jinja tools are ignored and calls come back as text; -c is split across -np slots, so with -np N give -c N times the context)',
   },
   'ollama': {
     ...base,
     // Ollama maps reasoning_effort "none" to think:false; models without thinking answer 400, so it is opt-in.
     thinkingOff: { reasoning_effort: 'none' },
-    start: 'ollama serve, with the model pulled and OLLAMA_CONTEXT_LENGTH set to the context you benchmark (Ollama silently truncates past it)',
+    start: 'ollama pull MODEL, then OLLAMA_CONTEXT_LENGTH=CONTEXT ollama serve (Ollama silently truncates past its context length)',
   },
   'mlx': {
     ...base,
@@ -79,11 +83,11 @@ export const presets: Record<ServerKind, ServerPreset> = {
   'vllm': {
     ...base,
     thinkingOff: templateNoThinking,
-    start: 'vllm serve MODEL --enable-auto-tool-choice --tool-call-parser PARSER (plus --reasoning-parser for thinking models)',
+    start: 'vllm serve MODEL --port PORT --max-model-len CONTEXT --enable-auto-tool-choice --tool-call-parser PARSER (plus --reasoning-parser for thinking models, and YaRN through --hf-overrides past the model\'s native window)',
   },
   'lmstudio': {
     ...base,
-    start: 'LM Studio\'s server (lms server start) with the model loaded; a model outside "native" tool mode writes [TOOL_REQUEST] text',
+    start: 'lms load MODEL --context-length CONTEXT, then lms server start --port PORT (a model outside "native" tool mode writes [TOOL_REQUEST] text)',
   },
   'openai': {
     ...base,
@@ -133,6 +137,30 @@ export const presets: Record<ServerKind, ServerPreset> = {
     echoReasoning: true,
     start: 'a DeepSeek API key in DEEPSEEK_API_KEY',
   },
+}
+
+/** The port a base URL names, or its scheme's default. */
+function portOf(baseURL: string): string {
+  try {
+    const url = new URL(baseURL)
+    return url.port || (url.protocol === 'https:' ? '443' : '80')
+  }
+  catch {
+    return 'PORT'
+  }
+}
+
+/**
+ * What to start for this entry, as the unreachable-server message prints it: the entry's own `start` as written, or
+ * its preset's with MODEL, PORT and CONTEXT filled in, so the line names the weights and the window the entry declares.
+ */
+export function startHint(spec: Pick<ModelEntry, 'server' | 'model' | 'baseURL' | 'context' | 'start'>): string {
+  if (spec.start) {
+    return spec.start
+  }
+  const values: Record<string, string> = { MODEL: spec.model, PORT: portOf(spec.baseURL), CONTEXT: String(spec.context.tokens) }
+  // One pass, with a function: a model id is never read as a placeholder or as a replacement pattern.
+  return (presets[spec.server]?.start ?? base.start).replace(/\b(?:MODEL|PORT|CONTEXT)\b/g, name => values[name] ?? name)
 }
 
 /** One line per `params.extraBody` field a strict server would reject; empty when the entry is fine. */

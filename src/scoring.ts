@@ -2,6 +2,7 @@
 // model scores -> ranks. No I/O and no clock: the same runs in give the same scores out.
 
 import type { AgentMetrics, EndReason, ModelResult, RecordedModel, RunMeta, Suite, TaskResult, Usage } from './types.ts'
+import { runCost } from './pricing.ts'
 
 const round = (value: number, places = 6): number => Math.round(value * 10 ** places) / 10 ** places
 const mean = (values: number[]): number => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length)
@@ -66,6 +67,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
   let toolErrors = 0
   let textToolCalls = 0
   let scoredRuns = 0
+  let cost = 0
   for (const outcome of mergeRuns(outcomes)) {
     const runScores = outcome.runs.map(run => scoreRun(run, outcome.maxScore, outcome.points))
     const scored = runScores.filter((score): score is number => score !== null)
@@ -91,6 +93,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
       textToolCalls += run.textToolCalls
       usage.inputTokens += run.usage.inputTokens
       usage.outputTokens += run.usage.outputTokens
+      cost += runCost(model.price, run)
     }
   }
   const categories: Record<string, number> = {}
@@ -123,7 +126,6 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
   const agent = suite.aggregate === 'coding-agent' ? agentMetrics(mergeRuns(outcomes)) : undefined
   const score = isSum ? sum : agent ? agent.composite : round(mean(Object.values(categories)))
   const max = isSum ? taskCount * suite.maxScore : suite.maxScore
-  const price = model.price ?? { input: 0, output: 0 }
   return {
     project: first.project,
     name: model.name,
@@ -149,7 +151,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
     toolErrors,
     textToolCalls,
     tokens: usage,
-    cost: round((usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000, 6),
+    cost: round(cost, 6),
     endReasons,
     ...(agent ? { agent } : {}),
     runId: outcomes.map(o => o.runId).sort().at(-1) ?? first.runId,

@@ -49,12 +49,20 @@ export interface ModelEntry {
   baseURLEnv?: string
   /** Where the model runs, as the leaderboard's "Where" column shows it. */
   where: 'local' | 'cloud' | 'embedded'
-  /** Context window: `label` for the table ("256K"), `tokens` to skip tests that would not fit. */
-  context: { label: string, tokens: number }
+  /** The context window the entry declares: tasks larger than `tokens` are skipped for it, not failed. */
+  context: ContextWindow
   /** Request parameters. `temperature` defaults to 0; `extraBody` is merged into the request body as is. */
   params?: ModelParams
-  /** USD per million tokens, for cost columns. Omit (or 0) for local models. */
-  price?: { input: number, output: number }
+  /** USD per million tokens, for cost columns; each model call is priced at the tier its prompt falls in. Omit for local models. */
+  price?: Price
+  /** Where the price was read and when: the README's model table shows it, so a reader knows how fresh the cost is. */
+  priceSource?: PriceSource
+  /**
+   * The command that starts this entry's local server, printed when it cannot be reached. Set it when the preset's
+   * template (src/presets.ts) is not enough: weights whose file name is not the model id (`--alias`), a context that
+   * needs YaRN. Printed as written.
+   */
+  start?: string
   /** Most requests in flight at once against this model, across all spec files. Default 4 (1 for local). */
   concurrency?: number
   /** Reasoning handling; default `promote-when-empty` (the seed's adapter). */
@@ -67,6 +75,46 @@ export interface ModelEntry {
   stream?: boolean
   /** Free text shown in the leaderboard's notes (runtime, quantisation, host). */
   notes?: string
+}
+
+/** A context window: what the leaderboard's Context column prints, and the tokens that skipping is decided on. */
+export interface ContextWindow {
+  /** The leaderboard's Context column, e.g. "256K": the window below, rounded. */
+  label: string
+  /** The window in tokens: the provider's published limit, or what the local server is started with. */
+  tokens: number
+  /** The label the seed's results table printed, when it differs from this window (shown in the README's model table). */
+  seedLabel?: string
+}
+
+/** USD per million tokens. */
+export interface PriceRates {
+  input: number
+  output: number
+  /** Input tokens the server reports it read from its prompt cache; without it they cost `input`. */
+  cachedInput?: number
+}
+
+/** An entry's prices: base rates, and higher rates for a model call whose prompt is larger than a tier's threshold. */
+export interface Price extends PriceRates {
+  /**
+   * Long-prompt tiers, e.g. Gemini 3.1 Pro above 200K prompt tokens. The highest tier whose `aboveInputTokens` the
+   * call's input tokens exceed prices the whole call, input and output.
+   */
+  tiers?: PriceTier[]
+}
+
+export interface PriceTier extends PriceRates {
+  /** The tier applies to a model call whose input tokens are more than this. */
+  aboveInputTokens: number
+}
+
+/** Where a price was read. */
+export interface PriceSource {
+  /** When it was checked: an ISO date, `YYYY-MM-DD` or `YYYY-MM`. */
+  checked: string
+  /** The provider's page it was read from. */
+  url: string
 }
 
 export interface ModelParams {
@@ -258,6 +306,8 @@ export interface ToolCallRecord {
 export interface Usage {
   inputTokens: number
   outputTokens: number
+  /** Of `inputTokens`, those the server reports it read from its prompt cache; absent when it reports none. */
+  cachedInputTokens?: number
 }
 
 /** One model call: one HTTP exchange, with its retries. */
@@ -343,6 +393,8 @@ export interface RunMeta {
   textToolCalls: number
   latencyMs: number
   usage: Usage
+  /** Token counts of each model call, in order: tiered and cached-input prices apply per call (src/pricing.ts). */
+  stepUsage?: Usage[]
   retries: number
   checks: CheckResult[]
   cached?: boolean
@@ -456,7 +508,7 @@ export interface ModelResult {
   toolErrors: number
   textToolCalls: number
   tokens: Usage
-  /** USD, from the entry's price per million tokens; 0 for local models. */
+  /** USD over scored runs, each model call priced at the tier its prompt falls in (src/pricing.ts); 0 for local models. */
   cost: number
   endReasons: Partial<Record<EndReason, number>>
   /** coding-agent suites only: the agent metrics; `score` is their composite. */

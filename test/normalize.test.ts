@@ -79,7 +79,7 @@ describe('normalizeCompletion: a tool-call turn from every server kind', () => {
     expect(reply.toolCalls.map(call => call.name)).toEqual(['search'])
   })
 
-  it('xai: content "", reasoning_content, completion_tokens without reasoning (total = prompt + completion + reasoning)', () => {
+  it('xai: content "", reasoning_content, completion_tokens without reasoning (total = prompt + completion + reasoning), cached prompt tokens', () => {
     const reply = normalizeCompletion({
       id: 'b8a3', object: 'chat.completion', created: 1743000000, model: 'grok-3-mini',
       choices: [{ index: 0, message: { role: 'assistant', content: '', reasoning_content: 'First, the user is asking for the weather in San Francisco.', tool_calls: [{ id: 'call_93562515', function: { name: 'weather', arguments: '{"location":"San Francisco"}' }, type: 'function' }], refusal: null }, finish_reason: 'tool_calls' }],
@@ -89,7 +89,7 @@ describe('normalizeCompletion: a tool-call turn from every server kind', () => {
     expect(reply.content).toBeNull()
     expect(reply.reasoning).toBe('First, the user is asking for the weather in San Francisco.')
     expect(reply.toolCalls[0]).toMatchObject({ id: 'call_93562515', arguments: { location: 'San Francisco' } })
-    expect(reply.usage).toEqual({ inputTokens: 291, outputTokens: 215 })
+    expect(reply.usage).toEqual({ inputTokens: 291, outputTokens: 215, cachedInputTokens: 244 })
   })
 
   it('openrouter: upstream 9-char id, reasoning and reasoning_details with the same text read once', () => {
@@ -115,7 +115,7 @@ describe('normalizeCompletion: a tool-call turn from every server kind', () => {
     expect(inline).toMatchObject({ content: 'NVIDIA trades at $181.20.', reasoning: 'The user wants NVDA.', toolCalls: [], textToolCalls: [] })
   })
 
-  it('deepseek: index even in non-stream, call_00_ ids, text plus two no-argument calls', () => {
+  it('deepseek: index even in non-stream, call_00_ ids, text plus two no-argument calls, prompt_cache_hit_tokens', () => {
     const reply = normalizeCompletion({
       id: 'd1', object: 'chat.completion', created: 1760000000, model: 'deepseek-chat',
       choices: [{ index: 0, message: { role: 'assistant', content: 'I will check both.', reasoning_content: 'The user asks for two things.', tool_calls: [
@@ -127,7 +127,7 @@ describe('normalizeCompletion: a tool-call turn from every server kind', () => {
     expect(reply.content).toBe('I will check both.')
     expect(reply.reasoning).toBe('The user asks for two things.')
     expect(reply.toolCalls.map(call => [call.id, call.arguments])).toEqual([['call_00_lCIkdHRa7AKmCG3TlxXz1061', {}], ['call_01_Jz8hP2Qk5sBwY1mXcT3v9a0', {}]])
-    expect(reply.usage).toEqual({ inputTokens: 300, outputTokens: 60 })
+    expect(reply.usage).toEqual({ inputTokens: 300, outputTokens: 60, cachedInputTokens: 256 })
   })
 
   it('llama.cpp: content "\\n\\n" is no content; 32-char ids; reasoning_content; timings count tokens when usage is absent', () => {
