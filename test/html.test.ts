@@ -1,36 +1,20 @@
 // The HTML report in a real browser: the benchmark (oracle and baseline) runs into a temporary results folder, and
-// Debian's Chromium, driven by playwright-core, opens the leaderboard.html it wrote: the numbers on the page must be
+// Chromium (the npm package's, see support/chromium.ts), driven by playwright-core, opens the leaderboard.html it wrote: the numbers on the page must be
 // leaderboard.json's, sorting and the drill-down must work, nothing may leave the page, and model output stays text.
 
 import type { BrowserContext, Page } from 'playwright-core'
 import type { ReportData, RunView } from '../reporters/html.ts'
 import type { LeaderboardFile, ModelResult, RunRecord, SuiteBoard } from '../src/types.ts'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
 import { escapeHtml, findings, fitBudget, loadReportData, renderHtml, scriptJson } from '../reporters/html.ts'
 import { formatLatency, formatScore } from '../reporters/tables.ts'
-import { root, runBench } from './support/run-bench.ts'
-
-const executablePath = '/usr/bin/chromium'
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-
-/** Chromium with a fresh profile; never a downloaded browser. */
-async function launch(): Promise<BrowserContext> {
-  if (!existsSync(executablePath)) {
-    throw new Error(`${executablePath} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`)
-  }
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'milo-chromium-')), {
-    executablePath,
-    headless: true,
-    args,
-    viewport: { width: 1280, height: 900 },
-  })
-}
+import { launchChromium } from './support/chromium.ts'
+import { runBench } from './support/run-bench.ts'
 
 let context: BrowserContext
 let resultsDir: string
@@ -109,7 +93,7 @@ beforeAll(async () => {
   resultsDir = run.resultsDir
   board = run.leaderboard()
   pageURL = pathToFileURL(join(resultsDir, 'leaderboard.html')).href
-  context = await launch()
+  context = (await launchChromium()).context
 }, 600_000)
 
 afterAll(async () => {
@@ -346,7 +330,7 @@ describe('results/leaderboard.html in Chromium', () => {
     await page.close()
   })
 
-  it('screenshots the leaderboard this run wrote, with the oracle first, and copies the full page to results/leaderboard.png', async () => {
+  it('screenshots the leaderboard this run wrote, with the oracle first, and saves the full page beside the run\'s results (a temporary folder, never the checkout)', async () => {
     const page = await open()
     const suite = suiteBoards()[0] as SuiteBoard
     const oracle = suite.models.find(model => model.project === 'oracle') as ModelResult
@@ -375,10 +359,8 @@ describe('results/leaderboard.html in Chromium', () => {
     const fullImage = await readPng(full)
     expect(fullImage.height).toBeGreaterThan(tableImage.height)
     expect(fullImage.gold).toBeGreaterThan(50)
-    // The copy kept in results/ is this very screenshot, of this run's page, byte for byte.
-    mkdirSync(join(root, 'results'), { recursive: true })
-    copyFileSync(shot, join(root, 'results', 'leaderboard.png'))
-    expect(readFileSync(join(root, 'results', 'leaderboard.png')).equals(full)).toBe(true)
+    // The file saved is this very screenshot, of this run's page, byte for byte.
+    expect(readFileSync(shot).equals(full)).toBe(true)
     await page.close()
   })
 })
