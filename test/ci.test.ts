@@ -71,7 +71,7 @@ describe('vitest run --reporter=default --reporter=<ours by path> --reporter=jun
     expect(summary).toContain('# milo-bench')
     expect(summary).toContain('Gate: **FAIL**')
     expect(summary).toMatch(/- baseline classic: score \d+\.\d% is below the threshold 50\.0%/)
-    expect(summary).toMatch(/\| Rank +\| Model +\| Score +\| % +\| Avg Latency/)
+    expect(summary).toMatch(/\| Rank +\| Model +\| Score +\| 95% CI +\| % +\| Avg Latency/)
     expect(summary).toContain('## Milo-Bench classic')
   })
 
