@@ -46,8 +46,13 @@ describe.concurrent('npm run bench: oracle and baseline on the embedded server',
     const classic = board.suites.classic
     expect(classic?.max).toBe(classic?.taskCount ? classic.taskCount * 3 : -1)
     for (const model of classic?.models ?? []) {
-      expect(Object.keys(model)).toEqual(expect.arrayContaining(['project', 'rank', 'score', 'percent', 'avgLatencyMs', 'categories', 'complete']))
+      expect(Object.keys(model)).toEqual(expect.arrayContaining(['project', 'rank', 'score', 'percent', 'avgLatencyMs', 'categories', 'complete', 'repeats', 'interval']))
+      // pass^1..pass^3 over classic's three runs, and an interval around the score
+      expect(model.repeats?.passK).toHaveLength(3)
+      expect(model.interval?.low).toBeLessThanOrEqual(model.score)
+      expect(model.interval?.high).toBeGreaterThanOrEqual(model.score)
     }
+    expect(readFileSync(join(run.resultsDir, 'runs.csv'), 'utf8').split('\r\n')[0]).toMatch(/^project,model,model_id,suite,category,task,run,score,max,/)
     expect(readFileSync(join(run.resultsDir, 'leaderboard.md'), 'utf8')).toContain('| Rank')
     const files = readdirSync(join(run.resultsDir, 'runs', 'oracle'))
     const records = files.flatMap(file => readFileSync(join(run.resultsDir, 'runs', 'oracle', file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>))
