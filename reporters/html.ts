@@ -592,13 +592,14 @@ function drillDown(board: SuiteBoard): string {
       }
       const value = model.categories[category.id]
       const items = tasks.map(([taskId, task]) => {
-        const runs = task.runs.map(run => (run === null ? '–' : run.toFixed(2))).join(' · ')
+        const spread = task.spread && task.spread.max > task.spread.min ? ` (range ${(task.spread.max - task.spread.min).toFixed(2)})` : ''
+        const runs = `${task.runs.map(run => (run === null ? '–' : run.toFixed(2))).join(' · ')}${spread}`
         const score = task.score === null ? (task.skipped ? 'skipped' : 'not scored') : `${task.score.toFixed(2)}/${board.maxPerTask}`
         // what the failure filter reads: a run below full marks, a run the infrastructure lost (not scored)
         const lost = task.runs.some(run => run !== null && run < board.maxPerTask)
         const infra = task.runs.some(run => run === null)
         return `<details class="task ${taskClass(task.score, board.maxPerTask)}"${attr('data-suite', board.id)}${attr('data-project', model.project)}${attr('data-task', taskId)}${lost ? ' data-lost=""' : ''}${infra ? ' data-infra=""' : ''}>`
-          + `<summary><span class="task-id">${escapeHtml(taskId)}</span> <span class="score">${escapeHtml(score)}</span> <span class="muted runs-list">${escapeHtml(runs ? `runs ${runs}` : task.skipped ?? '')}</span></summary></details>`
+          + `<summary><span class="task-id">${escapeHtml(taskId)}</span> <span class="score">${escapeHtml(score)}</span> <span class="muted runs-list">${escapeHtml(task.runs.length > 0 ? `runs ${runs}` : task.skipped ?? '')}</span></summary></details>`
       })
       return `<details class="category"${attr('data-category', category.id)}><summary>${escapeHtml(category.title)} <span class="score">${escapeHtml(value === undefined ? '–' : `${value.toFixed(2)}/${board.maxPerTask}`)}</span></summary>${items.join('')}</details>`
     }).join('')

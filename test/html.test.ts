@@ -696,6 +696,15 @@ describe('the page\'s pure parts', () => {
     expect(none.suites.classic?.m?.b?.runs[0]?.score).toBe(1)
   })
 
+  it('shows a prompt\'s run scores in the drill-down with their range when the runs disagree', () => {
+    const suite = suiteBoards()[0] as SuiteBoard
+    const baseline = structuredClone(suite.models.find(model => model.project === 'baseline') as ModelResult)
+    const [taskId, task] = Object.entries(baseline.tasks)[0] as [string, ModelResult['tasks'][string]]
+    baseline.tasks = { [taskId]: { ...task, runs: [3, 1, 2], score: 2, spread: { min: 1, max: 3, sd: 0.816497 } } }
+    const html = renderHtml({ ...board, suites: { [suite.id]: { ...suite, models: [baseline] } } }, { suites: {} })
+    expect(html).toContain('<span class="muted runs-list">runs 3.00 · 1.00 · 2.00 (range 2.00)</span>')
+  })
+
   it('escapes markup and keeps JSON from closing its script element', () => {
     expect(escapeHtml('<a href="x">\'&\'</a>')).toBe('&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;')
     expect(scriptJson({ text: '</script><!--' })).toBe('{"text":"\\u003c/script>\\u003c!--"}')
