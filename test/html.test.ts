@@ -518,7 +518,8 @@ describe.each([390, 1280])('the page at %i px wide, before and after drilling do
     const { taskId, category } = lostPrompt(suite)
     await section.locator(`details.model[data-project="baseline"] details.category[data-category="${category}"] details.task[data-task="${taskId}"] > summary`).click()
     const runs = stressData.suites.classic?.baseline?.[taskId]?.runs ?? []
-    expect((await shown(page, 'classic')).runs).toEqual(runs.filter(run => run.score !== null && run.score < run.maxScore).map(run => `baseline/${taskId}/${run.repeat}`).sort())
+    // the runs are built when the prompt opens (its toggle event comes after the click)
+    await expect.poll(async () => (await shown(page, 'classic')).runs).toEqual(runs.filter(run => run.score !== null && run.score < run.maxScore).map(run => `baseline/${taskId}/${run.repeat}`).sort())
     expect(await section.locator('.drill-status').textContent()).toBe(`${lost.length} prompts, ${runsOf((score, max) => score !== null && score < max).length} runs match`)
     expect(await pageOverflow(page)).toBeLessThanOrEqual(0)
     await section.locator('select.drill-filter').selectOption('infra')
