@@ -275,10 +275,13 @@ export function agentTable(board: SuiteBoard, models: ModelResult[] = board.mode
 
 /** The whole report of one suite board, as printed and as written to leaderboard.md. */
 export function renderSuite(board: SuiteBoard): string {
+  const interval = intervalNote(board)
   const parts = [
     `## ${board.title} (${board.id} ${board.version}, ${board.hash})`,
     '',
     leaderboardTable(board),
+    // what the interval column and its mark mean, right under the table
+    ...(interval ? ['', interval] : []),
     '',
     categoryTable(board),
   ]
@@ -294,8 +297,7 @@ export function renderSuite(board: SuiteBoard): string {
       parts.push('', `### ${first.name} vs ${second.name}`, '', sideBySideTable(board, first, second))
     }
   }
-  const interval = intervalNote(board)
-  const notes = [...footnotes(board), ...(interval ? [interval] : []), ...repeatNotes(board)]
+  const notes = [...footnotes(board), ...repeatNotes(board)]
   if (notes.length > 0) {
     parts.push('', ...notes.map(note => `- ${note}`))
   }

@@ -140,5 +140,9 @@ describe('the score\'s interval and the repeats', () => {
     ])
     expect(repeatNotes(board)).toContain(`repeats local: pass^1 ${local.repeats?.passK[0]?.toFixed(2)} (one run per prompt: no spread)`)
     expect(renderSuite(three)).toContain('- repeats cloud: pass^1 0.80')
+    // the interval's note sits right under the leaderboard, the repeats with the other notes at the end
+    const printed = renderSuite(three)
+    expect(printed).toContain(`${leaderboardTable(three)}\n\n${intervalNote(three)}\n\n| Category`)
+    expect(printed.trimEnd().endsWith(`- ${repeatNotes(three).at(-1)}`)).toBe(true)
   })
 })
