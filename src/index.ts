@@ -17,8 +17,11 @@ export type {
   ModelResult,
   ModelSpec,
   RecordedError,
+  RepeatStats,
   RunMeta,
   RunRecord,
+  RunSpread,
+  ScoreInterval,
   ServerKind,
   Step,
   Suite,
@@ -50,3 +53,4 @@ export type { GatePolicy, GateVerdict } from './gate.ts'
 export { evaluateGate } from './gate.ts'
 export { mergeLeaderboard } from './leaderboard.ts'
 export { rank, scoreRun, summarize } from './scoring.ts'
+export { bootstrapInterval, modelStats, notSeparable, passHatK, runSpread } from './stats.ts'
