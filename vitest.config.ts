@@ -58,7 +58,8 @@ export default defineConfig({
         // gate: { suites: { classic: 0.9 }, categories: { 'classic/multi-step': 0.75 } },
         gate: {},
       }),
-      // One line per finished prompt on a terminal (MILO_PROGRESS=1 forces it, 0 silences it).
+      // Progress: a line per finished run above the default reporter's live summary on a terminal, a bar with an ETA
+      // where nothing else draws (npm run bench); MILO_PROGRESS=1 forces lines in CI, 0 silences it.
       new ProgressReporter(),
     ],
     projects: specs.map(spec => ({

@@ -4,12 +4,13 @@
 // category to prompt to run with its checks and transcript. Model output is untrusted: every string is escaped, the
 // drill-down is built with textContent only, and a Content-Security-Policy allows no script but the page's own.
 
-import type { AgentMetrics, ChatMessage, CheckResult, EndReason, LeaderboardFile, ModelResult, RunRecord, SuiteBoard, Transcript } from '../src/types.ts'
+import type { AgentMetrics, ChatMessage, CheckResult, EndReason, LeaderboardFile, ModelResult, RunRecord, SuiteBoard, Transcript, Usage } from '../src/types.ts'
 import type { TranscriptLine } from './transcripts.ts'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { agentMetricRows, footnotes, formatLatency, formatScore } from './tables.ts'
+import { notSeparable } from '../src/stats.ts'
+import { agentMetricRows, footnotes, formatInterval, formatLatency, formatScore, intervalNote, notSeparableMark } from './tables.ts'
 
 // ---------------------------------------------------------------------------------------------------
 // The drill-down's data: what the page embeds as JSON for the runs behind each prompt
@@ -50,6 +51,9 @@ export interface RunView {
   calls: number
   toolCalls: number
   retries: number
+  usage: Usage
+  /** USD, from the price the run's model entry declared; absent when it declared none. */
+  costUsd?: number
   cached?: boolean
   checks: CheckResult[]
   transcript?: TranscriptView
@@ -75,6 +79,8 @@ export interface ReportOptions {
   messageLimit?: number
   /** Most results files per project searched back from a model's run id. */
   maxFiles?: number
+  /** Read transcripts (default true); false for exports that need only the run records. */
+  transcripts?: boolean
 }
 
 const cut = (text: string | null, limit: number): string | null =>
@@ -156,7 +162,7 @@ export function loadReportData(outputDir: string, board: LeaderboardFile, option
           continue
         }
         const transcripts = new Map<string, Transcript>()
-        for (const line of read<TranscriptLine>(join(outputDir, 'transcripts', model.project, `${runId}.jsonl`))) {
+        for (const line of options.transcripts === false ? [] : read<TranscriptLine>(join(outputDir, 'transcripts', model.project, `${runId}.jsonl`))) {
           if (line.suite === suite.id) {
             transcripts.set(`${line.taskId}\u0000${line.repeat}`, line.transcript)
           }
@@ -175,6 +181,8 @@ export function loadReportData(outputDir: string, board: LeaderboardFile, option
             calls: record.calls,
             toolCalls: record.toolCalls,
             retries: record.retries,
+            usage: record.usage,
+            ...(record.model.price ? { costUsd: (record.usage.inputTokens * record.model.price.input + record.usage.outputTokens * record.model.price.output) / 1_000_000 } : {}),
             ...(record.cached ? { cached: true } : {}),
             checks: record.checks,
             ...(transcript ? { transcript: transcriptView(transcript, limit) } : {}),
@@ -251,14 +259,23 @@ function rankCell(model: ModelResult): string {
   return model.rank === 1 ? '<span class="medal" title="first">1</span>' : escapeHtml(model.rank)
 }
 
-/** The seed's kind of findings, computed: who leads, the fastest model and its rank, best local and cloud, the hardest category. */
+/** "A", "A and B", "A, B and C". */
+function nameList(names: string[]): string {
+  return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`
+}
+
+/**
+ * The seed's kind of findings, computed: who leads, the fastest model and its rank, best local and cloud, the hardest
+ * category. Ties name every tied model or category; a tie is equality as the page prints the value (latency as
+ * formatted, category means to 2 decimals, ranks as ranked).
+ */
 export function findings(board: SuiteBoard): string[] {
   const ranked = board.models.filter(model => model.rank !== null)
   const lines: string[] = []
   const score = (model: ModelResult): string => `${formatScore(board, model)} (${model.percent.toFixed(1)}%)`
   const leaders = ranked.filter(model => model.rank === 1)
   if (leaders.length > 1) {
-    lines.push(`${leaders.map(model => model.name).join(' and ')} tie for first at ${score(leaders[0] as ModelResult)}.`)
+    lines.push(`${nameList(leaders.map(model => model.name))} tie for first at ${score(leaders[0] as ModelResult)}.`)
   }
   else if (leaders[0]) {
     lines.push(`${leaders[0].name} leads at ${score(leaders[0])}.`)
@@ -266,37 +283,69 @@ export function findings(board: SuiteBoard): string[] {
   const timed = ranked.filter(model => model.avgLatencyMs > 0)
   const fastest = [...timed].sort((a, b) => a.avgLatencyMs - b.avgLatencyMs)[0]
   if (fastest && timed.length > 1) {
-    lines.push(`Fastest per call: ${fastest.name} at ${formatLatency(fastest.avgLatencyMs)}, ${fastest.rank === 1 ? 'and it ranks first' : `rank ${fastest.rank} with ${score(fastest)}`}.`)
+    const standing = (model: ModelResult): string => (model.rank === 1 ? 'ranks first' : `is rank ${model.rank} with ${score(model)}`)
+    const tied = timed.filter(model => formatLatency(model.avgLatencyMs) === formatLatency(fastest.avgLatencyMs))
+    if (tied.length > 1) {
+      lines.push(`Fastest per call: ${nameList(tied.map(model => model.name))} tie at ${formatLatency(fastest.avgLatencyMs)}; ${tied.map(model => `${model.name} ${standing(model)}`).join(', ')}.`)
+    }
+    else {
+      lines.push(`Fastest per call: ${fastest.name} at ${formatLatency(fastest.avgLatencyMs)}, ${fastest.rank === 1 ? 'and it ranks first' : `rank ${fastest.rank} with ${score(fastest)}`}.`)
+    }
   }
-  const best = (where: ModelResult['where']): ModelResult | undefined => ranked.find(model => model.where === where)
+  const best = (where: ModelResult['where']): ModelResult[] => {
+    const first = ranked.find(model => model.where === where)
+    return first ? ranked.filter(model => model.where === where && model.rank === first.rank) : []
+  }
+  const describe = (models: ModelResult[]): string => nameList(models.map(model => `${model.name}, ${score(model)} at ${formatLatency(model.avgLatencyMs)}`))
   const local = best('local')
   const cloud = best('cloud')
-  if (local && cloud) {
-    lines.push(`Best local: ${local.name}, ${score(local)} at ${formatLatency(local.avgLatencyMs)}; best cloud: ${cloud.name}, ${score(cloud)} at ${formatLatency(cloud.avgLatencyMs)}.`)
+  if (local.length > 0 && cloud.length > 0) {
+    lines.push(`Best local${local.length > 1 ? ' (tied)' : ''}: ${describe(local)}; best cloud${cloud.length > 1 ? ' (tied)' : ''}: ${describe(cloud)}.`)
   }
   if (board.categories.length > 1 && ranked.length > 0) {
     const means = board.categories.map((category) => {
       const values = ranked.map(model => model.categories[category.id]).filter((value): value is number => value !== undefined)
       return { category, mean: values.length === 0 ? Number.POSITIVE_INFINITY : values.reduce((a, b) => a + b, 0) / values.length }
-    }).sort((a, b) => a.mean - b.mean)
+    }).filter(entry => Number.isFinite(entry.mean)).sort((a, b) => a.mean - b.mean)
     const hardest = means[0]
-    if (hardest && Number.isFinite(hardest.mean)) {
-      lines.push(`Hardest category: ${hardest.category.title}, mean ${hardest.mean.toFixed(2)} of ${board.maxPerTask} across ${ranked.length} ranked model${ranked.length === 1 ? '' : 's'}.`)
+    const across = `across ${ranked.length} ranked model${ranked.length === 1 ? '' : 's'}`
+    if (hardest) {
+      const tied = means.filter(entry => entry.mean.toFixed(2) === hardest.mean.toFixed(2))
+      if (tied.length === means.length && means.length > 1) {
+        lines.push(`No category is hardest: every one averages ${hardest.mean.toFixed(2)} of ${board.maxPerTask} ${across}.`)
+      }
+      else if (tied.length > 1) {
+        lines.push(`Hardest categories (tied): ${nameList(tied.map(entry => entry.category.title))}, mean ${hardest.mean.toFixed(2)} of ${board.maxPerTask} ${across}.`)
+      }
+      else {
+        lines.push(`Hardest category: ${hardest.category.title}, mean ${hardest.mean.toFixed(2)} of ${board.maxPerTask} ${across}.`)
+      }
     }
   }
   return lines
 }
 
-function th(label: string, type: 'num' | 'text', title?: string): string {
-  return `<th scope="col"${attr('data-type', type)}${title ? attr('title', title) : ''}><button type="button">${escapeHtml(label)}</button></th>`
+/**
+ * A table in its own horizontal scroll box: focusable (keyboard users can scroll it), labelled, and with a shadow on
+ * each edge that has more to see plus a "scroll →" hint, both switched on by the page's script (data-overflow).
+ */
+function scrollBox(label: string, table: string): string {
+  return `<div class="scroll-box" data-overflow="none"><div class="scroll" tabindex="0" role="region"${attr('aria-label', label)}>${table}</div></div><p class="scroll-hint" aria-hidden="true">scroll →</p>`
+}
+
+/** A sortable column's header: a button (so Tab reaches it and Enter or Space sorts), `sorted` when the rows come in its order. */
+function th(label: string, type: 'num' | 'text', title?: string, sorted?: 'ascending' | 'descending'): string {
+  return `<th scope="col"${attr('data-type', type)}${title ? attr('title', title) : ''}${sorted ? attr('aria-sort', sorted) : ''}><button type="button">${escapeHtml(label)}</button></th>`
 }
 
 function leaderboardTable(board: SuiteBoard): string {
   const macro = board.aggregate === 'macro-mean'
+  const marks = notSeparable(board.models)
   const header = [
-    th('Rank', 'num'),
+    th('Rank', 'num', undefined, 'ascending'),
     th('Model', 'text'),
     th('Score', 'num', board.aggregate === 'sum' ? `sum over prompts, out of ${board.max}` : 'mean of categories, 0 to 1'),
+    th('95% CI', 'num', 'bootstrap over prompts: see the note under the table'),
     ...(macro ? [th('Sum', 'num', `sum of test scores, out of ${board.taskCount * board.maxPerTask}`)] : []),
     th('%', 'num'),
     th('Avg latency', 'num', 'per model call'),
@@ -304,11 +353,15 @@ function leaderboardTable(board: SuiteBoard): string {
     th('Where', 'text'),
     th('Cost / run', 'num', 'USD per run of a prompt, from the entry\'s price per million tokens'),
   ].join('')
-  const rows = board.models.map((model) => {
+  const rows = board.models.map((model, i) => {
+    const interval = model.interval
+      ? `${escapeHtml(formatInterval(board, model.interval))}${marks[i] ? ` <span class="inseparable" title="its interval overlaps the one of the model ranked just above: not separable">${notSeparableMark}</span>` : ''}`
+      : '–'
     const cells = [
       `<td${attr('data-value', model.rank ?? '')} class="rank">${rankCell(model)}</td>`,
       `<td${attr('data-value', model.name)} class="model"><span class="name">${escapeHtml(model.name)}</span> <span class="key">${escapeHtml(model.project)}</span></td>`,
       `<td${attr('data-value', model.score)} class="num score">${escapeHtml(formatScore(board, model))}</td>`,
+      `<td${attr('data-value', model.interval?.low ?? '')} class="num interval">${interval}</td>`,
       ...(macro ? [`<td${attr('data-value', model.sum ?? 0)} class="num">${escapeHtml(`${(model.sum ?? 0).toFixed(2)}/${model.sumMax ?? board.taskCount}`)}</td>`] : []),
       `<td${attr('data-value', model.percent)} class="num percent">${escapeHtml(`${model.percent.toFixed(1)}%`)}</td>`,
       `<td${attr('data-value', model.avgLatencyMs)} class="num latency">${escapeHtml(formatLatency(model.avgLatencyMs))}</td>`,
@@ -318,7 +371,35 @@ function leaderboardTable(board: SuiteBoard): string {
     ]
     return `<tr${attr('data-project', model.project)}>${cells.join('')}</tr>`
   })
-  return `<div class="scroll"><table class="leaderboard sortable"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+  return scrollBox(`${board.title} leaderboard`, `<table class="leaderboard sortable"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table>`)
+}
+
+/** pass^k and the spread of run scores per model: how repeatable each model's scores are over the suite's runs. */
+function repeatsTable(board: SuiteBoard): string {
+  const runs = Math.max(0, ...board.models.map(model => model.repeats?.passK.length ?? 0))
+  if (runs === 0) {
+    return ''
+  }
+  const several = runs > 1
+  const header = [
+    th('Model', 'text'),
+    ...Array.from({ length: runs }, (_, i) => th(`pass^${i + 1}`, 'num', `the chance that ${i + 1} run${i === 0 ? '' : 's'} of a prompt all score full marks`)),
+    ...(several ? [th('Prompts that vary', 'num', 'prompts whose runs did not all score the same'), th('Mean range', 'num', `highest minus lowest run score, averaged over prompts, of ${board.maxPerTask}`), th('Mean SD', 'num', 'standard deviation of run scores, averaged over prompts')] : []),
+  ].join('')
+  const rows = board.models.map((model) => {
+    const repeats = model.repeats
+    const passK = Array.from({ length: runs }, (_, i) => repeats?.passK[i] ?? null)
+    return `<tr${attr('data-project', model.project)}><td${attr('data-value', model.name)}>${escapeHtml(model.name)}</td>`
+      + passK.map(value => `<td class="num pass-k"${attr('data-value', value ?? '')}>${value === null ? '–' : escapeHtml(value.toFixed(2))}</td>`).join('')
+      + (several
+        ? `<td class="num varying"${attr('data-value', repeats?.varying ?? '')}>${repeats ? escapeHtml(`${repeats.varying}/${repeats.tasks}`) : '–'}</td>`
+        + `<td class="num"${attr('data-value', repeats?.meanRange ?? '')}>${repeats ? escapeHtml(repeats.meanRange.toFixed(2)) : '–'}</td>`
+        + `<td class="num"${attr('data-value', repeats?.meanSd ?? '')}>${repeats ? escapeHtml(repeats.meanSd.toFixed(2)) : '–'}</td>`
+        : '')
+      + '</tr>'
+  })
+  const note = `pass^k (tau-bench): the chance that k runs of a prompt, drawn from its scored runs, all score full marks, averaged over prompts.${several ? ` The spread is of run scores (0 to ${board.maxPerTask}) within a prompt, over its ${runs} runs.` : ' One run per prompt: pass^1 is the share of prompts at full marks, and there is no spread.'}`
+  return scrollBox(`${board.title} repeats`, `<table class="repeats sortable"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table>`) + `<p class="notes">${escapeHtml(note)}</p>`
 }
 
 /** Red through yellow to green; squared so the top of the scale, where models differ, spreads out. */
@@ -340,8 +421,9 @@ function heatMap(board: SuiteBoard): string {
     })
     return `<tr${attr('data-category', category.id)}><th scope="row">${escapeHtml(category.title)}</th>${cells.join('')}</tr>`
   })
-  const legend = [0, 0.5, 0.75, 0.9, 1].map(f => `<span${attr('style', `background:${heat(f)}`)}>${escapeHtml((f * board.maxPerTask).toFixed(2))}</span>`).join('')
-  return `<div class="scroll"><table class="heatmap"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table></div><p class="legend heat-legend">${legend}</p>`
+  const legend = [0, 0.5, 0.75, 0.9, 1].map(f => `<span${attr('style', `background:${heat(f)}`)}>${escapeHtml(`${(f * board.maxPerTask).toFixed(2)} = ${Math.round(f * 100)}%`)}</span>`).join('')
+  const explained = `Each cell is a category's mean score per prompt. Colours run from red (0) to green (${board.maxPerTask.toFixed(2)}, the per-prompt maximum); the stops are shares of that maximum, and the scale is squared so the top, where models differ, spreads out.`
+  return `${scrollBox(`${board.title} scores per category`, `<table class="heatmap"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table>`)}<p class="legend heat-legend">${legend}</p><p class="legend heat-explained">${escapeHtml(explained)}</p>`
 }
 
 /** Tick values for a linear axis over [lo, hi]: about `count` round steps. */
@@ -357,15 +439,34 @@ function linearTicks(lo: number, hi: number, count = 5): number[] {
   return ticks
 }
 
+/** A plot's size and type sizes, in the SVG's own units; `logSteps` are the multiples of 10 labelled on a log axis. */
+interface PlotGeometry {
+  name: 'wide' | 'narrow'
+  width: number
+  height: number
+  margin: { left: number, right: number, top: number, bottom: number }
+  /** Font size of tick labels, axis titles and point labels. */
+  font: number
+  logSteps: number[]
+}
+
+// Two drawings of the same plot: the wide one for screens where it shows at about its own size, the narrow one for
+// phones, drawn at the size it shows (about 360 px) so its 12-unit labels read as 12 px instead of shrinking to 6.
+const wide: PlotGeometry = { name: 'wide', width: 640, height: 340, margin: { left: 56, right: 24, top: 24, bottom: 48 }, font: 12, logSteps: [1, 2, 5] }
+const narrow: PlotGeometry = { name: 'narrow', width: 360, height: 300, margin: { left: 52, right: 14, top: 16, bottom: 48 }, font: 12, logSteps: [1, 3] }
+
 /** Score against mean latency per call, one point per model: the seed's latency paradox, at a glance. */
 function scatter(board: SuiteBoard): string {
   const points = board.models.filter(model => model.avgLatencyMs > 0)
   if (points.length === 0) {
     return '<p class="muted">No model call was timed on this board.</p>'
   }
-  const width = 640
-  const height = 340
-  const margin = { left: 52, right: 24, top: 24, bottom: 44 }
+  const legend = '<p class="legend"><span class="key-local">● Local</span> <span class="key-cloud">■ Cloud API</span> <span class="key-embedded">◆ Embedded</span> · up and to the left is better</p>'
+  return `${scatterSvg(board, points, wide)}${scatterSvg(board, points, narrow)}${legend}`
+}
+
+function scatterSvg(board: SuiteBoard, points: ModelResult[], geometry: PlotGeometry): string {
+  const { width, height, margin, font } = geometry
   const latencies = points.map(model => model.avgLatencyMs)
   const minLatency = Math.min(...latencies)
   const maxLatency = Math.max(...latencies)
@@ -379,7 +480,7 @@ function scatter(board: SuiteBoard): string {
     x = ms => margin.left + (Math.log10(ms) - lo) / (hi - lo) * plotWidth
     xTicks = []
     for (let power = Math.floor(lo); power <= Math.ceil(hi); power++) {
-      for (const m of [1, 2, 5]) {
+      for (const m of geometry.logSteps) {
         const value = m * 10 ** power
         if (Math.log10(value) >= lo && Math.log10(value) <= hi) {
           xTicks.push(value)
@@ -392,7 +493,8 @@ function scatter(board: SuiteBoard): string {
     const lo = Math.max(0, minLatency - pad)
     const hi = maxLatency + pad
     x = ms => margin.left + (ms - lo) / (hi - lo) * plotWidth
-    xTicks = linearTicks(lo, hi).filter(value => value >= lo && value <= hi)
+    // about one tick per 70 units, so labels never touch
+    xTicks = linearTicks(lo, hi, Math.max(3, Math.min(5, Math.floor(plotWidth / 70)))).filter(value => value >= lo && value <= hi)
   }
   const minPercent = Math.min(...points.map(model => model.percent))
   const yLo = Math.max(0, Math.floor((minPercent - 5) / 10) * 10)
@@ -402,10 +504,10 @@ function scatter(board: SuiteBoard): string {
   const axes = [
     `<line class="axis" x1="${margin.left}" y1="${height - margin.bottom}" x2="${width - margin.right}" y2="${height - margin.bottom}"/>`,
     `<line class="axis" x1="${margin.left}" y1="${margin.top}" x2="${margin.left}" y2="${height - margin.bottom}"/>`,
-    ...xTicks.map(value => `<g class="tick"><line x1="${x(value).toFixed(1)}" y1="${margin.top}" x2="${x(value).toFixed(1)}" y2="${height - margin.bottom}"/><text x="${x(value).toFixed(1)}" y="${height - margin.bottom + 16}" text-anchor="middle">${escapeHtml(formatLatency(value))}</text></g>`),
-    ...yTicks.map(value => `<g class="tick"><line x1="${margin.left}" y1="${y(value).toFixed(1)}" x2="${width - margin.right}" y2="${y(value).toFixed(1)}"/><text x="${margin.left - 6}" y="${(y(value) + 4).toFixed(1)}" text-anchor="end">${escapeHtml(`${value}%`)}</text></g>`),
-    `<text class="label" x="${margin.left + plotWidth / 2}" y="${height - 6}" text-anchor="middle">${escapeHtml(`avg latency per model call${log ? ' (log scale)' : ''}`)}</text>`,
-    `<text class="label" transform="rotate(-90)" x="${-(margin.top + plotHeight / 2)}" y="14" text-anchor="middle">score %</text>`,
+    ...xTicks.map(value => `<g class="tick x-tick"><line x1="${x(value).toFixed(1)}" y1="${margin.top}" x2="${x(value).toFixed(1)}" y2="${height - margin.bottom}"/><text x="${x(value).toFixed(1)}" y="${height - margin.bottom + font + 4}" text-anchor="middle">${escapeHtml(formatLatency(value))}</text></g>`),
+    ...yTicks.map(value => `<g class="tick y-tick"><line x1="${margin.left}" y1="${y(value).toFixed(1)}" x2="${width - margin.right}" y2="${y(value).toFixed(1)}"/><text x="${margin.left - 6}" y="${(y(value) + font / 3).toFixed(1)}" text-anchor="end">${escapeHtml(`${value}%`)}</text></g>`),
+    `<text class="label" x="${margin.left + plotWidth / 2}" y="${height - 8}" text-anchor="middle">${escapeHtml(`avg latency per model call${log ? ' (log scale)' : ''}`)}</text>`,
+    `<text class="label" transform="rotate(-90)" x="${-(margin.top + plotHeight / 2)}" y="${font + 2}" text-anchor="middle">score %</text>`,
   ]
   // Labels go where they overlap no other label and no point (right, above, below, left of their point, then further
   // down); points that coincide, like the seed's two 96.7% at 2.6s, get their labels stacked instead of overprinted.
@@ -413,16 +515,17 @@ function scatter(board: SuiteBoard): string {
   const overlaps = (a: Box, b: Box): boolean => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2
   const centres = points.map(model => ({ x: x(model.avgLatencyMs), y: y(model.percent) }))
   const taken: Box[] = centres.map(c => ({ x1: c.x - 7, y1: c.y - 7, x2: c.x + 7, y2: c.y + 7 }))
+  const line = font + 1
   const marks = [...points].sort((a, b) => b.percent - a.percent || a.avgLatencyMs - b.avgLatencyMs).map((model) => {
     const cx = x(model.avgLatencyMs)
     const cy = y(model.percent)
-    const textWidth = 6.6 * model.project.length
+    const textWidth = 0.55 * font * model.project.length
     const box = (lx: number, ly: number, anchor: 'start' | 'end'): Box => (anchor === 'start'
-      ? { x1: lx, y1: ly - 10, x2: lx + textWidth, y2: ly + 2 }
-      : { x1: lx - textWidth, y1: ly - 10, x2: lx, y2: ly + 2 })
+      ? { x1: lx, y1: ly - font + 2, x2: lx + textWidth, y2: ly + 2 }
+      : { x1: lx - textWidth, y1: ly - font + 2, x2: lx, y2: ly + 2 })
     const fits = (b: Box): boolean => b.x1 >= 0 && b.x2 <= width && b.y1 >= 0 && b.y2 <= height - margin.bottom + 2
     const candidates: [number, number, 'start' | 'end'][] = [
-      [cx + 9, cy + 4, 'start'], [cx + 6, cy - 9, 'start'], [cx + 6, cy + 17, 'start'], [cx - 9, cy + 4, 'end'], [cx - 6, cy - 9, 'end'], [cx - 6, cy + 17, 'end'],
+      [cx + 9, cy + 4, 'start'], [cx + 6, cy - 9, 'start'], [cx + 6, cy + 5 + line, 'start'], [cx - 9, cy + 4, 'end'], [cx - 6, cy - 9, 'end'], [cx - 6, cy + 5 + line, 'end'],
     ]
     let chosen = candidates.find(([lx, ly, anchor]) => fits(box(lx, ly, anchor)) && !taken.some(t => overlaps(t, box(lx, ly, anchor))))
     if (!chosen) {
@@ -430,7 +533,7 @@ function scatter(board: SuiteBoard): string {
       const lx = anchor === 'start' ? cx + 9 : cx - 9
       let ly = cy + 4
       while (ly < height && taken.some(t => overlaps(t, box(lx, ly, anchor)))) {
-        ly += 12
+        ly += line
       }
       chosen = [lx, ly, anchor]
     }
@@ -443,8 +546,7 @@ function scatter(board: SuiteBoard): string {
         : `<path d="M${cx.toFixed(1)} ${(cy - 7).toFixed(1)}L${(cx + 7).toFixed(1)} ${cy.toFixed(1)}L${cx.toFixed(1)} ${(cy + 7).toFixed(1)}L${(cx - 7).toFixed(1)} ${cy.toFixed(1)}Z"/>`
     return `<g class="point where-${escapeHtml(model.where)}"${attr('data-project', model.project)}${attr('data-percent', model.percent)}${attr('data-latency', model.avgLatencyMs)}${attr('data-x', cx.toFixed(2))}${attr('data-y', cy.toFixed(2))}><title>${escapeHtml(`${model.name}: ${model.percent.toFixed(1)}% at ${formatLatency(model.avgLatencyMs)} per call`)}</title>${shape}<text x="${labelX.toFixed(1)}" y="${labelY.toFixed(1)}" text-anchor="${anchor}">${escapeHtml(model.project)}</text></g>`
   })
-  const legend = '<p class="legend"><span class="key-local">● Local</span> <span class="key-cloud">■ Cloud API</span> <span class="key-embedded">◆ Embedded</span> · up and to the left is better</p>'
-  return `<svg class="scatter" viewBox="0 0 ${width} ${height}" role="img"${attr('aria-label', `${board.title}: score versus average latency per call`)}>${axes.join('')}${marks.join('')}</svg>${legend}`
+  return `<svg class="scatter scatter-${geometry.name}" viewBox="0 0 ${width} ${height}" role="img"${attr('aria-label', `${board.title}: score versus average latency per call`)}>${axes.join('')}${marks.join('')}</svg>`
 }
 
 function costTable(board: SuiteBoard): string {
@@ -463,7 +565,7 @@ function costTable(board: SuiteBoard): string {
   })
   const header = [th('Model', 'text'), '<th scope="col">Where</th>', th('Runs', 'num'), th('Tokens in', 'num'), th('Tokens out', 'num'), th('Total', 'num'), th('Per run', 'num'), '<th scope="col"></th>'].join('')
   const note = cloud.length === 0 ? '<p class="muted">No cloud model on this board: local and embedded models cost nothing per run once the hardware is paid for.</p>' : ''
-  return `${note}<div class="scroll"><table class="cost sortable"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+  return `${note}${scrollBox(`${board.title} cost per run`, `<table class="cost sortable"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table>`)}`
 }
 
 /** The coding-agent suite's metrics, as the seed's table: metric rows, model columns. */
@@ -471,7 +573,7 @@ function agentMetrics(board: SuiteBoard): string {
   const rows = agentMetricRows(board)
   const header = `<th scope="col">Metric</th>${board.models.map(model => `<th scope="col"${attr('title', model.name)}>${escapeHtml(model.project)}</th>`).join('')}`
   const body = rows.map(([label, value]) => `<tr><th scope="row">${escapeHtml(label)}</th>${board.models.map(model => `<td class="num"${attr('data-project', model.project)}>${escapeHtml(model.agent ? value(model.agent) : '–')}</td>`).join('')}</tr>`)
-  return `<div class="scroll"><table class="agent-metrics"><thead><tr>${header}</tr></thead><tbody>${body.join('')}</tbody></table></div>`
+  return scrollBox(`${board.title} agent metrics`, `<table class="agent-metrics"><thead><tr>${header}</tr></thead><tbody>${body.join('')}</tbody></table>`)
 }
 
 function taskClass(score: number | null, max: number): string {
@@ -490,10 +592,14 @@ function drillDown(board: SuiteBoard): string {
       }
       const value = model.categories[category.id]
       const items = tasks.map(([taskId, task]) => {
-        const runs = task.runs.map(run => (run === null ? '–' : run.toFixed(2))).join(' · ')
+        const spread = task.spread && task.spread.max > task.spread.min ? ` (range ${(task.spread.max - task.spread.min).toFixed(2)})` : ''
+        const runs = `${task.runs.map(run => (run === null ? '–' : run.toFixed(2))).join(' · ')}${spread}`
         const score = task.score === null ? (task.skipped ? 'skipped' : 'not scored') : `${task.score.toFixed(2)}/${board.maxPerTask}`
-        return `<details class="task ${taskClass(task.score, board.maxPerTask)}"${attr('data-suite', board.id)}${attr('data-project', model.project)}${attr('data-task', taskId)}>`
-          + `<summary><span class="task-id">${escapeHtml(taskId)}</span> <span class="score">${escapeHtml(score)}</span> <span class="muted runs-list">${escapeHtml(runs ? `runs ${runs}` : task.skipped ?? '')}</span></summary></details>`
+        // what the failure filter reads: a run below full marks, a run the infrastructure lost (not scored)
+        const lost = task.runs.some(run => run !== null && run < board.maxPerTask)
+        const infra = task.runs.some(run => run === null)
+        return `<details class="task ${taskClass(task.score, board.maxPerTask)}"${attr('data-suite', board.id)}${attr('data-project', model.project)}${attr('data-task', taskId)}${lost ? ' data-lost=""' : ''}${infra ? ' data-infra=""' : ''}>`
+          + `<summary><span class="task-id">${escapeHtml(taskId)}</span> <span class="score">${escapeHtml(score)}</span> <span class="muted runs-list">${escapeHtml(task.runs.length > 0 ? `runs ${runs}` : task.skipped ?? '')}</span></summary></details>`
       })
       return `<details class="category"${attr('data-category', category.id)}><summary>${escapeHtml(category.title)} <span class="score">${escapeHtml(value === undefined ? '–' : `${value.toFixed(2)}/${board.maxPerTask}`)}</span></summary>${items.join('')}</details>`
     }).join('')
@@ -501,19 +607,29 @@ function drillDown(board: SuiteBoard): string {
   }).join('')
 }
 
+/** The drill-down's failure filter and text search; the page's script applies them to prompts and runs. */
+function drillTools(board: SuiteBoard): string {
+  return `<div class="drill-tools" role="search"${attr('aria-label', `${board.title}: filter and search runs`)}>`
+    + '<label>Show <select class="drill-filter"><option value="all">all runs</option><option value="lost">runs that lost points</option><option value="infra">infrastructure errors</option></select></label> '
+    + '<label>Search <input type="search" class="drill-search" placeholder="prompt, check, message" autocomplete="off" spellcheck="false"></label> '
+    + '<span class="drill-status muted" aria-live="polite"></span></div>'
+}
+
 function suiteSection(board: SuiteBoard): string {
-  const notes = footnotes(board)
+  const interval = intervalNote(board)
+  const notes = [...footnotes(board), ...(interval ? [interval] : [])]
   const facts = findings(board)
   return `<section class="suite"${attr('id', `suite-${board.id}`)}${attr('data-suite', board.id)}>`
     + `<h2>${escapeHtml(board.title)} <small>${escapeHtml(`${board.id} ${board.version} · ${board.hash} · ${board.taskCount} prompts, max ${board.max}`)}</small></h2>`
     + (facts.length > 0 ? `<ul class="findings">${facts.map(line => `<li>${escapeHtml(line)}</li>`).join('')}</ul>` : '')
     + `<h3>Leaderboard</h3>${leaderboardTable(board)}`
     + (notes.length > 0 ? `<ul class="notes">${notes.map(line => `<li>${escapeHtml(line)}</li>`).join('')}</ul>` : '')
+    + (board.models.some(model => model.repeats) ? `<h3>Repeats</h3>${repeatsTable(board)}` : '')
     + (board.models.some(model => model.agent) ? `<h3>Agent metrics</h3>${agentMetrics(board)}` : '')
     // Side by side while the heat map is narrow; one under the other once it has many model columns.
     + `<div class="${board.models.length <= 5 ? 'pair' : 'stack'}"><div><h3>Per category</h3>${heatMap(board)}</div><div><h3>Score versus latency</h3>${scatter(board)}</div></div>`
     + `<h3>Cost per run</h3>${costTable(board)}`
-    + `<h3>Runs</h3><p class="muted">Model → category → prompt → run: each run's checks and transcript.</p><div class="drill">${drillDown(board)}</div>`
+    + `<h3>Runs</h3><p class="muted">Model → category → prompt → run: each run's checks and transcript. Every run's score is also in <a href="runs.csv">runs.csv</a>.</p>${drillTools(board)}<p class="drill-empty muted" hidden>No run matches.</p><div class="drill">${drillDown(board)}</div>`
     + '</section>'
 }
 
@@ -531,10 +647,19 @@ h3{font-size:1rem;margin:18px 0 6px}
 nav a{color:var(--accent);margin-right:14px;text-decoration:none}
 .muted{color:var(--muted)}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+.scroll:focus-visible{outline:2px solid var(--accent);outline-offset:2px}
+.scroll-box{position:relative}
+.scroll-box::before,.scroll-box::after{content:"";position:absolute;top:0;bottom:0;width:24px;pointer-events:none;opacity:0;z-index:1}
+.scroll-box::before{left:0;background:linear-gradient(to right,rgba(16,24,40,.28),rgba(16,24,40,0))}
+.scroll-box::after{right:0;background:linear-gradient(to left,rgba(16,24,40,.28),rgba(16,24,40,0))}
+.scroll-box[data-overflow~=left]::before,.scroll-box[data-overflow~=right]::after{opacity:1}
+.scroll-hint{display:none;margin:2px 0 0;text-align:right;font-size:.8rem;color:var(--muted)}
+.scroll-box[data-overflow~=right]+.scroll-hint{display:block}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{padding:6px 9px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
 thead th{background:var(--head);font-weight:600}
 th button{all:unset;cursor:pointer}
+th button:focus-visible{outline:2px solid var(--accent);outline-offset:2px;border-radius:2px}
 th button::after{content:" ↕";color:var(--muted);font-size:.8em}
 th[aria-sort=ascending] button::after{content:" ▲";color:var(--accent)}
 th[aria-sort=descending] button::after{content:" ▼";color:var(--accent)}
@@ -548,17 +673,24 @@ td.model{white-space:normal;min-width:180px}
 .key-local{color:var(--local)}.key-cloud{color:var(--cloud)}.key-embedded{color:var(--embedded)}
 .pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1.2fr);gap:24px;align-items:start}
 svg.scatter{width:100%;height:auto;max-width:720px;display:block}
+svg.scatter.scatter-narrow{display:none}
 svg.scatter .axis{stroke:var(--muted)}
 svg.scatter .tick line{stroke:var(--line)}
-svg.scatter text{fill:var(--muted);font-size:11px}
-svg.scatter .label{font-size:12px}
-svg.scatter .point text{fill:var(--fg);font-size:12px}
+svg.scatter text{fill:var(--muted);font-size:12px}
+svg.scatter .point text{fill:var(--fg)}
 svg.scatter .where-local circle{fill:var(--local);fill-opacity:.85}
 svg.scatter .where-cloud rect{fill:var(--cloud);fill-opacity:.85}
 svg.scatter .where-embedded path{fill:var(--embedded);fill-opacity:.85}
 .stack>div{margin-bottom:8px}
 .findings{background:var(--head);border-left:3px solid var(--accent);padding:8px 12px 8px 28px;margin:8px 0}
 .notes{font-size:.85rem;color:var(--muted)}
+.inseparable{color:var(--accent);font-weight:700;cursor:help}
+.heat-explained{margin-top:0}
+.drill{overflow-wrap:anywhere}
+.drill pre,.drill .call,.drill .message,.drill summary{overflow-wrap:anywhere;word-break:break-word}
+.drill-tools{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin:6px 0 10px}
+.drill-tools label{display:inline-flex;gap:6px;align-items:center;max-width:100%}
+.drill-tools input,.drill-tools select{font:inherit;padding:3px 6px;border:1px solid var(--line);border-radius:4px;background:var(--bg);color:var(--fg);min-width:0;max-width:100%}
 .cost .bar-cell{width:30%;min-width:80px}
 .bar{display:inline-block;height:10px;background:var(--cloud);border-radius:2px}
 details{margin:2px 0}
@@ -587,6 +719,7 @@ pre{white-space:pre-wrap;word-break:break-word;margin:4px 0;font:12.5px/1.4 ui-m
 .call.fail{color:var(--fail)}
 footer{color:var(--muted);font-size:.8rem;padding-top:24px;padding-bottom:24px}
 @media (max-width:820px){.pair{grid-template-columns:1fr}}
+@media (max-width:560px){svg.scatter.scatter-wide{display:none}svg.scatter.scatter-narrow{display:block;max-width:420px}}
 @media (max-width:600px){body{font-size:14px}header,main,footer{padding-left:10px;padding-right:10px}th,td{padding:5px 6px}td.model{min-width:130px}details details{margin-left:10px}.runs{margin-left:6px;padding-left:6px}}
 `
 
@@ -601,6 +734,21 @@ const script = `(() => {
     return element
   }
   const latency = ms => ms >= 1000 ? (ms / 1000).toFixed(1) + 's' : ms >= 10 ? Math.round(ms) + 'ms' : ms.toFixed(1) + 'ms'
+  // Scroll boxes say which edges have more to see: a shadow there, and "scroll →" while more is to the right.
+  const boxes = [...document.querySelectorAll('.scroll-box')]
+  const edges = box => {
+    const inner = box.firstElementChild
+    const room = inner.scrollWidth - inner.clientWidth
+    const sides = []
+    if (room > 1 && inner.scrollLeft > 1) sides.push('left')
+    if (room > 1 && inner.scrollLeft < room - 1) sides.push('right')
+    box.dataset.overflow = sides.join(' ') || 'none'
+  }
+  for (const box of boxes) {
+    box.firstElementChild.addEventListener('scroll', () => edges(box), { passive: true })
+    edges(box)
+  }
+  window.addEventListener('resize', () => boxes.forEach(edges))
   for (const table of document.querySelectorAll('table.sortable')) {
     table.querySelectorAll('thead th').forEach((header, index) => {
       const button = header.querySelector('button')
@@ -657,10 +805,69 @@ const script = `(() => {
     }
     return box
   }
+  const taskView = details => ((data.suites[details.dataset.suite] || {})[details.dataset.project] || {})[details.dataset.task]
+  // The failure filter and the search: a run shows when it passes the filter and its text (the prompt's id, model and
+  // category, then the run's end reason, error, check names and messages) holds every word searched for.
+  const texts = new Map()
+  const textsOf = details => {
+    if (!texts.has(details)) {
+      const model = details.closest('details.model')
+      const category = details.closest('details.category')
+      const base = [details.dataset.task, details.dataset.project, model ? model.querySelector(':scope > summary .name').textContent : '', category ? category.firstElementChild.textContent : ''].join('\\n')
+      const view = taskView(details)
+      const runs = new Map((view ? view.runs : []).map(run => [run, [base, run.endReason, run.error || '', ...run.checks.flatMap(check => [check.name, check.message])].join('\\n').toLowerCase()]))
+      texts.set(details, { base: base.toLowerCase(), runs })
+    }
+    return texts.get(details)
+  }
+  const criteria = section => ({
+    mode: section.querySelector('.drill-filter').value,
+    words: section.querySelector('.drill-search').value.toLowerCase().split(/\\s+/).filter(Boolean),
+  })
+  const runShows = (run, text, { mode, words }) => (mode === 'all' || (mode === 'lost' ? run.score !== null && run.score < run.maxScore : run.score === null))
+    && words.every(word => text.includes(word))
+  const filterRuns = (details, wanted) => {
+    const view = taskView(details)
+    const active = wanted.mode !== 'all' || wanted.words.length > 0
+    for (const item of details.querySelectorAll('details.run')) {
+      const run = view && view.runs.find(r => String(r.repeat) === item.dataset.repeat)
+      item.hidden = active && run !== undefined && !runShows(run, textsOf(details).runs.get(run), wanted)
+    }
+  }
+  const applyFilter = section => {
+    const wanted = criteria(section)
+    const active = wanted.mode !== 'all' || wanted.words.length > 0
+    let prompts = 0
+    let runs = 0
+    for (const details of section.querySelectorAll('details.task')) {
+      const { base, runs: runTexts } = textsOf(details)
+      let shown = 0
+      if (!active) shown = 1
+      else if (runTexts.size > 0) shown = [...runTexts].filter(([run, text]) => runShows(run, text, wanted)).length
+      else shown = (wanted.mode === 'all' || details.hasAttribute(wanted.mode === 'lost' ? 'data-lost' : 'data-infra')) && wanted.words.every(word => base.includes(word)) ? 1 : 0
+      details.hidden = shown === 0
+      if (shown > 0) {
+        prompts++
+        runs += shown
+      }
+      filterRuns(details, wanted)
+    }
+    for (const group of section.querySelectorAll('.drill details.category, .drill details.model')) {
+      const any = group.querySelector('details.task:not([hidden])') !== null
+      group.hidden = active && !any
+      if (active && any) group.open = true
+    }
+    section.querySelector('.drill-status').textContent = active ? (prompts === 0 ? '' : prompts + (prompts === 1 ? ' prompt, ' : ' prompts, ') + runs + (runs === 1 ? ' run' : ' runs') + ' match') : ''
+    section.querySelector('.drill-empty').hidden = !active || prompts > 0
+  }
+  for (const section of document.querySelectorAll('section.suite')) {
+    const tools = section.querySelector('.drill-tools')
+    if (!tools) continue
+    tools.querySelector('.drill-filter').addEventListener('change', () => applyFilter(section))
+    tools.querySelector('.drill-search').addEventListener('input', () => applyFilter(section))
+  }
   const buildRuns = details => {
-    const suite = data.suites[details.dataset.suite] || {}
-    const project = suite[details.dataset.project] || {}
-    const task = project[details.dataset.task]
+    const task = taskView(details)
     const box = node('div', 'runs')
     if (!task) {
       box.append(node('p', 'muted', 'No run records for this prompt in results/runs (deleted, or from another results folder).'))
@@ -687,6 +894,8 @@ const script = `(() => {
     if (details instanceof HTMLDetailsElement && details.classList.contains('task') && details.open && !details.dataset.built) {
       details.dataset.built = '1'
       buildRuns(details)
+      const section = details.closest('section.suite')
+      if (section) filterRuns(details, criteria(section))
     }
   }, true)
 })()`
@@ -715,7 +924,7 @@ export function renderHtml(board: LeaderboardFile, data: ReportData): string {
 <body>
 <header><h1>milo-bench leaderboard</h1>
 <p class="muted">${escapeHtml(`Updated ${board.updatedAt} · ${suites.length} suite${suites.length === 1 ? '' : 's'}, ${models.size} model${models.size === 1 ? '' : 's'} · harness ${board.harness.version}, Vitest ${board.harness.vitest}`)}</p>
-<nav>${nav}</nav>${data.note ? `<p class="muted">${escapeHtml(data.note)}</p>` : ''}</header>
+<nav>${nav}<a href="runs.csv" class="csv" download>Every run as CSV (runs.csv)</a></nav>${data.note ? `<p class="muted">${escapeHtml(data.note)}</p>` : ''}</header>
 <main>${suites.length === 0 ? '<p>No results yet: run <code>npm run bench</code>.</p>' : suites.map(suiteSection).join('')}</main>
 <footer>Written by the milo-bench leaderboard reporter from results/leaderboard.json, results/runs/ and results/transcripts/. Self-contained: no network.</footer>
 <script type="application/json" id="milo-data">${scriptJson(data)}</script>

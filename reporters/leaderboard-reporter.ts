@@ -17,6 +17,7 @@ import { scoreRun, summarize } from '../src/scoring.ts'
 import { baselineVerdict } from './compare.ts'
 import { appendStepSummary } from './github-summary.ts'
 import { writeHtml } from './html.ts'
+import { writeRunsCsv } from './runs-csv.ts'
 import { renderSuite } from './tables.ts'
 import { appendTranscripts } from './transcripts.ts'
 
@@ -166,6 +167,11 @@ export default class LeaderboardReporter implements Reporter {
     appendFileSync(join(dir, `${this.runId}.jsonl`), `${lines.map(line => JSON.stringify(line)).join('\n')}\n`)
   }
 
+  /** Exports beside leaderboard.json for other tools: runs.csv, every run behind the board, one row each. */
+  private writeExports(dir: string, board: LeaderboardFile): void {
+    writeRunsCsv(dir, board)
+  }
+
   private readPrevious(path: string): LeaderboardFile | undefined {
     try {
       const file = JSON.parse(readFileSync(path, 'utf8')) as LeaderboardFile
@@ -221,6 +227,7 @@ export default class LeaderboardReporter implements Reporter {
     const markdown = Object.values(board.suites).map(renderSuite).join('\n\n')
     writeFileSync(join(dir, 'leaderboard.md'), `# milo-bench leaderboard\n\nUpdated ${board.updatedAt}.\n\n${markdown}\n`)
     writeHtml(dir, board)
+    this.writeExports(dir, board)
 
     log()
     for (const suiteBoard of Object.values(board.suites)) {
@@ -233,7 +240,7 @@ export default class LeaderboardReporter implements Reporter {
       log(`milo-bench: ${note}`)
     }
     if (fresh.size > 0) {
-      log(`milo-bench: results in ${dir} (leaderboard.json, leaderboard.md, leaderboard.html, runs/, transcripts/)`)
+      log(`milo-bench: results in ${dir} (leaderboard.json, leaderboard.md, leaderboard.html, runs.csv, runs/, transcripts/)`)
     }
     const skipped = new Map(this.skippedProjects)
     this.skippedProjects.clear()

@@ -2,7 +2,8 @@
 // the per-category table, for 0-1 suites the one-model and two-model category tables with notes, and for the
 // coding-agent suite its metric table (metric rows, model columns).
 
-import type { AgentMetrics, ModelResult, SuiteBoard } from '../src/types.ts'
+import type { AgentMetrics, ModelResult, ScoreInterval, SuiteBoard } from '../src/types.ts'
+import { notSeparable } from '../src/stats.ts'
 
 /** A Markdown table with columns padded to equal width. */
 export function table(header: string[], rows: string[][]): string {
@@ -27,6 +28,15 @@ export function formatScore(board: SuiteBoard, result: ModelResult): string {
   return board.aggregate === 'sum' ? `${result.score.toFixed(1)}/${board.max}` : result.score.toFixed(2)
 }
 
+/** A score interval in the score's own precision, without the maximum: "55.0–60.0", "0.81–0.94", "0.701–0.760". */
+export function formatInterval(board: SuiteBoard, interval: ScoreInterval): string {
+  const places = board.aggregate === 'coding-agent' ? 3 : board.aggregate === 'sum' ? 1 : 2
+  return `${interval.low.toFixed(places)}–${interval.high.toFixed(places)}`
+}
+
+/** The mark beside an interval that overlaps the one of the model ranked just above it. */
+export const notSeparableMark = '≈'
+
 function rankCell(result: ModelResult): string {
   if (result.rank === null) {
     return !result.comparable ? 'n/c' : 'inc.'
@@ -37,14 +47,19 @@ function rankCell(result: ModelResult): string {
 /** Column name for a model in per-category tables: its project key, short and unique. */
 const column = (result: ModelResult): string => result.project
 
-/** Rank | Model | Score | % | Avg Latency | Context | Where, as in the seed, plus what a reader needs to trust it. */
+/**
+ * Rank | Model | Score | 95% CI | % | Avg Latency | Context | Where, as in the seed plus the score's interval, and what
+ * a reader needs to trust it.
+ */
 export function leaderboardTable(board: SuiteBoard): string {
   const sumColumn = board.aggregate === 'macro-mean'
-  const header = ['Rank', 'Model', 'Score', ...(sumColumn ? ['Sum'] : []), '%', 'Avg Latency', 'Context', 'Where']
-  const rows = board.models.map(result => [
+  const header = ['Rank', 'Model', 'Score', '95% CI', ...(sumColumn ? ['Sum'] : []), '%', 'Avg Latency', 'Context', 'Where']
+  const marks = notSeparable(board.models)
+  const rows = board.models.map((result, i) => [
     rankCell(result),
     result.name,
     formatScore(board, result),
+    result.interval ? `${formatInterval(board, result.interval)}${marks[i] ? ` ${notSeparableMark}` : ''}` : '–',
     ...(sumColumn ? [`${(result.sum ?? 0).toFixed(2)}/${result.sumMax ?? board.taskCount}`] : []),
     `${result.percent.toFixed(1)}%`,
     formatLatency(result.avgLatencyMs),
@@ -90,6 +105,36 @@ export function footnotes(board: SuiteBoard): string[] {
     }
   }
   return notes
+}
+
+/** What the 95% CI column and its mark mean, for the line under the leaderboard; undefined when no row has an interval. */
+export function intervalNote(board: SuiteBoard): string | undefined {
+  const interval = board.models.find(result => result.interval)?.interval
+  if (!interval) {
+    return undefined
+  }
+  const marked = notSeparable(board.models).some(Boolean)
+  return `95% CI: the score's ${Math.round(interval.level * 100)}% interval from a bootstrap over prompts (${interval.resamples} resamples within categories, seed ${interval.seed}, the score recomputed by the suite's rule each time)`
+    + (marked ? `; ${notSeparableMark} marks a model whose interval overlaps the one of the model ranked just above it: the two are not separable on this suite` : '; no neighbouring ranked models overlap')
+}
+
+/**
+ * pass^k and the spread of run scores, one line per model: how repeatable its scores are across the suite's runs.
+ * "pass^2 0.80" is the chance that two runs of a prompt both score full marks (tau-bench's pass^k).
+ */
+export function repeatNotes(board: SuiteBoard): string[] {
+  const lines = board.models.flatMap((result) => {
+    const repeats = result.repeats
+    if (!repeats || repeats.tasks === 0) {
+      return []
+    }
+    const passK = repeats.passK.map((value, i) => `pass^${i + 1} ${value === null ? '–' : value.toFixed(2)}`).join(' · ')
+    const spread = repeats.passK.length > 1
+      ? `; run scores vary on ${repeats.varying} of ${repeats.tasks} prompts (mean range ${repeats.meanRange.toFixed(2)}, mean SD ${repeats.meanSd.toFixed(2)}, of ${board.maxPerTask})`
+      : ' (one run per prompt: no spread)'
+    return [`repeats ${result.project}: ${passK}${spread}`]
+  })
+  return lines.length === 0 ? [] : ['repeats: pass^k is the chance that k runs of a prompt all score full marks (tau-bench), averaged over prompts', ...lines]
 }
 
 /** One model's scored and skipped tasks in one category, by id (the order runs finished in is not reproducible). */
@@ -230,10 +275,13 @@ export function agentTable(board: SuiteBoard, models: ModelResult[] = board.mode
 
 /** The whole report of one suite board, as printed and as written to leaderboard.md. */
 export function renderSuite(board: SuiteBoard): string {
+  const interval = intervalNote(board)
   const parts = [
     `## ${board.title} (${board.id} ${board.version}, ${board.hash})`,
     '',
     leaderboardTable(board),
+    // what the interval column and its mark mean, right under the table
+    ...(interval ? ['', interval] : []),
     '',
     categoryTable(board),
   ]
@@ -249,7 +297,7 @@ export function renderSuite(board: SuiteBoard): string {
       parts.push('', `### ${first.name} vs ${second.name}`, '', sideBySideTable(board, first, second))
     }
   }
-  const notes = footnotes(board)
+  const notes = [...footnotes(board), ...repeatNotes(board)]
   if (notes.length > 0) {
     parts.push('', ...notes.map(note => `- ${note}`))
   }

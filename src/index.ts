@@ -22,8 +22,11 @@ export type {
   PriceSource,
   PriceTier,
   RecordedError,
+  RepeatStats,
   RunMeta,
   RunRecord,
+  RunSpread,
+  ScoreInterval,
   ServerKind,
   Step,
   Suite,
@@ -56,3 +59,4 @@ export { evaluateGate } from './gate.ts'
 export { mergeLeaderboard } from './leaderboard.ts'
 export { callCost, ratesFor, runCost } from './pricing.ts'
 export { rank, scoreRun, summarize } from './scoring.ts'
+export { bootstrapInterval, modelStats, notSeparable, passHatK, runSpread } from './stats.ts'

@@ -3,6 +3,7 @@
 
 import type { AgentMetrics, EndReason, ModelResult, RecordedModel, RunMeta, Suite, TaskResult, Usage } from './types.ts'
 import { runCost } from './pricing.ts'
+import { modelStats, runSpread } from './stats.ts'
 
 const round = (value: number, places = 6): number => Math.round(value * 10 ** places) / 10 ** places
 const mean = (values: number[]): number => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length)
@@ -76,6 +77,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
       score: scored.length === 0 ? null : round(mean(scored)),
       runs: runScores,
       endReasons: outcome.runs.map(run => run.endReason),
+      ...(scored.length > 0 ? { spread: runSpread(scored) } : {}),
       ...(outcome.skipped ? { skipped: outcome.skipped } : {}),
     }
     for (const run of outcome.runs) {
@@ -126,6 +128,13 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
   const agent = suite.aggregate === 'coding-agent' ? agentMetrics(mergeRuns(outcomes)) : undefined
   const score = isSum ? sum : agent ? agent.composite : round(mean(Object.values(categories)))
   const max = isSum ? taskCount * suite.maxScore : suite.maxScore
+  // pass^k, spreads and the score's bootstrap interval, over the suite's tasks; the composite is recomputed by agentMetrics
+  const merged = new Map(mergeRuns(outcomes).map(outcome => [outcome.taskId, outcome]))
+  const statsTasks = suite.categories.flatMap(category => category.tasks.flatMap((task) => {
+    const outcome = merged.get(task.id)
+    return outcome ? [{ category: category.id, runs: tasks[task.id]?.runs ?? [], item: outcome }] : []
+  }))
+  const { repeats, interval } = modelStats(suite.aggregate, suite.maxScore, suite.runs, statsTasks, sample => agentMetrics(sample).composite)
   return {
     project: first.project,
     name: model.name,
@@ -154,6 +163,8 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
     cost: round(cost, 6),
     endReasons,
     ...(agent ? { agent } : {}),
+    repeats,
+    ...(interval ? { interval } : {}),
     runId: outcomes.map(o => o.runId).sort().at(-1) ?? first.runId,
     finishedAt: outcomes.map(o => o.finishedAt).sort().at(-1) ?? first.finishedAt,
   }

@@ -471,7 +471,52 @@ export interface TaskResult {
   runs: (number | null)[]
   /** Why each run ended, in run order (`budget` marks a timeout). */
   endReasons?: EndReason[]
+  /** How far the task's scored runs disagree (src/stats.ts runSpread); absent when no run was scored. */
+  spread?: RunSpread
   skipped?: string
+}
+
+/** The spread of one task's scored run scores, in run-score units (0..maxScore). */
+export interface RunSpread {
+  min: number
+  max: number
+  /** Population standard deviation over the task's scored runs (0 for one run). */
+  sd: number
+}
+
+/**
+ * How repeatable a model is over a suite's repeated runs (src/stats.ts). A success is a run at full marks; every mean is
+ * over the tasks with at least one scored run (infrastructure errors are not runs of the model).
+ */
+export interface RepeatStats {
+  /**
+   * pass^k for k = 1..runs (index k - 1), tau-bench's definition: the chance that k runs of a task, drawn without
+   * replacement from its n scored runs of which c succeeded, all succeed, C(c, k) / C(n, k), averaged over the tasks
+   * with at least k scored runs; null when no task has k. pass^1 is the share of runs at full marks.
+   */
+  passK: (number | null)[]
+  /** Tasks the means are over. */
+  tasks: number
+  /** Tasks whose scored runs did not all score the same. */
+  varying: number
+  /** Mean over tasks of the range of run scores (highest minus lowest). */
+  meanRange: number
+  /** Mean over tasks of the standard deviation of run scores. */
+  meanSd: number
+}
+
+/**
+ * A percentile bootstrap interval of a model's suite score (src/stats.ts): tasks resampled with replacement within each
+ * category, the score recomputed by the suite's rule each time, from a seeded generator so it is the same every time.
+ */
+export interface ScoreInterval {
+  /** Bounds, in the units of `ModelResult.score`. */
+  low: number
+  high: number
+  /** Coverage, 0.95. */
+  level: number
+  resamples: number
+  seed: number
 }
 
 /** One model's result on one suite: a row of the leaderboard. */
@@ -513,6 +558,10 @@ export interface ModelResult {
   endReasons: Partial<Record<EndReason, number>>
   /** coding-agent suites only: the agent metrics; `score` is their composite. */
   agent?: AgentMetrics
+  /** pass^k and the spread of run scores over repeated runs. Absent on rows written by harnesses before it existed. */
+  repeats?: RepeatStats
+  /** 95% interval of `score` from a bootstrap over tasks; absent with no scored task (and on older rows). */
+  interval?: ScoreInterval
   runId: string
   finishedAt: string
 }

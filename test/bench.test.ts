@@ -24,10 +24,11 @@ describe.concurrent('npm run bench: the four reference models on the embedded se
     for (const suite of suites) {
       expect(run.stdout).toContain(`## ${suite.title}`)
     }
-    expect(run.stdout).toMatch(/\| Rank +\| Model +\| Score +\| % +\| Avg Latency \| Context \| Where +\|/)
+    expect(run.stdout).toMatch(/\| Rank +\| Model +\| Score +\| 95% CI +\| % +\| Avg Latency \| Context \| Where +\|/)
     expect(run.stdout).toMatch(/\| Category +\| oracle \| paraphrase \| confabulator \| baseline \|/)
     const classicMax = classicSuite.categories.reduce((n, c) => n + c.tasks.length, 0) * classicSuite.maxScore
-    expect(run.stdout).toMatch(new RegExp(`🥇 +\\| oracle \\(reference solution\\) +\\| ${classicMax}\\.0/${classicMax} +\\| 100\\.0%`))
+    // full marks on every prompt of every run: the bootstrap has nothing to resample but the maximum
+    expect(run.stdout).toMatch(new RegExp(`🥇 +\\| oracle \\(reference solution\\) +\\| ${classicMax}\\.0/${classicMax} +\\| ${classicMax}\\.0–${classicMax}\\.0 +\\| 100\\.0%`))
     const board = run.leaderboard()
     for (const suite of suites) {
       const models = board.suites[suite.id]?.models ?? []
@@ -51,8 +52,13 @@ describe.concurrent('npm run bench: the four reference models on the embedded se
     const classic = board.suites.classic
     expect(classic?.max).toBe(classic?.taskCount ? classic.taskCount * 3 : -1)
     for (const model of classic?.models ?? []) {
-      expect(Object.keys(model)).toEqual(expect.arrayContaining(['project', 'rank', 'score', 'percent', 'avgLatencyMs', 'categories', 'complete']))
+      expect(Object.keys(model)).toEqual(expect.arrayContaining(['project', 'rank', 'score', 'percent', 'avgLatencyMs', 'categories', 'complete', 'repeats', 'interval']))
+      // pass^1..pass^3 over classic's three runs, and an interval around the score
+      expect(model.repeats?.passK).toHaveLength(3)
+      expect(model.interval?.low).toBeLessThanOrEqual(model.score)
+      expect(model.interval?.high).toBeGreaterThanOrEqual(model.score)
     }
+    expect(readFileSync(join(run.resultsDir, 'runs.csv'), 'utf8').split('\r\n')[0]).toMatch(/^project,model,model_id,suite,category,task,run,score,max,/)
     expect(readFileSync(join(run.resultsDir, 'leaderboard.md'), 'utf8')).toContain('| Rank')
     const files = readdirSync(join(run.resultsDir, 'runs', 'oracle'))
     const records = files.flatMap(file => readFileSync(join(run.resultsDir, 'runs', 'oracle', file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>))

@@ -1,5 +1,6 @@
-// CI output beside ours: the reporters given on the command line (which replaces the config's list) with Vitest's own
-// JUnit and JSON reporters, the GitHub step summary, and the progress lines; plus their pure parts on plain data.
+// CI output beside ours: the reporters given on the command line (which replaces the config's list) with Vitest's JSON
+// reporter and its JUnit reporter (ours, naming each testcase's model), the GitHub step summary, the progress lines and
+// the progress bar; plus their pure parts on plain data.
 
 import type { BenchRun } from './support/run-bench.ts'
 import type { LeaderboardFile } from '../src/types.ts'
@@ -8,10 +9,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { summaryMarkdown } from '../reporters/github-summary.ts'
-import { progressEvery, progressLine } from '../reporters/progress-reporter.ts'
+import { projectTestName } from '../reporters/junit-reporter.ts'
+import { formatDuration, progressBar, progressEvery, progressLine, progressMode } from '../reporters/progress-reporter.ts'
 import { runBench } from './support/run-bench.ts'
 
-describe('vitest run --reporter=default --reporter=<ours by path> --reporter=junit --reporter=json, on GitHub Actions', () => {
+describe('vitest run --reporter=default --reporter=<ours by path> --reporter=<our junit> --reporter=json, on GitHub Actions', () => {
   let run: BenchRun
   let ungated: BenchRun
   let out: string
@@ -23,7 +25,7 @@ describe('vitest run --reporter=default --reporter=<ours by path> --reporter=jun
     '--reporter=default',
     '--reporter=./reporters/leaderboard-reporter.ts',
     '--reporter=./reporters/progress-reporter.ts',
-    '--reporter=junit', `--outputFile.junit=${join(dir, 'junit.xml')}`,
+    '--reporter=./reporters/junit-reporter.ts', `--outputFile.junit=${join(dir, 'junit.xml')}`,
     '--reporter=json', `--outputFile.json=${join(dir, 'vitest.json')}`,
   ], { GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), ...env })
 
@@ -66,12 +68,23 @@ describe('vitest run --reporter=default --reporter=<ours by path> --reporter=jun
     expect(junit.match(/<testcase /g)).toHaveLength(tests)
   })
 
+  it('names every JUnit testcase with its model first, so the oracle\'s and the baseline\'s never share a name', () => {
+    const names = [...readFileSync(join(out, 'junit.xml'), 'utf8').matchAll(/<testcase classname="[^"]*" name="([^"]*)"/g)].map(match => match[1] ?? '')
+    expect(names.length).toBeGreaterThan(0)
+    expect(new Set(names).size).toBe(names.length)
+    const byModel = (project: string): string[] => names.filter(name => name.startsWith(`${project} &gt; `)).map(name => name.slice(`${project} &gt; `.length)).sort()
+    expect(byModel('oracle').length + byModel('baseline').length).toBe(names.length)
+    // the same tests, told apart by the model alone: "oracle > Single tool > weather-paris > run 1"
+    expect(byModel('oracle')).toEqual(byModel('baseline'))
+    expect(byModel('oracle').every(name => /^[\w -]+ &gt; [\w-]+ &gt; run [1-3]$/.test(name))).toBe(true)
+  })
+
   it('appends the leaderboard and the gate\'s verdict to GITHUB_STEP_SUMMARY as Markdown', () => {
     const summary = readFileSync(join(out, 'summary.md'), 'utf8')
     expect(summary).toContain('# milo-bench')
     expect(summary).toContain('Gate: **FAIL**')
     expect(summary).toMatch(/- baseline classic: score \d+\.\d% is below the threshold 50\.0%/)
-    expect(summary).toMatch(/\| Rank +\| Model +\| Score +\| % +\| Avg Latency/)
+    expect(summary).toMatch(/\| Rank +\| Model +\| Score +\| 95% CI +\| % +\| Avg Latency/)
     expect(summary).toContain('## Milo-Bench classic')
   })
 
@@ -82,6 +95,31 @@ describe('vitest run --reporter=default --reporter=<ours by path> --reporter=jun
     expect(lines).toHaveLength(2 * runs)
     expect(lines.at(-1)).toMatch(new RegExp(`· all ${2 * runs}/${2 * runs} \\(0 left\\) · classic › `))
     expect(lines.some(line => /^milo-bench ▸ baseline \d+\/\d+\+? · all \d+\/\d+\+?( \(\d+ left\))? · classic › [\w -]+ › [\w-]+ run [1-3]: \d\.\d\d\/3$/.test(line))).toBe(true)
+  })
+})
+
+describe('the progress bar, as `npm run bench` draws it on a terminal (forced here with MILO_PROGRESS=bar: stdout is a pipe)', () => {
+  it('redraws one line in place with done/total and an ETA, and ends it before the tables', async () => {
+    const run = await runBench([
+      '--project', 'oracle', '--project', 'baseline', 'benchmarks/classic/single-tool.spec.ts',
+      '--reporter=./reporters/progress-reporter.ts', '--reporter=./reporters/leaderboard-reporter.ts',
+    ], { MILO_PROGRESS: 'bar' })
+    expect(run.code, run.output).toBe(0)
+    const runs = Object.values(run.leaderboard().suites.classic?.models ?? []).reduce((n, model) => n + Object.values(model.tasks).reduce((m, task) => m + task.runs.length, 0), 0)
+    expect(run.stdout).not.toContain('milo-bench ▸')
+    const frames = run.stdout.split('\r\x1B[2K').slice(1)
+    expect(frames.length).toBeGreaterThan(0)
+    expect(run.stdout.slice(0, run.stdout.indexOf('\r\x1B[2K')).trim()).toBe('')
+    for (const frame of frames.slice(0, -1)) {
+      // redrawn in place: no line end until the last frame, and never wider than the terminal (80 columns on a pipe)
+      expect(frame).not.toContain('\n')
+      expect(frame.length).toBeLessThan(80)
+      expect(frame).toMatch(/^milo-bench \[[█░]{20}\] \d+\/\d+\+? \d+% · \d+\.\d\/s · ETA (–|≥?\d+s|≥?\d+m \d\ds)/)
+    }
+    const last = frames.at(-1) ?? ''
+    expect(last).toMatch(new RegExp(`^milo-bench \\[█{20}\\] ${runs}/${runs} 100% · \\d+\\.\\d/s · ETA 0s · [^\n]{0,40}\n`))
+    // the leaderboard follows on a line of its own
+    expect(last.split('\n').slice(1).join('\n')).toContain('## Milo-Bench classic')
   })
 })
 
@@ -101,6 +139,37 @@ describe('the step summary and progress lines, on plain data', () => {
     expect(progressEvery({ MILO_PROGRESS: '0' }, true)).toBe(0)
     expect(progressEvery({ MILO_PROGRESS: '1' }, false)).toBe(1)
     expect(progressEvery({ MILO_PROGRESS: '25' }, false)).toBe(25)
+  })
+
+  it('draws a bar on a terminal of its own, lines in CI or under another reporter\'s live window, as MILO_PROGRESS says', () => {
+    expect(progressMode({}, true, false)).toEqual({ kind: 'bar' })
+    expect(progressMode({}, true, true)).toEqual({ kind: 'lines', every: 1 })
+    expect(progressMode({}, false, false)).toEqual({ kind: 'off' })
+    // `npm run bench` sets MILO_PROGRESS=40: a bar on a terminal, every 40th line in a CI log
+    expect(progressMode({ MILO_PROGRESS: '40' }, true, false)).toEqual({ kind: 'bar' })
+    expect(progressMode({ MILO_PROGRESS: '40' }, false, false)).toEqual({ kind: 'lines', every: 40 })
+    expect(progressMode({ MILO_PROGRESS: '0' }, true, false)).toEqual({ kind: 'off' })
+    expect(progressMode({ MILO_PROGRESS: 'bar' }, false, false)).toEqual({ kind: 'bar' })
+    expect(progressMode({ MILO_PROGRESS: 'lines' }, true, false)).toEqual({ kind: 'lines', every: 1 })
+  })
+
+  it('fills the bar by the share done, and gives the ETA from the rate so far', () => {
+    const last = 'qwen35 classic › Multi-step chains › customer-orders run 2: 1.00/3'
+    // 31 of 104 in 10 s: 3.1 a second, 73 left, about 24 s
+    expect(progressBar({ done: 31, total: 104, more: false }, 10_000, 200, last))
+      .toBe(`milo-bench [██████░░░░░░░░░░░░░░] 31/104 29% · 3.1/s · ETA 24s · ${last}`)
+    expect(progressBar({ done: 31, total: 104, more: true }, 10_000, 200)).toBe('milo-bench [██████░░░░░░░░░░░░░░] 31/104+ 29% · 3.1/s · ETA ≥24s')
+    expect(progressBar({ done: 0, total: 104, more: false }, 0, 200)).toBe('milo-bench [░░░░░░░░░░░░░░░░░░░░] 0/104 0% · 0.0/s · ETA –')
+    expect(progressBar({ done: 104, total: 104, more: false }, 52_000, 200)).toBe('milo-bench [████████████████████] 104/104 100% · 2.0/s · ETA 0s')
+    const cut = progressBar({ done: 31, total: 104, more: false }, 10_000, 60, last)
+    expect(cut).toHaveLength(59)
+    expect(cut.endsWith('…')).toBe(true)
+    expect([formatDuration(45_000), formatDuration(185_000), formatDuration(3_720_000)]).toEqual(['45s', '3m 05s', '1h 02m'])
+  })
+
+  it('puts the model first in a JUnit name', () => {
+    expect(projectTestName('oracle', 'Single tool > weather-paris > run 1')).toBe('oracle > Single tool > weather-paris > run 1')
+    expect(projectTestName('', 'a > b')).toBe('a > b')
   })
 
   it('marks totals that may still grow while spec files are being collected', () => {

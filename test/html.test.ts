@@ -1,36 +1,21 @@
 // The HTML report in a real browser: the benchmark (oracle and baseline) runs into a temporary results folder, and
-// Debian's Chromium, driven by playwright-core, opens the leaderboard.html it wrote: the numbers on the page must be
+// Chromium (the npm package's, see support/chromium.ts), driven by playwright-core, opens the leaderboard.html it wrote: the numbers on the page must be
 // leaderboard.json's, sorting and the drill-down must work, nothing may leave the page, and model output stays text.
 
 import type { BrowserContext, Page } from 'playwright-core'
-import type { ReportData, RunView } from '../reporters/html.ts'
+import type { ReportData, RunView, TaskView } from '../reporters/html.ts'
 import type { LeaderboardFile, ModelResult, RunRecord, SuiteBoard } from '../src/types.ts'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
 import { escapeHtml, findings, fitBudget, loadReportData, renderHtml, scriptJson } from '../reporters/html.ts'
-import { formatLatency, formatScore } from '../reporters/tables.ts'
-import { root, runBench } from './support/run-bench.ts'
-
-const executablePath = '/usr/bin/chromium'
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-
-/** Chromium with a fresh profile; never a downloaded browser. */
-async function launch(): Promise<BrowserContext> {
-  if (!existsSync(executablePath)) {
-    throw new Error(`${executablePath} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`)
-  }
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'milo-chromium-')), {
-    executablePath,
-    headless: true,
-    args,
-    viewport: { width: 1280, height: 900 },
-  })
-}
+import { notSeparable } from '../src/stats.ts'
+import { formatInterval, formatLatency, formatScore } from '../reporters/tables.ts'
+import { launchChromium } from './support/chromium.ts'
+import { runBench } from './support/run-bench.ts'
 
 let context: BrowserContext
 let resultsDir: string
@@ -109,7 +94,7 @@ beforeAll(async () => {
   resultsDir = run.resultsDir
   board = run.leaderboard()
   pageURL = pathToFileURL(join(resultsDir, 'leaderboard.html')).href
-  context = await launch()
+  context = (await launchChromium()).context
 }, 600_000)
 
 afterAll(async () => {
@@ -194,7 +179,7 @@ describe('results/leaderboard.html in Chromium', () => {
   it('plots score against latency: one point per model, placed by its percent and its latency', async () => {
     const page = await open()
     for (const suite of suiteBoards()) {
-      const points = await page.locator(`section#suite-${suite.id} svg.scatter g.point`).evaluateAll(gs => gs.map((g) => {
+      const points = await page.locator(`section#suite-${suite.id} svg.scatter-wide g.point`).evaluateAll(gs => gs.map((g) => {
         const box = g.querySelector('circle, rect, path')?.getBoundingClientRect() ?? { x: 0, y: 0, width: 0, height: 0 }
         return {
           project: g.getAttribute('data-project') ?? '',
@@ -293,12 +278,12 @@ describe('results/leaderboard.html in Chromium', () => {
     const table = page.locator(`section#suite-${suite.id} table.leaderboard`)
     const order = (): Promise<string[]> => table.locator('tbody tr').evaluateAll(trs => trs.map(tr => tr.getAttribute('data-project') ?? ''))
     const byPercent = [...suite.models].sort((a, b) => a.percent - b.percent).map(model => model.project)
-    await table.locator('th', { hasText: '%' }).getByRole('button').click()
+    await table.locator('th', { hasText: /^%$/ }).getByRole('button').click()
     expect(await order()).toEqual(byPercent)
-    expect(await table.locator('th', { hasText: '%' }).getAttribute('aria-sort')).toBe('ascending')
-    await table.locator('th', { hasText: '%' }).getByRole('button').click()
+    expect(await table.locator('th', { hasText: /^%$/ }).getAttribute('aria-sort')).toBe('ascending')
+    await table.locator('th', { hasText: /^%$/ }).getByRole('button').click()
     expect(await order()).toEqual([...byPercent].reverse())
-    expect(await table.locator('th', { hasText: '%' }).getAttribute('aria-sort')).toBe('descending')
+    expect(await table.locator('th', { hasText: /^%$/ }).getAttribute('aria-sort')).toBe('descending')
     await table.locator('th', { hasText: 'Model' }).getByRole('button').click()
     expect(await order()).toEqual([...suite.models].sort((a, b) => a.name.localeCompare(b.name)).map(model => model.project))
     await page.close()
@@ -335,18 +320,7 @@ describe('results/leaderboard.html in Chromium', () => {
     await page.close()
   })
 
-  it('reads on a phone: nothing but the wide tables scrolls sideways', async () => {
-    const page = await open(pageURL, { width: 390, height: 844 })
-    // evaluated in the page, where `document` exists (this file is type-checked without the DOM library)
-    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))
-    expect(overflow).toBeLessThanOrEqual(0)
-    const svg = await page.locator('svg.scatter').first().boundingBox()
-    expect(svg?.width).toBeLessThanOrEqual(390)
-    await page.screenshot({ path: join(resultsDir, 'leaderboard-phone.png'), fullPage: false })
-    await page.close()
-  })
-
-  it('screenshots the leaderboard this run wrote, with the oracle first, and copies the full page to results/leaderboard.png', async () => {
+  it('screenshots the leaderboard this run wrote, with the oracle first, and saves the full page beside the run\'s results (a temporary folder, never the checkout)', async () => {
     const page = await open()
     const suite = suiteBoards()[0] as SuiteBoard
     const oracle = suite.models.find(model => model.project === 'oracle') as ModelResult
@@ -375,10 +349,267 @@ describe('results/leaderboard.html in Chromium', () => {
     const fullImage = await readPng(full)
     expect(fullImage.height).toBeGreaterThan(tableImage.height)
     expect(fullImage.gold).toBeGreaterThan(50)
-    // The copy kept in results/ is this very screenshot, of this run's page, byte for byte.
-    mkdirSync(join(root, 'results'), { recursive: true })
-    copyFileSync(shot, join(root, 'results', 'leaderboard.png'))
-    expect(readFileSync(join(root, 'results', 'leaderboard.png')).equals(full)).toBe(true)
+    // The file saved is this very screenshot, of this run's page, byte for byte.
+    expect(readFileSync(shot).equals(full)).toBe(true)
+    await page.close()
+  })
+})
+
+/** Evaluates an expression in the page (this file is type-checked without the DOM library). */
+const inPage = <T>(page: Page, expression: string): Promise<T> => page.evaluate(expression) as Promise<T>
+const pageOverflow = (page: Page): Promise<number> => inPage<number>(page, 'document.documentElement.scrollWidth - document.documentElement.clientWidth')
+
+/** The prompts shown in a suite's drill-down, as `project/task`, and its runs shown, as `project/task/repeat`. */
+async function shown(page: Page, suiteId: string): Promise<{ prompts: string[], runs: string[] }> {
+  const section = page.locator(`section#suite-${suiteId} .drill`)
+  const prompts = await section.locator('details.task').evaluateAll(els => els.filter(el => el.closest('[hidden]') === null).map(el => `${el.getAttribute('data-project')}/${el.getAttribute('data-task')}`))
+  const runs = await section.locator('details.run').evaluateAll(els => els.filter(el => el.closest('[hidden]') === null).map((el) => {
+    const task = el.closest('details.task')
+    return `${task?.getAttribute('data-project')}/${task?.getAttribute('data-task')}/${el.getAttribute('data-repeat')}`
+  }))
+  return { prompts: prompts.sort(), runs: runs.sort() }
+}
+
+describe.each([390, 1280])('the page at %i px wide, before and after drilling down', (width) => {
+  const phone = width < 600
+  // This run's page with what its layout must survive: per suite, the baseline's lost prompt gets a check message
+  // and a tool call that are one long JSON value with no space to break at; on classic, a copy of the baseline
+  // ('twin') half a point lower, whose interval overlaps the baseline's, and one baseline run lost to the infrastructure.
+  let stressURL: string
+  let stress: LeaderboardFile
+  let stressData: ReportData
+  const marker = (suiteId: string): string => `needle-${suiteId}-in-json`
+  let infra: { taskId: string, category: string }
+
+  beforeAll(() => {
+    stress = structuredClone(board)
+    stressData = loadReportData(resultsDir, stress)
+    const classic = stress.suites.classic as SuiteBoard
+    const baseline = classic.models.find(model => model.project === 'baseline') as ModelResult
+    const twin: ModelResult = { ...structuredClone(baseline), project: 'twin', name: 'baseline twin', score: baseline.score - 0.5, percent: baseline.percent - 0.5 / 0.6, rank: 3, ...(baseline.interval ? { interval: { ...baseline.interval, low: baseline.interval.low - 0.5, high: baseline.interval.high - 0.5 } } : {}) }
+    classic.models.push(twin)
+    const classicData = stressData.suites.classic as Record<string, Record<string, TaskView>>
+    classicData.twin = structuredClone(classicData.baseline as Record<string, TaskView>)
+    for (const suite of suiteBoards()) {
+      const { taskId } = lostPrompt(suite)
+      const run = stressData.suites[suite.id]?.baseline?.[taskId]?.runs[0]
+      if (!run?.checks[0] || !run.transcript) {
+        throw new Error(`no check or transcript to stretch on ${suite.id}/${taskId}`)
+      }
+      const json = JSON.stringify({ marker: marker(suite.id), payload: 'x'.repeat(300), rows: Array.from({ length: 12 }, (_, i) => ({ id: `row_${i}`, value: 'without_any_space' })) })
+      run.checks[0].message = `expected ${json}`
+      run.transcript.messages.push({ role: 'assistant', content: json, calls: [{ name: 'search_records', arguments: json }] })
+    }
+    const full = Object.entries(baseline.tasks).find(([, task]) => task.runs.length > 1)
+    if (!full) {
+      throw new Error('the baseline has no classic prompt with two runs')
+    }
+    infra = { taskId: full[0], category: full[1].category }
+    full[1].runs[1] = null
+    const lostRun = stressData.suites.classic?.baseline?.[full[0]]?.runs[1]
+    if (!lostRun) {
+      throw new Error('no run record behind the prompt chosen for the infrastructure error')
+    }
+    Object.assign(lostRun, { score: null, endReason: 'error', error: 'server: 503 from the model server after 3 retries', checks: [] })
+    const dir = mkdtempSync(join(tmpdir(), 'milo-stress-'))
+    writeFileSync(join(dir, 'leaderboard.html'), renderHtml(stress, stressData))
+    stressURL = pathToFileURL(join(dir, 'leaderboard.html')).href
+  })
+
+  it('puts every table in its own scroll box, with a shadow and "scroll →" while more is off to one side', async () => {
+    const page = await open(pageURL, { width, height: 900 })
+    const boxes = await page.locator('table').evaluateAll(tables => tables.map((table) => {
+      const scroll = table.parentElement
+      const box = scroll?.parentElement
+      const hint = box?.nextElementSibling
+      const style = (el: typeof table, pseudo?: string) => table.ownerDocument.defaultView!.getComputedStyle(el, pseudo)
+      if (!scroll || !box || !hint) {
+        return { boxed: false }
+      }
+      return {
+        boxed: scroll.classList.contains('scroll') && box.classList.contains('scroll-box') && style(scroll).overflowX === 'auto',
+        leaderboard: table.classList.contains('leaderboard'),
+        room: scroll.scrollWidth - scroll.clientWidth,
+        sides: box.getAttribute('data-overflow'),
+        right: style(box, '::after').opacity,
+        hint: hint.classList.contains('scroll-hint') && style(hint).display !== 'none',
+      }
+    }))
+    expect(boxes.length).toBeGreaterThan(suiteBoards().length * 3)
+    for (const box of boxes) {
+      expect(box.boxed).toBe(true)
+      const more = (box.room ?? 0) > 1
+      expect({ sides: box.sides, right: box.right, hint: box.hint }).toEqual(more ? { sides: 'right', right: '1', hint: true } : { sides: 'none', right: '0', hint: false })
+    }
+    // on a phone the leaderboards are wider than the screen; on a desktop they fit
+    expect(boxes.filter(box => box.leaderboard).every(box => (box.room ?? 0) > 1)).toBe(phone)
+    expect(await pageOverflow(page)).toBeLessThanOrEqual(0)
+    if (phone) {
+      // scrolled to its end, a box's cue moves to the left edge and the hint goes
+      const box = page.locator('section#suite-classic .scroll-box').first()
+      await box.locator('.scroll').evaluate((el) => { el.scrollLeft = el.scrollWidth })
+      await expect.poll(() => box.getAttribute('data-overflow')).toBe('left')
+      expect(await box.evaluate(el => el.ownerDocument.defaultView!.getComputedStyle(el, '::before').opacity)).toBe('1')
+      expect(await page.locator('section#suite-classic .scroll-hint').first().isVisible()).toBe(false)
+    }
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('never scrolls the page sideways, before or after opening runs whose checks and calls hold long JSON', async () => {
+    problems.length = 0
+    const page = await open(stressURL, { width, height: 900 })
+    expect(await pageOverflow(page)).toBeLessThanOrEqual(0)
+    for (const suite of suiteBoards()) {
+      const { taskId, category } = lostPrompt(suite)
+      await drillInto(page, suite.id, 'baseline', category, taskId)
+      const run = page.locator(`section#suite-${suite.id} details.task[data-project="baseline"][data-task="${taskId}"] details.run`).first()
+      if (await run.getAttribute('open') === null) {
+        await run.locator('summary').click()
+      }
+      const message = run.locator('ul.checks li .message').first()
+      expect(await message.textContent()).toContain(marker(suite.id))
+      const box = await message.boundingBox()
+      expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(width)
+      const call = await run.locator('ol.messages .call').last().boundingBox()
+      expect((call?.x ?? 0) + (call?.width ?? 0)).toBeLessThanOrEqual(width)
+    }
+    expect(await pageOverflow(page)).toBeLessThanOrEqual(0)
+    expect(problems).toEqual([])
+    await page.close()
+  })
+
+  it('labels the score-versus-latency axes at about 12 px: a phone gets a plot drawn for its width', async () => {
+    const page = await open(pageURL, { width, height: 900 })
+    for (const suite of suiteBoards()) {
+      const section = page.locator(`section#suite-${suite.id}`)
+      expect(await section.locator('svg.scatter-narrow').isVisible()).toBe(phone)
+      expect(await section.locator('svg.scatter-wide').isVisible()).toBe(!phone)
+      const svg = section.locator(`svg.scatter-${phone ? 'narrow' : 'wide'}`)
+      expect((await svg.boundingBox())?.width).toBeLessThanOrEqual(width)
+      const sizes = await svg.locator('.tick text, text.label').evaluateAll(texts => texts.map((text) => {
+        const svg = text.closest('svg')
+        const viewBoxWidth = Number(svg?.getAttribute('viewBox')?.split(' ')[2])
+        const scale = (svg?.getBoundingClientRect().width ?? 0) / viewBoxWidth
+        return Number.parseFloat(text.ownerDocument.defaultView!.getComputedStyle(text).fontSize) * scale
+      }))
+      expect(sizes.length).toBeGreaterThan(4)
+      for (const size of sizes) {
+        expect(size).toBeGreaterThanOrEqual(11)
+        expect(size).toBeLessThanOrEqual(15)
+      }
+    }
+    await page.close()
+  })
+
+  it('filters the drill-down to runs that lost points, or to runs lost to the infrastructure, and back to all', async () => {
+    const page = await open(stressURL, { width, height: 900 })
+    const suite = stress.suites.classic as SuiteBoard
+    const section = page.locator('section#suite-classic')
+    const everything = await shown(page, 'classic')
+    const runsOf = (pick: (score: number | null, max: number) => boolean): string[] => suite.models.flatMap(model => Object.entries(stressData.suites.classic?.[model.project] ?? {})
+      .flatMap(([taskId, task]) => task.runs.filter(run => pick(run.score, run.maxScore)).map(() => `${model.project}/${taskId}`)))
+    const lost = [...new Set(runsOf((score, max) => score !== null && score < max))].sort()
+    expect(lost.length).toBeGreaterThan(0)
+    expect(lost.length).toBeLessThan(everything.prompts.length)
+    await section.locator('select.drill-filter').selectOption('lost')
+    expect((await shown(page, 'classic')).prompts).toEqual(lost)
+    // inside a prompt, only its runs below full marks are left
+    const { taskId, category } = lostPrompt(suite)
+    await section.locator(`details.model[data-project="baseline"] details.category[data-category="${category}"] details.task[data-task="${taskId}"] > summary`).click()
+    const runs = stressData.suites.classic?.baseline?.[taskId]?.runs ?? []
+    // the runs are built when the prompt opens (its toggle event comes after the click)
+    await expect.poll(async () => (await shown(page, 'classic')).runs).toEqual(runs.filter(run => run.score !== null && run.score < run.maxScore).map(run => `baseline/${taskId}/${run.repeat}`).sort())
+    expect(await section.locator('.drill-status').textContent()).toBe(`${lost.length} prompts, ${runsOf((score, max) => score !== null && score < max).length} runs match`)
+    expect(await pageOverflow(page)).toBeLessThanOrEqual(0)
+    await section.locator('select.drill-filter').selectOption('infra')
+    expect((await shown(page, 'classic')).prompts).toEqual([`baseline/${infra.taskId}`])
+    expect(await section.locator('.drill-status').textContent()).toBe('1 prompt, 1 run match')
+    await section.locator(`details.task[data-project="baseline"][data-task="${infra.taskId}"] > summary`).click()
+    await expect.poll(async () => (await shown(page, 'classic')).runs).toEqual([`baseline/${infra.taskId}/1`])
+    expect(await section.locator(`details.task[data-task="${infra.taskId}"] details.run[data-repeat="1"] p.call.fail`).textContent()).toContain('503')
+    await section.locator('select.drill-filter').selectOption('all')
+    expect((await shown(page, 'classic')).prompts).toEqual(everything.prompts)
+    // v1 has no infrastructure error: the filter says so instead of showing an empty list
+    const v1 = page.locator('section#suite-v1')
+    await v1.locator('select.drill-filter').selectOption('infra')
+    expect((await shown(page, 'v1')).prompts).toEqual([])
+    expect(await v1.locator('.drill-empty').isVisible()).toBe(true)
+    await page.close()
+  })
+
+  it('searches runs and checks: a check message\'s text, a prompt id, every word at once', async () => {
+    const page = await open(stressURL, { width, height: 900 })
+    const section = page.locator('section#suite-classic')
+    const search = section.locator('input.drill-search')
+    const { taskId } = lostPrompt(stress.suites.classic as SuiteBoard)
+    await search.fill(marker('classic'))
+    expect((await shown(page, 'classic')).prompts).toEqual([`baseline/${taskId}`])
+    expect(await section.locator('.drill-status').textContent()).toBe('1 prompt, 1 run match')
+    await section.locator(`details.task[data-project="baseline"][data-task="${taskId}"] > summary`).click()
+    await expect.poll(async () => (await shown(page, 'classic')).runs).toEqual([`baseline/${taskId}/0`])
+    // a prompt id finds that prompt under every model, with all its runs
+    await search.fill(taskId.toUpperCase())
+    const models = (stress.suites.classic as SuiteBoard).models.filter(model => model.tasks[taskId]).map(model => `${model.project}/${taskId}`).sort()
+    expect((await shown(page, 'classic')).prompts).toEqual(models)
+    // words combine: the prompt id and the marker leave the one run again
+    await search.fill(`${taskId} ${marker('classic')}`)
+    expect((await shown(page, 'classic')).prompts).toEqual([`baseline/${taskId}`])
+    await search.fill('no-such-text-anywhere')
+    expect((await shown(page, 'classic')).prompts).toEqual([])
+    expect(await section.locator('.drill-empty').isVisible()).toBe(true)
+    await search.fill('')
+    expect((await shown(page, 'classic')).prompts.length).toBe(Object.values(stress.suites.classic?.models ?? []).reduce((n, model) => n + Object.keys(model.tasks).length, 0))
+    expect(await section.locator('.drill-empty').isVisible()).toBe(false)
+    expect(await pageOverflow(page)).toBeLessThanOrEqual(0)
+    await page.close()
+  })
+
+  it('sorts from the keyboard: Tab reaches a header, Enter and Space sort, aria-sort says which way', async () => {
+    const page = await open(pageURL, { width, height: 900 })
+    const suite = suiteBoards()[0] as SuiteBoard
+    const table = page.locator(`section#suite-${suite.id} table.leaderboard`)
+    const order = (): Promise<string[]> => table.locator('tbody tr').evaluateAll(trs => trs.map(tr => tr.getAttribute('data-project') ?? ''))
+    expect(await table.locator('th', { hasText: 'Rank' }).getAttribute('aria-sort')).toBe('ascending')
+    const onPercent = `(() => { const el = document.activeElement; return !!el && el.tagName === 'BUTTON' && el.textContent === '%' && !!el.closest('section#suite-${suite.id} table.leaderboard') })()`
+    let tabs = 0
+    while (!(await inPage<boolean>(page, onPercent)) && tabs < 80) {
+      await page.keyboard.press('Tab')
+      tabs++
+    }
+    expect(await inPage<boolean>(page, onPercent)).toBe(true)
+    // the focused header shows it has the focus
+    expect(await inPage<string>(page, 'getComputedStyle(document.activeElement).outlineStyle')).not.toBe('none')
+    const byPercent = [...suite.models].sort((a, b) => a.percent - b.percent).map(model => model.project)
+    await page.keyboard.press('Enter')
+    expect(await order()).toEqual(byPercent)
+    expect(await table.locator('th', { hasText: /^%$/ }).getAttribute('aria-sort')).toBe('ascending')
+    expect(await table.locator('th', { hasText: 'Rank' }).getAttribute('aria-sort')).toBeNull()
+    await page.keyboard.press('Space')
+    expect(await order()).toEqual([...byPercent].reverse())
+    expect(await table.locator('th', { hasText: /^%$/ }).getAttribute('aria-sort')).toBe('descending')
+    await page.close()
+  })
+
+  it('explains the heat map\'s stops, shows each score\'s interval with the not-separable mark, and the repeats', async () => {
+    const page = await open(stressURL, { width, height: 900 })
+    for (const suite of Object.values(stress.suites)) {
+      const section = page.locator(`section#suite-${suite.id}`)
+      const stops = [0, 0.5, 0.75, 0.9, 1].map(f => `${(f * suite.maxPerTask).toFixed(2)} = ${Math.round(f * 100)}%`)
+      expect(await section.locator('.heat-legend span').allTextContents()).toEqual(stops)
+      expect(await section.locator('.heat-explained').textContent()).toContain(`${suite.maxPerTask.toFixed(2)}, the per-prompt maximum`)
+      const intervals = await section.locator('table.leaderboard td.interval').allTextContents()
+      const marks = notSeparable(suite.models)
+      expect(intervals).toEqual(suite.models.map((model, i) => (model.interval ? `${formatInterval(suite, model.interval)}${marks[i] ? ' ≈' : ''}` : '–')))
+      expect(await section.locator('ul.notes').textContent()).toContain('95% CI: the score\'s 95% interval from a bootstrap over prompts')
+      const passK = await section.locator('table.repeats tbody tr').evaluateAll(trs => trs.map(tr => [...tr.querySelectorAll('td.pass-k')].map(td => td.textContent)))
+      expect(passK).toEqual(suite.models.map(model => model.repeats?.passK.map(value => value?.toFixed(2) ?? '–')))
+      expect((await section.locator('table.leaderboard').boundingBox())?.width).toBeGreaterThan(0)
+    }
+    // the twin overlaps the baseline just above it: marked, and the note says what the mark means
+    const twin = page.locator('section#suite-classic table.leaderboard tr[data-project="twin"] td.interval .inseparable')
+    expect(await twin.textContent()).toBe('≈')
+    expect(await page.locator('section#suite-classic ul.notes').textContent()).toContain('≈ marks a model whose interval overlaps the one of the model ranked just above it')
     await page.close()
   })
 })
@@ -434,9 +665,27 @@ describe('the page\'s pure parts', () => {
     ])
   })
 
+  it('names every tied model or category: fastest, best local and cloud, hardest (ties as the page prints them)', () => {
+    const tied = (project: string, where: ModelResult['where'], score: number, latency: number, rank: number, chains: number): ModelResult => ({ ...model(project, where, score, latency, rank), categories: { chains, single: 2.5 } })
+    expect(findings(seedBoard([
+      tied('qwen', 'local', 58, 1200, 1, 2.5),
+      tied('llama', 'local', 58, 1240, 1, 2.5),
+      tied('opus', 'cloud', 55, 1210, 3, 2.5),
+      tied('gpt', 'cloud', 55, 2000, 3, 2.5),
+    ]))).toEqual([
+      'QWEN and LLAMA tie for first at 58.0/60 (96.7%).',
+      'Fastest per call: QWEN, LLAMA and OPUS tie at 1.2s; QWEN ranks first, LLAMA ranks first, OPUS is rank 3 with 55.0/60 (91.7%).',
+      'Best local (tied): QWEN, 58.0/60 (96.7%) at 1.2s and LLAMA, 58.0/60 (96.7%) at 1.2s; best cloud (tied): OPUS, 55.0/60 (91.7%) at 1.2s and GPT, 55.0/60 (91.7%) at 2.0s.',
+      'No category is hardest: every one averages 2.50 of 3 across 4 ranked models.',
+    ])
+    const three = { ...seedBoard([tied('qwen', 'local', 58, 1200, 1, 1.5)]), categories: [{ id: 'single', title: 'Single tool' }, { id: 'chains', title: 'Multi-step chains' }, { id: 'errors', title: 'Error recovery' }] }
+    three.models = [{ ...(three.models[0] as ModelResult), categories: { single: 3, chains: 1.5, errors: 1.504 } }]
+    expect(findings(three).at(-1)).toBe('Hardest categories (tied): Multi-step chains and Error recovery, mean 1.50 of 3 across 1 ranked model.')
+  })
+
   it('keeps the embedded data under its budget: full-score transcripts go first, then all', () => {
     const transcript = { messages: [{ role: 'user' as const, content: 'x'.repeat(1000) }], toolCalls: [], finalText: null, steps: [] }
-    const run = (score: number): RunView => ({ repeat: 0, score, maxScore: 3, endReason: 'final', latencyMs: 1, calls: 1, toolCalls: 0, retries: 0, checks: [], transcript })
+    const run = (score: number): RunView => ({ repeat: 0, score, maxScore: 3, endReason: 'final', latencyMs: 1, calls: 1, toolCalls: 0, retries: 0, usage: { inputTokens: 1, outputTokens: 1 }, checks: [], transcript })
     const data: ReportData = { suites: { classic: { m: { a: { runId: 'r', runs: [run(3)] }, b: { runId: 'r', runs: [run(1)] } } } } }
     expect(fitBudget(data, 10_000)).toBe(data)
     const failing = fitBudget(data, 1800)
@@ -446,6 +695,15 @@ describe('the page\'s pure parts', () => {
     const none = fitBudget(data, 500)
     expect(none.suites.classic?.m?.b?.runs[0]?.transcript).toBeUndefined()
     expect(none.suites.classic?.m?.b?.runs[0]?.score).toBe(1)
+  })
+
+  it('shows a prompt\'s run scores in the drill-down with their range when the runs disagree', () => {
+    const suite = suiteBoards()[0] as SuiteBoard
+    const baseline = structuredClone(suite.models.find(model => model.project === 'baseline') as ModelResult)
+    const [taskId, task] = Object.entries(baseline.tasks)[0] as [string, ModelResult['tasks'][string]]
+    baseline.tasks = { [taskId]: { ...task, runs: [3, 1, 2], score: 2, spread: { min: 1, max: 3, sd: 0.816497 } } }
+    const html = renderHtml({ ...board, suites: { [suite.id]: { ...suite, models: [baseline] } } }, { suites: {} })
+    expect(html).toContain('<span class="muted runs-list">runs 3.00 · 1.00 · 2.00 (range 2.00)</span>')
   })
 
   it('escapes markup and keeps JSON from closing its script element', () => {

@@ -6,7 +6,7 @@ import type { ModelResult, Suite, SuiteBoard } from '../src/types.ts'
 import { describe, expect, it } from 'vitest'
 import { emptyBoard } from '../src/leaderboard.ts'
 import { rank, summarize } from '../src/scoring.ts'
-import { modelCategoryTable, renderSuite, sideBySideTable, testsNote } from '../reporters/tables.ts'
+import { intervalNote, leaderboardTable, modelCategoryTable, renderSuite, repeatNotes, sideBySideTable, testsNote } from '../reporters/tables.ts'
 
 const shape: Record<string, [string, number]> = {
   'tool-calling': ['Tool calling', 5],
@@ -104,5 +104,45 @@ describe('sideBySideTable', () => {
     expect(renderSuite(board)).toContain('### Model local vs Model cloud')
     expect(renderSuite({ ...board, aggregate: 'sum' })).not.toContain(' vs ')
     expect(renderSuite({ ...board, models: [cloud] })).not.toContain(' vs ')
+  })
+})
+
+describe('the score\'s interval and the repeats', () => {
+  const cells = (text: string, project: string): string[] => (text.split('\n').find(line => line.includes(`Model ${project} `))?.split('|').map(cell => cell.trim()) ?? [])
+
+  it('puts the 95% CI beside the score and marks a model its interval cannot tell from the one ranked above', () => {
+    const text = leaderboardTable(board)
+    expect(text).toMatch(/^\| Rank +\| Model +\| Score +\| 95% CI +\| Sum +\| % +\| Avg Latency +\| Context +\| Where +\|/)
+    const [top, second] = board.models
+    expect(cells(text, top?.project ?? '')[4]).toBe(`${top?.interval?.low.toFixed(2)}–${top?.interval?.high.toFixed(2)}`)
+    // the two seed models score 0.78 and 0.83 on 18 tests: their intervals overlap, so the second is marked
+    expect(cells(text, second?.project ?? '')[4]).toBe(`${second?.interval?.low.toFixed(2)}–${second?.interval?.high.toFixed(2)} ≈`)
+    expect(intervalNote(board)).toMatch(/^95% CI: the score's 95% interval from a bootstrap over prompts \(2000 resamples within categories, seed \d+, .*; ≈ marks a model whose interval overlaps the one of the model ranked just above it: the two are not separable on this suite$/)
+    // far apart: no mark, and the note says so
+    const apart = { ...board, models: board.models.map((model, i) => ({ ...model, interval: { ...model.interval!, low: 0.9 - i * 0.5, high: 0.95 - i * 0.5 } })) }
+    expect(leaderboardTable(apart)).not.toContain('≈')
+    expect(intervalNote(apart)).toMatch(/no neighbouring ranked models overlap$/)
+  })
+
+  it('prints "–" and no note for rows written before intervals existed', () => {
+    const old = { ...board, models: board.models.map(({ interval, repeats, ...model }) => model) }
+    expect(cells(leaderboardTable(old), 'local')[4]).toBe('–')
+    expect(intervalNote(old)).toBeUndefined()
+    expect(repeatNotes(old)).toEqual([])
+    expect(renderSuite(old)).not.toMatch(/95% CI:|repeats/)
+  })
+
+  it('gives each model\'s pass^k and spread as a note, saying what pass^k is', () => {
+    const three = { ...board, models: board.models.map(model => ({ ...model, repeats: { passK: [0.8, 0.7, 0.65], tasks: 18, varying: 4, meanRange: 0.25, meanSd: 0.1 } })) }
+    expect(repeatNotes(three)).toEqual([
+      'repeats: pass^k is the chance that k runs of a prompt all score full marks (tau-bench), averaged over prompts',
+      ...three.models.map(model => `repeats ${model.project}: pass^1 0.80 · pass^2 0.70 · pass^3 0.65; run scores vary on 4 of 18 prompts (mean range 0.25, mean SD 0.10, of 1)`),
+    ])
+    expect(repeatNotes(board)).toContain(`repeats local: pass^1 ${local.repeats?.passK[0]?.toFixed(2)} (one run per prompt: no spread)`)
+    expect(renderSuite(three)).toContain('- repeats cloud: pass^1 0.80')
+    // the interval's note sits right under the leaderboard, the repeats with the other notes at the end
+    const printed = renderSuite(three)
+    expect(printed).toContain(`${leaderboardTable(three)}\n\n${intervalNote(three)}\n\n| Category`)
+    expect(printed.trimEnd().endsWith(`- ${repeatNotes(three).at(-1)}`)).toBe(true)
   })
 })
