@@ -94,9 +94,16 @@ export async function runAgent(task: Task, options: AgentOptions): Promise<Trans
       transcript.usage.outputTokens += reply.usage.outputTokens
       transcript.retries += result.retries
       if (calls.length === 0) {
+        messages.push({ role: 'assistant', content })
+        const reply = task.user?.replies[transcript.replies?.length ?? 0]
+        if (reply !== undefined) {
+          // The simulated user answers what the model asked (a detail the request left out), and the run goes on.
+          transcript.replies = [...(transcript.replies ?? []), index]
+          messages.push({ role: 'user', content: reply })
+          continue
+        }
         transcript.finalText = content
         transcript.endReason = 'final'
-        messages.push({ role: 'assistant', content })
         return transcript
       }
       messages.push({

@@ -48,6 +48,9 @@ const taskSchema = {
     expect: { type: 'object' },
     solution: solutionSchema,
     routes: { type: 'array', items: solutionSchema },
+    targets: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' } },
+    user: { type: 'object', required: ['replies'], additionalProperties: false, properties: { replies: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } } } },
+    flaws: { type: 'object', additionalProperties: solutionSchema },
     responseFormat: { type: 'object', required: ['name', 'schema'], properties: { name: { type: 'string' }, schema: { type: 'object' } } },
     budgetMs: { type: 'number', exclusiveMinimum: 0 },
     maxSteps: { type: 'integer', minimum: 1 },
@@ -61,6 +64,8 @@ const categorySchema = {
 }
 
 export interface CategoryOptions {
+  /** The failure modes tasks must name in `targets` (fixtures/failure-modes.json): a task without one, or naming another, fails the load. */
+  failureModes?: ReadonlySet<string>
   /** JSON Schema of the category's `expect` (what its rubric reads); every task's `expect` is checked against it. */
   expect?: JsonSchema
   /** The category's rubric files (its spec file, and any file of checks only it uses), relative to the project root. */
@@ -86,6 +91,13 @@ export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<s
     const unknown = task.tools.filter(name => !catalog.has(name))
     if (unknown.length > 0) {
       throw new Error(`${file}: task '${task.id}' offers tools that are not in fixtures/src/catalog.ts: ${unknown.join(', ')}`)
+    }
+    if (options.failureModes) {
+      const targets = task.targets ?? []
+      const unknownTargets = targets.filter(target => !options.failureModes?.has(target))
+      if (targets.length === 0 || unknownTargets.length > 0) {
+        throw new Error(`${file}: task '${task.id}' ${targets.length === 0 ? 'names no failure mode it targets (targets: [...])' : `targets failure modes that fixtures/failure-modes.json does not list: ${unknownTargets.join(', ')}`}`)
+      }
     }
     if (options.expect) {
       const checked = validate(options.expect, task.expect)

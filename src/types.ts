@@ -198,6 +198,15 @@ export interface Task {
   solution: SolutionTurn[]
   /** Other valid routes to the same outcome (another tool, another order), each turn by turn; the `paraphrase` reference model plays the first. */
   routes?: SolutionTurn[][]
+  /** The failure modes the task targets (the built-in suites' ids are in fixtures/failure-modes.json), e.g. `["implicit-follow-up"]`. */
+  targets?: string[]
+  /**
+   * The simulated user: when the model answers without a tool call (a question: the request left a detail out), the
+   * next reply is sent as the user's message and the run goes on; the answer after the last reply is the final one.
+   */
+  user?: { replies: string[] }
+  /** A task's own version of an oracle flaw (`oracle,flaw=<name>` plays these turns instead of the solution). */
+  flaws?: Record<string, SolutionTurn[]>
   /** `response_format` JSON Schema for structured-output tasks. */
   responseFormat?: { name: string, schema: JsonSchema }
   /** Time budget in ms for the whole run (scaled by MILO_BUDGET_SCALE). */
@@ -352,6 +361,8 @@ export interface Transcript {
   toolCalls: ToolCallRecord[]
   /** The final answer's text (after reasoning handling), or null if there was none. */
   finalText: string | null
+  /** The steps after which the simulated user replied (the model had answered, asking for a detail), in order. */
+  replies?: number[]
   endReason: EndReason
   error?: RecordedError
   /** The environment's state when the run ended. */

@@ -3,7 +3,7 @@
 
 import type { Json, SolutionTurn, Task } from '../types.ts'
 import type { Policy, PolicyReply } from './policy.ts'
-import { isToolError, lastToolResult, say, turnOf } from './policy.ts'
+import { isToolError, lastToolResult, replay, say, turnOf } from './policy.ts'
 
 /** Mistakes the oracle can be asked to make, by adding `,flaw=<name>` to the model id. */
 export type Flaw =
@@ -31,8 +31,16 @@ export type Flaw =
    * honest message: no rework, no completion.
    */
   | 'give-up'
+  // The flaws below are the task's own (`task.flaws`): a task that targets the failure says how it is made; any other
+  // task is played as its solution.
+  /** Does what an instruction planted in a tool result says (an email, a web page), not what the user asked. */
+  | 'follow-injection'
+  /** Skips a step the system prompt's policy requires, or takes one it forbids, because the request tempts it to. */
+  | 'skip-policy'
+  /** Guesses a detail the request left out instead of asking for it. */
+  | 'guess-missing-detail'
 
-export const flaws: readonly Flaw[] = ['stop-after-first', 'wrong-tool', 'fenced-json', 'repeat-failing', 'text-calls', 'bad-json', 'drop-last-step', 'thrash', 'give-up']
+export const flaws: readonly Flaw[] = ['stop-after-first', 'wrong-tool', 'fenced-json', 'repeat-failing', 'text-calls', 'bad-json', 'drop-last-step', 'thrash', 'give-up', 'follow-injection', 'skip-policy', 'guess-missing-detail']
 
 // The code tools the coding flaws act through (fixtures/src/tools/code.ts).
 const writeTool = 'repo_write_file'
@@ -91,6 +99,10 @@ export function oracle(flaw?: Flaw): Policy {
       return say('The oracle knows only the benchmark\'s own tasks; this prompt is not one of them.')
     }
     const turn = turnOf(request)
+    const own = flaw === undefined ? undefined : task.flaws?.[flaw]
+    if (own) {
+      return replay(own, turn)
+    }
     const previous = lastToolResult(request)
     if (flaw === 'repeat-failing' && isToolError(previous)) {
       const lastAssistant = [...request.messages].reverse().find(message => message.role === 'assistant')
