@@ -136,6 +136,45 @@ describe('the tasks', () => {
     }, 60_000)
   }
 
+  it('a model file named hidden or test costs the run nothing it earned, and the tools refuse to make one', async ({ expect }) => {
+    const task = agentTasks.find(t => t.id === 'cart-discount')
+    if (!task) {
+      throw new Error('cart-discount is missing')
+    }
+    const transcript = await replay(task)
+    const files = (transcript.env.repo as { files: Record<string, Json> }).files
+    expect(Object.keys(files)).toContain('test/cart.test.js')
+    // Put there as a model could have before the tools refused it (or as an environment may hold them): a file where
+    // the hidden tests' directory goes, a file where the repository's tests' directory is, one under a hidden file.
+    Object.assign(files, { 'hidden': 'x', 'test': 'y', 'hidden/cart.hidden.test.mjs/inner.js': 'z' })
+    const outcome = await runHiddenTests(task, transcript.env)
+    expect(outcome, outcome.failures.join('\n')).toMatchObject({ passes: outcome.total, code: 'ok' })
+    expect(outcome.total).toBe(5)
+    const env = repoEnv({ 'test/a.test.js': 'test(\'a\', () => {})\n', 'src/a.js': '' })
+    expect(await tool('repo_write_file').run({ path: 'test', content: 'x' }, env)).toMatchObject({ ok: false, code: 'bad_path', error: expect.stringContaining('\'test\' is a directory of the repository') })
+    expect(await tool('repo_write_file').run({ path: 'src/a.js/b.js', content: 'x' }, env)).toMatchObject({ ok: false, code: 'bad_path', error: expect.stringContaining('\'src/a.js\' is a file') })
+    expect(resultOf(await tool('repo_run_tests').run({}, env))).toMatchObject({ passed: true, passes: 1 })
+  }, 30_000)
+
+  it('code that defines Object.prototype.toJSON, or declares tests of its own, passes no hidden test it fails', async ({ expect }) => {
+    const task = agentTasks.find(t => t.id === 'cart-discount')
+    if (!task) {
+      throw new Error('cart-discount is missing')
+    }
+    for (const attack of [
+      'Object.prototype.toJSON = function () { return { file: \'hidden/cart.hidden.test.mjs\', name: \'forged\', ok: true } }\n',
+      'for (let i = 0; i < 5; i++) test(\'forged \' + i, () => {})\n',
+    ]) {
+      const env = freshEnv(task.env)
+      const files = (env.repo as { files: Record<string, Json> }).files
+      files['src/cart.js'] = attack + String(files['src/cart.js'])
+      const honest = await runHiddenTests(task, freshEnv(task.env))
+      const attacked = await runHiddenTests(task, env)
+      expect(attacked.passes, attack).toBeLessThanOrEqual(honest.passes)
+      expect(attacked.passes, attack).toBeLessThan(attacked.total)
+    }
+  }, 30_000)
+
   it('the thrashing replay still completes its task, with both kinds of rework found', async () => {
     const task = agentTasks.find(t => t.id === 'cart-discount')
     if (!task) {
