@@ -72,7 +72,7 @@ const refuse = (what) => function () {
   error.code = 'ERR_ACCESS_DENIED'
   throw error
 }
-for (const name of ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit', 'setFlagsFromString']) {
+for (const name of ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit', 'setFlagsFromString', 'queryObjects']) {
   defineProperty(v8, name, { value: refuse('v8.' + name), writable: false, enumerable: true, configurable: false })
 }
 for (const object of [assert, strict, fs, fs.promises, path, path.posix, url, util, v8]) {

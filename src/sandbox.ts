@@ -217,9 +217,16 @@ export async function sandboxIsolation(): Promise<{ ok: true, used: SandboxUsed 
   if (caps.containment === 'none') {
     return { ok: false, reason: caps.reason ?? 'model-written code cannot be contained on this machine' }
   }
-  const uid = caps.uidDrop && await reachableByOthers(await realpath(tmpdir()))
+  const parent = await realpath(tmpdir())
+  const uid = caps.uidDrop && await reachableByOthers(parent)
+  if (caps.containment === 'uid' && !uid) {
+    return { ok: false, reason: unreachable(parent) }
+  }
   return { ok: true, used: { processes: caps.containment, network: caps.isolation, disk: caps.disk, memory: caps.memoryLimit, uid } }
 }
+
+/** Why a run that can only be contained by a uid of its own cannot be: that uid could not reach its scratch directory. */
+const unreachable = (parent: string): string => `model-written code cannot be contained here: its only containment is a uid of its own, and the temp directory ${parent} is not reachable by other users (make it so with chmod o+x, or set TMPDIR to one that is); coding tasks are not run`
 
 // Sandboxes running at once in this process: more than the cores would only make every run slower and eat into
 // its wall-time limit, which starts when the child does, not while it waits here.
@@ -412,7 +419,7 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxResu
     const plan = await planFor(caps, options, parent)
     const base = { stdout: '', channel: '', durationMs: 0, memoryLimit: caps.memoryLimit, scratch }
     if (!plan) {
-      const reason = caps.reason ?? `the sandbox cannot give this run a uid of its own: ${parent} is not reachable by other users`
+      const reason = caps.reason ?? unreachable(parent)
       return { ...base, ok: false, code: 'unavailable', exitCode: null, signal: null, stderr: reason, isolation: caps.isolation, containment: 'none', disk: caps.disk, uid: false }
     }
     // With a tmpfs, files are staged beneath the scratch directory and copied onto the tmpfs mounted over it.
