@@ -19,6 +19,7 @@ import { agentTable, renderSuite } from '../reporters/tables.ts'
 import { callsSucceed, findRework, passesTests } from '../src/checks.ts'
 import { givenUp, thrashed } from '../src/reference/oracle.ts'
 import { startReferenceServer } from '../src/reference-server.ts'
+import { sandboxCapabilities } from '../src/sandbox.ts'
 import { agentMetrics, compositeScore, summarize } from '../src/scoring.ts'
 import { runToolCall } from '../src/tools.ts'
 import { root, runBench } from './support/run-bench.ts'
@@ -369,7 +370,8 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
     expect(result.score).toBeLessThan(resultOfRun('giveUp').score)
   })
 
-  it('runs every test run in a sandbox under the run\'s TMPDIR, leaves no scratch directory behind and no trace in the project', ({ expect }) => {
+  it('runs every test run in a sandbox under the run\'s TMPDIR, leaves no scratch directory behind and no trace in the project', async ({ expect }) => {
+    const caps = await sandboxCapabilities()
     for (const key of Object.keys(temps) as (keyof typeof temps)[]) {
       const run = runs[key]
       const project = key === 'baseline' ? 'baseline' : 'custom'
@@ -380,6 +382,13 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
       const asked = transcripts.flatMap(line => line.transcript.toolCalls).filter(call => call.name === 'repo_run_tests' && call.outcome?.ok === true).length
       expect(created[key].size, key).toBe(asked + 23)
       expect(readdirSync(temps[key]).filter(name => name.startsWith('milo-sandbox-')), key).toEqual([])
+      // Each run's record says how its code was contained: here, this machine's strongest.
+      const recordsDir = join(run?.resultsDir ?? '', 'runs', project)
+      const records = readdirSync(recordsDir).flatMap(file => readFileSync(join(recordsDir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as { sandbox?: unknown }))
+      expect(records, key).toHaveLength(23)
+      for (const record of records) {
+        expect(record.sandbox, key).toEqual({ processes: caps.containment, network: caps.isolation, disk: caps.disk, memory: caps.memoryLimit, uid: expect.any(Boolean) })
+      }
     }
     expect(snapshot()).toEqual(before)
   })
