@@ -4,19 +4,20 @@
 //
 // Why the runner is built the way it is: the code under test shares the runner's process, so everything the runner
 // relies on to tell a pass from a failure is taken before that code loads and is out of its reach afterwards.
+// - It reports with functions it captured at start, and builds each line from primitive strings only: no toJSON,
+//   getter or Symbol.toPrimitive of the code under test is ever consulted on the way out.
+// A hidden-test run (`sealed`, the only one whose verdicts are scored) goes further:
 // - Node's `--frozen-intrinsics` (given by src/sandbox.ts) freezes Object.prototype, Array.prototype, JSON, Promise
 //   and every other built-in before any module runs: `Object.prototype.toJSON = ...` or replacing `Array.prototype.push`
 //   throws instead of changing how tests or the runner behave.
 // - The runner then makes the global bindings (JSON, Promise, String, setTimeout...) read-only, freezes the built-in
 //   modules tests use (assert, fs, path, url, util) and disables the APIs that could read its memory (V8 heap
 //   snapshots; the inspector is already refused by the permission model), so the per-run secret cannot be found.
-// - It reports with functions it captured at start, and builds each line from primitive strings only: no toJSON,
-//   getter or Symbol.toPrimitive of the code under test is ever consulted on the way out.
-// - A hidden-test run (`sealed`) loads all hidden test files as one module graph, so every one of them is read before
-//   any code under test runs; the first module of that graph deletes them (and the graph's own files) from disk, so the
-//   code can neither read the tests nor replace one that loads later. Each hidden file registers its tests through a
-//   module imported under a secret URL, never through the global `test`: tests the code under test declares are not
-//   counted.
+// - It loads all hidden test files as one module graph, so every one of them is read before any code under test runs;
+//   the first module of that graph deletes them (and the graph's own files) from disk, so the code can neither read
+//   the tests nor replace one that loads later. Each hidden file registers its tests through a module imported under a
+//   secret URL, never through the global `test`: tests the code under test declares are not counted.
+// A repository's own test run (the model's tool) keeps built-ins and globals as they are, so its tests may mock.
 
 /** The runner: the scratch directory's entry point for a test run. It reads its configuration from stdin. */
 export const runnerSource = `import fs from 'node:fs'
@@ -55,30 +56,35 @@ for (let i = 0; i < files.length; i++) {
   hrefs[i] = url.pathToFileURL(path.resolve(files[i])).href
 }
 
-// The global bindings tests and the runner read become read-only. Lazily loaded web globals (streams, Blob...) are
-// left as they are: making them read-only breaks their first use.
-for (const name of ['process', 'Buffer', 'performance']) {
-  const value = globalThis[name]
-  defineProperty(globalThis, name, { value, writable: false, enumerable: false, configurable: false })
-}
-for (const name of ownKeys(globalThis)) {
-  const descriptor = getOwnPropertyDescriptor(globalThis, name)
-  if (descriptor !== undefined && descriptor.configurable === true && 'value' in descriptor) {
-    defineProperty(globalThis, name, { value: descriptor.value, writable: false, enumerable: descriptor.enumerable, configurable: false })
+freeze(assert)
+freeze(strict)
+// A hidden-test run (the only one whose verdicts count) goes further. The global bindings tests and the runner read
+// become read-only; lazily loaded web globals (streams, Blob...) are left as they are, as making them read-only breaks
+// their first use. The modules tests use are frozen, and V8's ways to read the heap (where the secret is) refused.
+if (entry !== null) {
+  for (const name of ['process', 'Buffer', 'performance']) {
+    const value = globalThis[name]
+    defineProperty(globalThis, name, { value, writable: false, enumerable: false, configurable: false })
   }
+  for (const name of ownKeys(globalThis)) {
+    const descriptor = getOwnPropertyDescriptor(globalThis, name)
+    if (descriptor !== undefined && descriptor.configurable === true && 'value' in descriptor) {
+      defineProperty(globalThis, name, { value: descriptor.value, writable: false, enumerable: descriptor.enumerable, configurable: false })
+    }
+  }
+  const refuse = (what) => function () {
+    const error = new Error(what + ' is disabled in the sandbox')
+    error.code = 'ERR_ACCESS_DENIED'
+    throw error
+  }
+  for (const name of ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit', 'setFlagsFromString', 'queryObjects']) {
+    defineProperty(v8, name, { value: refuse('v8.' + name), writable: false, enumerable: true, configurable: false })
+  }
+  for (const object of [fs, fs.promises, path, path.posix, url, util, v8]) {
+    freeze(object)
+  }
+  module.syncBuiltinESMExports()
 }
-const refuse = (what) => function () {
-  const error = new Error(what + ' is disabled in the sandbox')
-  error.code = 'ERR_ACCESS_DENIED'
-  throw error
-}
-for (const name of ['getHeapSnapshot', 'writeHeapSnapshot', 'setHeapSnapshotNearHeapLimit', 'setFlagsFromString', 'queryObjects']) {
-  defineProperty(v8, name, { value: refuse('v8.' + name), writable: false, enumerable: true, configurable: false })
-}
-for (const object of [assert, strict, fs, fs.promises, path, path.posix, url, util, v8]) {
-  freeze(object)
-}
-module.syncBuiltinESMExports()
 
 const text = (value) => (typeof value === 'string' ? value : 'an unprintable error')
 const describe = (error) => {

@@ -601,8 +601,9 @@ export interface TestRunOptions {
   isolation?: Isolation
   containment?: Containment
   /**
-   * The tests are a task's hidden tests (ES modules): they are loaded before any code under test runs, deleted from
-   * disk before it runs, and only the tests they declare themselves count.
+   * The tests are a task's hidden tests (ES modules), run so the code under test cannot forge their verdicts: built-ins
+   * frozen, the tests loaded before and deleted from disk before that code runs, and only the tests they declare
+   * themselves counted (src/sandbox-runner.ts).
    */
   sealed?: boolean
 }
@@ -678,8 +679,9 @@ async function runTestsNow(files: Record<string, string>, tests: string[], optio
   const key = randomBytes(12).toString('hex')
   const result = await runSandboxed({
     files: { ...(options.sealed ? sealedFiles(files, tests, key) : files), '.milo/runner.mjs': runnerSource },
-    // Frozen built-ins: code under test cannot change how the runner or the tests behave (src/sandbox-runner.ts).
-    args: ['--frozen-intrinsics', '.milo/runner.mjs'],
+    // Hidden tests run with frozen built-ins: code under test cannot change how they or the runner behave
+    // (src/sandbox-runner.ts). A repository's own tests run without, so they may mock Date.now or setTimeout.
+    args: [...(options.sealed ? ['--frozen-intrinsics'] : []), '.milo/runner.mjs'],
     stdin: JSON.stringify({ nonce, files: tests, testTimeoutMs: options.testTimeoutMs ?? 2000, ...(options.sealed ? { entry: sealedPaths(key).entry } : {}) }),
     timeoutMs: options.timeoutMs ?? 10_000,
     ...(options.memoryMb === undefined ? {} : { memoryMb: options.memoryMb }),

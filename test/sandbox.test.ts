@@ -239,6 +239,29 @@ process.exit(0)
     expect(cheat.results.some(r => r.name === 'forged')).toBe(false)
   })
 
+  it('lets a repository\'s own tests mock built-ins and globals: only hidden-test runs freeze them', async ({ expect }) => {
+    const mocking = `import assert from 'node:assert/strict'
+test('mocks the clock and the timers', () => {
+  const now = Date.now
+  const timer = globalThis.setTimeout
+  Date.now = () => 42
+  globalThis.setTimeout = fn => fn()
+  try {
+    let ran = false
+    setTimeout(() => { ran = true }, 1000)
+    assert.equal(Date.now(), 42)
+    assert.equal(ran, true)
+  }
+  finally {
+    Date.now = now
+    globalThis.setTimeout = timer
+  }
+})
+`
+    expect(await runTests({ 'test/t.test.mjs': mocking }, ['test/t.test.mjs'])).toMatchObject({ passed: true, passes: 1 })
+    expect(await runTests({ 'hidden/t.test.mjs': mocking }, ['hidden/t.test.mjs'], { sealed: true })).toMatchObject({ passed: false, passes: 0, reported: 1 })
+  })
+
   it('records what tests ran into: denied files and the network', async ({ expect }) => {
     const report = await runTests({ 'test/t.test.mjs': `import fs from 'node:fs'\ntest('reads the project', () => fs.readFileSync(${JSON.stringify(join(projectRoot, 'package.json'))}))\ntest('calls out', () => fetch('http://127.0.0.1:9/'))\n` }, ['test/t.test.mjs'])
     expect(report).toMatchObject({ passed: false, passes: 0, finished: true })
