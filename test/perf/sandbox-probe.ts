@@ -1,5 +1,6 @@
-// What one sandboxed run costs on this machine: a trivial program and a coding task's hidden tests against its
-// reference solution, run one after another, with the median and p95 wall time of each printed as JSON.
+// What one sandboxed run costs on this machine: a trivial program, and a coding task's hidden tests against its
+// reference solution (run as a repository's own tests, then sealed as the rubric runs them), one after another, with
+// the median and p95 wall time of each printed as JSON.
 // `node src/run-ts.mjs test/perf/sandbox-probe.ts [runs]`
 
 import type { Task } from '../../src/types.ts'
@@ -47,10 +48,13 @@ const trivial = await time(async () => {
     throw new Error(`the trivial run failed: ${result.code} ${result.stderr}`)
   }
 })
-const tests = await time(async () => {
-  const report = await runTests(files, Object.keys(hidden), { timeoutMs: 15_000 })
+const testRun = (sealed: boolean) => time(async () => {
+  const report = await runTests(files, Object.keys(hidden), { timeoutMs: 15_000, sealed })
   if (!report.passed) {
     throw new Error(`the reference solution failed its hidden tests: ${report.code} ${report.output}`)
   }
 })
-console.log(JSON.stringify({ runs, trivialMs: trivial, hiddenTestsMs: tests }))
+// The same tests run as a repository's own (the model's repo_run_tests) and as hidden tests (sealed, as the rubric runs them).
+const visible = await testRun(false)
+const sealed = await testRun(true)
+console.log(JSON.stringify({ runs, trivialMs: trivial, ownTestsMs: visible, hiddenTestsMs: sealed }))
