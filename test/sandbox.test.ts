@@ -212,13 +212,13 @@ test('is commutative', () => assert.equal(add(2, 5), add(5, 2)))
     expect(broken.results[0]).toMatchObject({ name: null, ok: false })
   })
 
-  it('runs CommonJS code under test as well as ESM', async ({ expect }) => {
-    const report = await runTests({
-      'src/add.cjs': 'module.exports = { add: (a, b) => a + b }\n',
-      // Named imports of CommonJS depend on Node's export detection; hidden tests import the default, as here.
-      'test/add.test.mjs': tests.replace('import { add } from \'../src/add.mjs\'', 'import addModule from \'../src/add.cjs\'\nconst { add } = addModule'),
-    }, ['test/add.test.mjs'])
+  it('runs CommonJS code under test as well as ESM, as a repository\'s own tests and as hidden ones', async ({ expect }) => {
+    // Named imports of CommonJS depend on Node's export detection; hidden tests import the default, as here.
+    const cjsTests = tests.replace('import { add } from \'../src/add.mjs\'', 'import addModule from \'../src/add.cjs\'\nconst { add } = addModule')
+    const report = await runTests({ 'src/add.cjs': 'module.exports = { add: (a, b) => a + b }\n', 'test/add.test.mjs': cjsTests }, ['test/add.test.mjs'])
     expect(report).toMatchObject({ passed: true, passes: 3 })
+    const sealed = await runTests({ 'src/add.cjs': 'module.exports = { add: (a, b) => a + b }\n', 'hidden/add.test.mjs': cjsTests }, ['hidden/add.test.mjs'], { sealed: true })
+    expect(sealed).toMatchObject({ passed: true, passes: 3 })
   })
 
   it('survives code under test that hangs, loops, exits early or forges results', async ({ expect }) => {
