@@ -159,6 +159,7 @@ export default class LeaderboardReporter implements Reporter {
       usage: run.usage,
       retries: run.retries,
       ...(run.cached ? { cached: true } : {}),
+      ...(run.sandbox ? { sandbox: run.sandbox } : {}),
       harness: this.harness as HarnessStamp,
       recordedAt,
     }))

@@ -91,7 +91,7 @@ export function footnotes(board: SuiteBoard): string[] {
       notes.push(`inc. ${result.project}: incomplete (${done} of ${board.taskCount} tasks scored): not ranked`)
     }
     if (result.infraErrors > 0) {
-      notes.push(`${result.project}: ${result.infraErrors} run(s) ended by infrastructure errors (server, network, key, rate limit or unreadable reply; error.kind in results/runs): not scored, not counted as model failures`)
+      notes.push(`${result.project}: ${result.infraErrors} run(s) ended by infrastructure errors (server, network, key, rate limit, unreadable reply, or a sandbox that cannot contain model-written code on this machine; error.kind in results/runs): not scored, not counted as model failures`)
     }
     if (result.textToolCalls > 0) {
       notes.push(`${result.project}: ${result.textToolCalls} tool call(s) recovered from text in the content instead of tool_calls: format failures (executed only when the entry sets lenientTextToolCalls)`)

@@ -5,7 +5,7 @@
 import type { TestContext } from 'vitest'
 import type { CacheSettings } from './cache.ts'
 import type { ModelClient } from './client.ts'
-import type { BenchTestMeta, ModelSpec, Preflight, RunMeta, Suite, SuiteStamp, Task, Transcript } from './types.ts'
+import type { BenchTestMeta, ModelSpec, Preflight, RecordedError, RunMeta, Suite, SuiteStamp, Task, Transcript } from './types.ts'
 import { describe, inject, recordArtifact, test } from 'vitest'
 import { catalog, freshEnv, stamps } from '../fixtures/suites.ts'
 import { runAgent } from './agent.ts'
@@ -14,7 +14,7 @@ import { openCache } from './cache.ts'
 import { createClient } from './client.ts'
 import { callFormGrade } from './checks.ts'
 import { benchRun } from './matchers.ts'
-import { useTestRunCache } from './sandbox.ts'
+import { sandboxIsolation, useTestRunCache } from './sandbox.ts'
 import { scoreRun } from './scoring.ts'
 import { acquireSlot } from './slots.ts'
 
@@ -93,6 +93,14 @@ async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repe
     meta.skipReason = `needs about ${needed} tokens; ${spec.key} declares ${spec.context.label}`
     context.skip(meta.skipReason)
   }
+  // A coding task (one with hidden tests) runs model-written code: where the sandbox cannot contain it, the task is not
+  // run at all and is recorded as not runnable, an infrastructure error rather than the model's 0.
+  const sandbox = task.expect.hidden === undefined ? undefined : await sandboxIsolation()
+  if (sandbox && !sandbox.ok) {
+    const error: RecordedError = { kind: 'sandbox', message: sandbox.reason, infrastructure: true }
+    meta.runs = [{ repeat, endReason: 'error', error, calls: 0, toolCalls: 0, toolErrors: 0, textToolCalls: 0, latencyMs: 0, usage: { inputTokens: 0, outputTokens: 0 }, retries: 0, checks: [] }]
+    throw new Error(`infrastructure error (not scored): ${sandbox.reason}`)
+  }
   const tools = task.tools.map((name) => {
     const tool = catalog.get(name)
     if (!tool) {
@@ -125,6 +133,7 @@ async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repe
     retries: transcript.retries,
     checks: [],
     ...(transcript.steps.some(step => step.cached) ? { cached: true } : {}),
+    ...(sandbox?.ok ? { sandbox: sandbox.used } : {}),
   }
   meta.runs = [run]
   await recordArtifact(context.task, { type: 'milo:transcript', repeat, transcript: trimForReport(transcript) } as never)

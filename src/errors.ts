@@ -156,7 +156,7 @@ export function isTransient(kind: ErrorKind): boolean {
  * `context_length` and `bad_request` are not: they follow from what the conversation became or what was asked.
  */
 export function isInfrastructure(kind: ErrorKind): boolean {
-  return kind === 'rate_limit' || kind === 'auth' || kind === 'not_found' || kind === 'server' || kind === 'network' || kind === 'timeout' || kind === 'stream'
+  return kind === 'rate_limit' || kind === 'auth' || kind === 'not_found' || kind === 'server' || kind === 'network' || kind === 'timeout' || kind === 'stream' || kind === 'sandbox'
 }
 
 /** A recorded error, with any secret removed from its message. */

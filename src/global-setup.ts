@@ -11,22 +11,30 @@ import { cacheSettings } from './cache.ts'
 import { loadEnvFile } from './env-file.ts'
 import { startHint } from './presets.ts'
 import { startReferenceServer } from './reference-server.ts'
+import { sandboxCapabilities } from './sandbox.ts'
 import { startSlotServer } from './slots.ts'
 
 interface Shared {
   users: number
   reference: Promise<ReferenceServer>
   slots: Promise<SlotServer>
+  /** Said once per process: this machine cannot contain model-written code, so coding tasks will not be run. */
+  sandboxNote: Promise<void>
 }
 
 // One set of servers for all projects of this Vitest process (global setups of different projects share the process).
 const registry = globalThis as typeof globalThis & { __miloShared?: Shared }
 
-function shared(limits: Record<string, number>): Shared {
+function shared(limits: Record<string, number>, log: (line: string) => void): Shared {
   registry.__miloShared ??= {
     users: 0,
     reference: startReferenceServer({ suites }),
     slots: startSlotServer(limits),
+    sandboxNote: sandboxCapabilities().then((caps) => {
+      if (caps.reason) {
+        log(`milo-bench: ${caps.reason} (they are recorded as not runnable: an infrastructure error, not the model's 0)`)
+      }
+    }),
   }
   registry.__miloShared.users++
   return registry.__miloShared
@@ -80,8 +88,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     const model = p.getProvidedContext().model as ModelSpec | undefined
     return [p.name, model?.concurrency ?? 4]
   }))
-  const servers = shared(limits)
-  const [reference, slots] = await Promise.all([servers.reference, servers.slots])
+  const servers = shared(limits, line => project.vitest.logger.log(line))
+  const [reference, slots] = await Promise.all([servers.reference, servers.slots, servers.sandboxNote])
   project.provide('slotsURL', slots.url)
   const cache = cacheSettings(process.env, project.vitest.config.watch, project.vitest.config.root)
   project.provide('cache', cache)

@@ -1,25 +1,43 @@
 // The sandbox: the only place model-written code runs. Each run is a child `node` in a fresh scratch directory under
-// the OS temp dir, with a wall-time limit, a memory limit, no network, no project files, an environment holding only
-// PATH, and the scratch directory deleted afterwards. Whatever the code does is returned as a result, never thrown.
+// the OS temp dir, with a wall-time limit, memory and disk limits, no network, no project files, no view of or signal
+// to any process outside the run, an environment holding only PATH, and the scratch directory deleted afterwards.
+// Whatever the code does is returned as a result, never thrown.
 //
-// Isolation, from the outside in:
-// - network: `unshare -n` gives the child an empty network namespace (not even loopback). Where that is not permitted
-//   (detected once), a preload makes net, dns, http(s), tls, dgram and fetch throw; the result says which was used.
+// Isolation, from the outside in (what this machine permits is detected once, by trying it):
+// - processes: a PID namespace of its own (`unshare -p -f --mount-proc`): the code sees and can signal only its own
+//   run. Where namespaces are not permitted and the harness runs as root, a uid of its own instead (`setpriv --reuid`),
+//   which can signal only what it started. Where neither is possible the code is not run at all: the result says
+//   `unavailable` and the coding runs are recorded as not runnable, never run unprotected. Under root the code also
+//   drops to its own uid inside the namespace. Every run is its own process group, killed whole at the deadline, and
+//   dies with the harness thread that started it (`setpriv --pdeathsig`, `unshare --kill-child`): no child outlives a
+//   run, even when the harness's worker is killed.
+// - network: the same namespace has no network (`unshare -n`). Where that is not permitted, a preload makes net, tls,
+//   http(s), http2, dgram, dns and fetch throw; the result says which was used.
 // - files: Node's permission model (`--experimental-permission`) allows reading and writing the scratch directory
-//   only; child processes, workers and native addons are refused by it too.
+//   only; child processes, workers, the inspector and native addons are refused by it too.
+// - disk: the scratch directory is a size-capped tmpfs of the run's own (mounted inside its namespace); without one,
+//   its size is checked while the code runs and the code is killed past the cap. `prlimit --fsize` caps each file.
 // - memory: `--max-old-space-size` bounds the JavaScript heap; `prlimit --data` (when available) bounds everything
-//   else the process maps, buffers included; `prlimit --fsize` bounds the size of a file it writes. No core files.
+//   else the process maps, buffers included. No core files; a CPU-time limit backs the wall-time limit.
 // - time: a wall-clock timer kills the child's whole process group with SIGKILL.
+//
+// Test runs (`runTests`) load a runner before any code under test (src/sandbox-runner.ts): verdicts travel on a
+// private channel with a per-run secret, built from what the runner captured before that code could change anything.
 
 import type { ResponseCache } from './cache.ts'
+import type { SandboxUsed } from './types.ts'
 import { execFile, spawn } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
+import { createHash, randomBytes, randomInt } from 'node:crypto'
+import { chown, lstat, mkdir, mkdtemp, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path'
+import { noNetworkPreload, runnerSource, sealedEntrySource, sealedPaths, sealedTestSource, sealSource, testModuleSource } from './sandbox-runner.ts'
 
 /** How the network was taken away: a network namespace, or (weaker) a preload that makes network APIs throw. */
 export type Isolation = 'netns' | 'preload'
+
+/** How the code was kept from seeing and signalling other processes: a PID namespace, or (weaker) a uid of its own. */
+export type Containment = 'pidns' | 'uid'
 
 /**
  * How a sandboxed run ended.
@@ -27,12 +45,15 @@ export type Isolation = 'netns' | 'preload'
  * - `exit`: exited non-zero for an ordinary reason (a thrown error, a failed assertion).
  * - `timeout`: killed at the wall-time limit.
  * - `memory`: ran out of its heap or data limit.
- * - `denied`: tried to read or write outside its scratch directory (or spawn a process, start a worker).
+ * - `denied`: tried to read or write outside its scratch directory, spawn a process, start a worker, or signal a
+ *   process outside its run.
  * - `network`: tried to reach the network.
- * - `output`: wrote more than the output cap and was killed, or a file past the file-size limit.
+ * - `output`: wrote more than the output cap and was killed, a file past the file-size limit, or more than the disk cap
+ *   in all.
  * - `spawn`: the child could not be started (an infrastructure fault, not the code's).
+ * - `unavailable`: this machine permits no way to contain the code's processes, so it was not run (infrastructure).
  */
-export type SandboxCode = 'ok' | 'exit' | 'timeout' | 'memory' | 'denied' | 'network' | 'output' | 'spawn'
+export type SandboxCode = 'ok' | 'exit' | 'timeout' | 'memory' | 'denied' | 'network' | 'output' | 'spawn' | 'unavailable'
 
 export interface SandboxOptions {
   /** Files to write into the scratch directory: relative path -> content. Paths may not leave the directory. */
@@ -45,10 +66,14 @@ export interface SandboxOptions {
   timeoutMs?: number
   /** JavaScript heap limit in MB (default 128); the data limit is this plus 256 MB for Node itself and buffers. */
   memoryMb?: number
+  /** Disk the run may use in all, in MB (default 64), its own files included; each file is also capped at 32 MB. */
+  diskMb?: number
   /** Characters kept of stdout and of stderr (default 64 KiB; 16x that of the report channel); a child that writes more than 32x this in all is killed. */
   outputLimit?: number
-  /** Force an isolation (tests use `preload` to prove the fallback); default: the strongest this machine allows. */
+  /** Force a network isolation (tests use `preload` to prove the fallback); default: the strongest this machine allows. */
   isolation?: Isolation
+  /** Force a process containment (tests use `uid` to prove the fallback where it is permitted); default: the strongest. */
+  containment?: Containment
 }
 
 export interface SandboxResult {
@@ -63,38 +88,145 @@ export interface SandboxResult {
   channel: string
   durationMs: number
   isolation: Isolation
+  /** `none` only with code `unavailable`: nothing ran. */
+  containment: Containment | 'none'
+  /** `tmpfs`: a size-capped file system of its own; `watch`: its size checked while it ran. */
+  disk: 'tmpfs' | 'watch'
   /** `rlimit`: heap, data and file-size limits; `heap`: only the heap limit (prlimit unavailable). */
   memoryLimit: 'rlimit' | 'heap'
+  /** The code ran under an unprivileged uid of its own (the harness runs as root). */
+  uid: boolean
   /** The scratch directory the code ran in; already deleted when this result is returned. */
   scratch: string
 }
 
+/** What this machine permits, found by trying each way once. */
 export interface Capabilities {
+  /** The network isolation runs get by default. */
   isolation: Isolation
+  /** The process containment runs get by default; `none`: neither a PID namespace nor a uid change is possible here. */
+  containment: Containment | 'none'
+  /** How runs' disk use is capped by default. */
+  disk: 'tmpfs' | 'watch'
   memoryLimit: 'rlimit' | 'heap'
-  unshare?: string
-  prlimit?: string
+  /** The harness runs as root and can start code under a uid of its own (setpriv). */
+  uidDrop: boolean
+  /** A PID namespace can be made (with or without its own network and tmpfs, as isolation and disk say). */
+  pidns: boolean
+  /** Why the code's processes cannot be contained here, in one line; set when containment is `none`. */
+  reason?: string
 }
 
 let capabilities: Promise<Capabilities> | undefined
 
-/** Whether `command args -- node -e ''` runs: how the isolation this machine allows is found, by trying it. */
-function works(command: string, args: string[]): Promise<boolean> {
+/** Whether `argv -- node -e ''` runs with `cwd`: how what this machine permits is found, by trying it. */
+function works(argv: string[], cwd = '/'): Promise<boolean> {
+  const [command = '', ...args] = argv
   return new Promise((resolve) => {
-    execFile(command, [...args, '--', process.execPath, '-e', ''], { timeout: 10_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }, error => resolve(error === null))
+    execFile(command, [...args, process.execPath, '-e', ''], { cwd, timeout: 10_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }, error => resolve(error === null))
   })
+}
+
+const root = process.getuid?.() === 0
+
+/** A uid (and gid) of the run's own: unused by any account, so it owns nothing and can signal only what it started. */
+const freshUid = (): number => 2_000_000_000 + randomInt(100_000_000)
+
+/** Whether a PID namespace (with its network and a tmpfs, as asked) can be made, tried with the run's own command. */
+async function namespaceWorks(network: boolean, tmpfs: boolean): Promise<boolean> {
+  const scratch = await realpath(await mkdtemp(join(tmpdir(), 'milo-probe-')))
+  try {
+    const stage = tmpfs ? join(scratch, '.milo', 'stage') : scratch
+    await mkdir(stage, { recursive: true, mode: 0o700 })
+    return await works(namespaceCommand({ network, tmpfs, scratch, stage, diskBytes: 1024 * 1024, uid: undefined }), scratch)
+  }
+  finally {
+    await rm(scratch, { recursive: true, force: true })
+  }
+}
+
+async function detect(): Promise<Capabilities> {
+  const [rlimit, pdeathsig, uidDrop] = await Promise.all([
+    works(['prlimit', '--data=1073741824', '--core=0', '--']),
+    works(['setpriv', '--pdeathsig', 'KILL', '--']),
+    root ? works(['setpriv', `--reuid=${freshUid()}`, `--regid=${freshUid()}`, '--clear-groups', '--']) : Promise.resolve(false),
+  ])
+  // A namespace is only as good as its tie to the harness: without setpriv's parent-death signal a killed worker would
+  // leave it running, so none is tried without it.
+  let namespace: { network: boolean, tmpfs: boolean } | undefined
+  if (pdeathsig) {
+    for (const candidate of [{ network: true, tmpfs: true }, { network: false, tmpfs: true }, { network: true, tmpfs: false }, { network: false, tmpfs: false }]) {
+      if (await namespaceWorks(candidate.network, candidate.tmpfs)) {
+        namespace = candidate
+        break
+      }
+    }
+  }
+  const memoryLimit = rlimit ? 'rlimit' : 'heap'
+  if (namespace) {
+    return { isolation: namespace.network ? 'netns' : 'preload', containment: 'pidns', disk: namespace.tmpfs ? 'tmpfs' : 'watch', memoryLimit, uidDrop, pidns: true }
+  }
+  if (uidDrop && pdeathsig) {
+    return { isolation: 'preload', containment: 'uid', disk: 'watch', memoryLimit, uidDrop, pidns: false }
+  }
+  const missing = !pdeathsig ? 'setpriv (util-linux) is not available' : root ? 'the harness runs as root but cannot change uid' : 'the harness does not run as root, so it cannot start code under a uid of its own'
+  return {
+    isolation: 'preload',
+    containment: 'none',
+    disk: 'watch',
+    memoryLimit,
+    uidDrop,
+    pidns: false,
+    reason: `model-written code cannot be contained on this machine: no PID namespace can be made (unshare -p) and ${missing}; coding tasks are not run`,
+  }
 }
 
 /** What this machine allows, detected once per process (asynchronously: workers keep answering meanwhile). */
 export function sandboxCapabilities(): Promise<Capabilities> {
-  capabilities ??= Promise.all([works('unshare', ['-n']), works('prlimit', ['--data=1073741824', '--core=0'])]).then(([netns, rlimit]) => ({
-    isolation: netns ? 'netns' : 'preload',
-    memoryLimit: rlimit ? 'rlimit' : 'heap',
-    ...(netns ? { unshare: 'unshare' } : {}),
-    ...(rlimit ? { prlimit: 'prlimit' } : {}),
-  }))
+  capabilities ??= detect()
   return capabilities
 }
+
+// Whether every directory above the scratch directories is traversable by other users, by parent: a run only drops to
+// a uid of its own where that uid can reach its scratch directory (a private TMPDIR of mode 0700 is not).
+const traversable = new Map<string, Promise<boolean>>()
+
+function reachableByOthers(dir: string): Promise<boolean> {
+  let known = traversable.get(dir)
+  if (!known) {
+    known = (async () => {
+      for (let current = dir; ; current = dirname(current)) {
+        if (((await stat(current)).mode & 0o001) === 0) {
+          return false
+        }
+        if (dirname(current) === current) {
+          return true
+        }
+      }
+    })().catch(() => false)
+    traversable.set(dir, known)
+  }
+  return known
+}
+
+/**
+ * The isolation a coding run's code gets on this machine by default (recorded with the run), or why it cannot be run.
+ */
+export async function sandboxIsolation(): Promise<{ ok: true, used: SandboxUsed } | { ok: false, reason: string }> {
+  const caps = await sandboxCapabilities()
+  if (caps.containment === 'none') {
+    return { ok: false, reason: caps.reason ?? 'model-written code cannot be contained on this machine' }
+  }
+  const parent = await realpath(tmpdir())
+  const uid = caps.uidDrop && await reachableByOthers(parent)
+  if (caps.containment === 'uid' && !uid) {
+    return { ok: false, reason: unreachable(parent) }
+  }
+  return { ok: true, used: { processes: caps.containment, network: caps.isolation, disk: caps.disk, memory: caps.memoryLimit, uid } }
+}
+
+/** Why a run that can only be contained by a uid of its own cannot be: that uid could not reach its scratch directory. */
+const unreachable = (parent: string): string => `model-written code cannot be contained here: its only containment is a uid of its own, and the temp directory ${parent} is not reachable by other users (make it so with chmod o+x, or set TMPDIR to one that is); coding tasks are not run`
 
 // Sandboxes running at once in this process: more than the cores would only make every run slower and eat into
 // its wall-time limit, which starts when the child does, not while it waits here.
@@ -118,44 +250,61 @@ async function acquire(): Promise<() => void> {
   }
 }
 
-/** The preload of the fallback isolation: every way out to the network throws before a packet is sent. */
-const noNetworkPreload = `'use strict'
-const deny = (what) => function () {
-  const error = new Error('network access is disabled in the sandbox (' + what + ')')
-  error.code = 'ERR_SANDBOX_NETWORK'
-  throw error
-}
-const patch = (object, names, what) => {
-  for (const name of names) {
-    if (object && typeof object[name] === 'function') {
-      Object.defineProperty(object, name, { value: deny(what + '.' + name), writable: false, configurable: false })
-    }
-  }
-}
-const net = require('node:net')
-patch(net.Socket.prototype, ['connect'], 'net.Socket')
-patch(net, ['connect', 'createConnection', 'createServer'], 'net')
-patch(net.Server.prototype, ['listen'], 'net.Server')
-patch(require('node:tls'), ['connect'], 'tls')
-patch(require('node:http'), ['request', 'get', 'createServer'], 'http')
-patch(require('node:https'), ['request', 'get', 'createServer'], 'https')
-patch(require('node:http2'), ['connect', 'createServer', 'createSecureServer'], 'http2')
-patch(require('node:dgram'), ['createSocket'], 'dgram')
-const dns = require('node:dns')
-patch(dns, ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveMx', 'resolveNs', 'resolveTxt', 'resolveSrv', 'reverse'], 'dns')
-patch(dns.promises, ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'reverse'], 'dns.promises')
-patch(dns.Resolver && dns.Resolver.prototype, ['resolve', 'resolve4', 'resolve6', 'resolveAny', 'reverse'], 'dns.Resolver')
-for (const name of ['fetch', 'WebSocket', 'EventSource']) {
-  if (name in globalThis) {
-    Object.defineProperty(globalThis, name, { value: deny(name), writable: false, configurable: false })
-  }
-}
-`
-
 const preloadPath = '.milo/no-network.cjs'
 
 /** Largest file the code may write (RLIMIT_FSIZE, with prlimit): a loop writing to disk fails early, not the disk. */
 const maxFileBytes = 32 * 1024 * 1024
+
+/** Files the scratch directory may hold when its size is watched: walking more on every check would cost too much. */
+const maxWatchedEntries = 10_000
+
+/** How often a watched scratch directory's size is checked, ms. */
+const watchIntervalMs = 50
+
+/** Marks a failure of the namespace's own setup (mount, copy), so it reads as the sandbox's fault, not the code's. */
+const setupFailed = 'milo-sandbox: the sandbox could not be set up'
+
+/**
+ * The namespace's first process, a shell that stays its init: it mounts the run's tmpfs over the scratch directory,
+ * copies in the files staged beneath it (still reachable through the shell's working directory), and runs the code
+ * as its child, so the code is never the namespace's init (whose signals the kernel would treat specially).
+ */
+const namespaceScript = (tmpfs: boolean): string => tmpfs
+  ? `cd "$1" && mount -t tmpfs -o "$3" milo-sandbox "$2" && cp -a . "$2" && cd "$2" || { echo '${setupFailed}' >&2; exit 125; }
+shift 3
+unset OLDPWD PWD
+"$@"
+exit $?`
+  : `cd "$2" || { echo '${setupFailed}' >&2; exit 125; }
+shift 3
+unset OLDPWD PWD
+"$@"
+exit $?`
+
+/**
+ * `setpriv` ties the namespace to the harness thread (it dies with it); `--kill-child` ties the namespace's init to
+ * `unshare`, and the kernel kills every process of a PID namespace whose init dies. Without root, a user namespace
+ * (`-r`) makes the rest permitted where the kernel allows unprivileged ones.
+ */
+function namespaceCommand(plan: { network: boolean, tmpfs: boolean, scratch: string, stage: string, diskBytes: number, uid: number | undefined }, rlimit: string[] = []): string[] {
+  const owner = plan.uid === undefined ? '' : `,uid=${plan.uid},gid=${plan.uid}`
+  return [
+    ...tether, '--',
+    ...rlimit,
+    'unshare', '--pid', '--fork', '--mount-proc', '--kill-child', ...(plan.network ? ['--net'] : []), ...(root ? [] : ['--map-root-user']), '--',
+    '/bin/sh', '-c', namespaceScript(plan.tmpfs), 'milo-sandbox', plan.stage, plan.scratch, `size=${plan.diskBytes},nr_inodes=${maxWatchedEntries},mode=0700,nosuid,nodev${owner}`,
+    ...(plan.uid === undefined ? [] : dropUid(plan.uid)),
+  ]
+}
+
+const dropUid = (uid: number): string[] => ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--']
+
+/**
+ * The child's first program: it dies with the harness thread that started it. It comes first so the moment a killed
+ * harness could miss is as short as possible (from the fork to setpriv's prctl); the CPU-time limit bounds a busy loop
+ * started in that moment.
+ */
+const tether = ['setpriv', '--pdeathsig', 'KILL']
 
 /** Resolves a relative path inside `root`, or throws: sandbox files never land outside their scratch directory. */
 function inside(root: string, path: string): string {
@@ -166,11 +315,47 @@ function inside(root: string, path: string): string {
   return join(root, clean)
 }
 
+/** Throws when one path is a file and also a directory of another: no directory can hold both. */
+function checkLayout(paths: string[]): void {
+  const files = new Set(paths.map(path => normalize(path)))
+  for (const path of files) {
+    for (let parent = dirname(path); parent !== '.' && parent !== dirname(parent); parent = dirname(parent)) {
+      if (files.has(parent)) {
+        throw new Error(`sandbox files '${parent}' and '${path}' cannot both exist: '${parent}' would be a file and a directory`)
+      }
+    }
+  }
+}
+
+/** Bytes a directory tree takes on disk (blocks, so sparse files count what they use), or Infinity past the entry cap. */
+async function diskUsage(dir: string): Promise<number> {
+  let bytes = 0
+  let entries = 0
+  const pending = [dir]
+  for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
+    const names = await readdir(current).catch(() => [] as string[])
+    entries += names.length
+    if (entries > maxWatchedEntries) {
+      return Number.POSITIVE_INFINITY
+    }
+    const stats = await Promise.all(names.map(name => lstat(join(current, name)).then(info => ({ name, info }), () => undefined)))
+    for (const entry of stats) {
+      if (entry) {
+        bytes += entry.info.blocks * 512
+        if (entry.info.isDirectory()) {
+          pending.push(join(current, entry.name))
+        }
+      }
+    }
+  }
+  return bytes
+}
+
 const patterns: [SandboxCode, RegExp][] = [
-  ['output', /EFBIG/],
+  ['output', /EFBIG|ENOSPC|EDQUOT/],
   ['memory', /heap out of memory|Array buffer allocation failed|ERR_MEMORY_ALLOCATION_FAILED|Fatal process out of memory|Cannot allocate memory|ENOMEM|Reached heap limit/],
   ['network', /ERR_SANDBOX_NETWORK|ENETUNREACH|EHOSTUNREACH|EAI_AGAIN|ECONNREFUSED|ENOTFOUND|fetch failed/],
-  ['denied', /ERR_ACCESS_DENIED/],
+  ['denied', /ERR_ACCESS_DENIED|\bkill (?:EPERM|ESRCH)\b/],
 ]
 
 /** Reads why a child ended from its exit and its stderr: the limit it hit, or what it tried that was refused. */
@@ -184,6 +369,9 @@ export function classifyExit(exit: { exitCode: number | null, signal: string | n
   if (exit.exitCode === 0 && exit.signal === null) {
     return 'ok'
   }
+  if (exit.exitCode === 125 && exit.stderr.includes(setupFailed)) {
+    return 'spawn'
+  }
   for (const [code, pattern] of patterns) {
     if (pattern.test(exit.stderr)) {
       return code
@@ -193,24 +381,50 @@ export function classifyExit(exit: { exitCode: number | null, signal: string | n
   return exit.signal === 'SIGABRT' || exit.exitCode === 134 ? 'memory' : 'exit'
 }
 
+/** How one run is isolated: the machine's strongest, or a weaker one a test forces. */
+interface Plan {
+  containment: Containment
+  isolation: Isolation
+  disk: 'tmpfs' | 'watch'
+  uid: number | undefined
+}
+
+async function planFor(caps: Capabilities, options: SandboxOptions, scratchParent: string): Promise<Plan | undefined> {
+  const containment = options.containment === 'uid' && caps.uidDrop ? 'uid' : caps.containment
+  if (containment === 'none') {
+    return undefined
+  }
+  const uid = caps.uidDrop && await reachableByOthers(scratchParent) ? freshUid() : undefined
+  if (containment === 'uid') {
+    // A uid of its own is the whole containment here: without it (a scratch directory it cannot reach) nothing runs.
+    return uid === undefined ? undefined : { containment, isolation: 'preload', disk: 'watch', uid }
+  }
+  // A namespace asked for where none can be made falls back to the preload, and the result says so: code never runs
+  // without one of the two.
+  return { containment, isolation: options.isolation === 'preload' ? 'preload' : caps.isolation, disk: caps.disk, uid }
+}
+
 /** Runs `node <args>` in a fresh scratch directory holding `files`, under every limit above; never throws for the code's doing. */
 export async function runSandboxed(options: SandboxOptions): Promise<SandboxResult> {
   const caps = await sandboxCapabilities()
-  // A namespace asked for where none can be made falls back to the preload, and the result says so: code never runs
-  // without one of the two.
-  const isolation = options.isolation === 'netns' && !caps.unshare ? 'preload' : options.isolation ?? caps.isolation
   const timeoutMs = options.timeoutMs ?? 5000
   const memoryMb = options.memoryMb ?? 128
+  const diskBytes = (options.diskMb ?? 64) * 1024 * 1024
   const limit = options.outputLimit ?? 65_536
-  const scratch = await realpath(await mkdtemp(join(tmpdir(), 'milo-sandbox-')))
+  checkLayout(Object.keys(options.files))
+  const parent = await realpath(tmpdir())
+  const scratch = await realpath(await mkdtemp(join(parent, 'milo-sandbox-')))
   const release = await acquire()
   try {
-    const files = { ...options.files, ...(isolation === 'preload' ? { [preloadPath]: noNetworkPreload } : {}) }
-    for (const [path, content] of Object.entries(files)) {
-      const target = inside(scratch, path)
-      await mkdir(dirname(target), { recursive: true })
-      await writeFile(target, content)
+    const plan = await planFor(caps, options, parent)
+    const base = { stdout: '', channel: '', durationMs: 0, memoryLimit: caps.memoryLimit, scratch }
+    if (!plan) {
+      const reason = caps.reason ?? unreachable(parent)
+      return { ...base, ok: false, code: 'unavailable', exitCode: null, signal: null, stderr: reason, isolation: caps.isolation, containment: 'none', disk: caps.disk, uid: false }
     }
+    // With a tmpfs, files are staged beneath the scratch directory and copied onto the tmpfs mounted over it.
+    const stage = plan.disk === 'tmpfs' ? join(scratch, '.milo', 'stage') : scratch
+    await writeFiles(stage, { ...options.files, ...(plan.isolation === 'preload' ? { [preloadPath]: noNetworkPreload } : {}) }, plan.uid)
     const nodeArgs = [
       '--experimental-permission',
       `--allow-fs-read=${scratch}`,
@@ -218,82 +432,27 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxResu
       '--no-warnings',
       '--no-addons',
       `--max-old-space-size=${memoryMb}`,
-      ...(isolation === 'preload' ? ['--require', `./${preloadPath}`] : []),
+      ...(plan.isolation === 'preload' ? ['--require', `./${preloadPath}`] : []),
       ...options.args,
     ]
-    const rlimit = caps.prlimit ? [caps.prlimit, `--data=${(memoryMb + 256) * 1024 * 1024}`, `--fsize=${maxFileBytes}`, '--core=0', '--'] : []
-    const netns = isolation === 'netns' && caps.unshare ? [caps.unshare, '-n', '--'] : []
-    const [command = process.execPath, ...args] = [...netns, ...rlimit, process.execPath, ...nodeArgs]
-    return await new Promise<SandboxResult>((resolve) => {
-      const started = performance.now()
-      const output = { stdout: '', stderr: '', channel: '' }
-      let total = 0
-      let timedOut = false
-      let overflowed = false
-      let settled = false
-      const child = spawn(command, args, {
-        cwd: scratch,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-        detached: true, // its own process group, so the kill reaches everything it is
-      })
-      const kill = (): void => {
-        if (child.pid !== undefined) {
-          try {
-            process.kill(-child.pid, 'SIGKILL')
-          }
-          catch {
-            // already gone
-          }
-        }
-      }
-      const timer = setTimeout(() => {
-        timedOut = true
-        kill()
-      }, timeoutMs)
-      const collect = (key: keyof typeof output) => (chunk: Buffer): void => {
-        total += chunk.length
-        const keep = key === 'channel' ? 16 * limit : limit
-        if (output[key].length < keep) {
-          output[key] += chunk.toString('utf8').slice(0, keep - output[key].length)
-        }
-        if (total > 32 * limit && !overflowed) {
-          overflowed = true
-          kill()
-        }
-      }
-      child.stdout?.on('data', collect('stdout'))
-      child.stderr?.on('data', collect('stderr'))
-      child.stdio[3]?.on('data', collect('channel'))
-      // A child that exits without reading its stdin closes the pipe under us: that is not an error.
-      child.stdin?.on('error', () => {})
-      child.stdio[3]?.on('error', () => {})
-      child.stdin?.end(options.stdin ?? '')
-      const finish = (exitCode: number | null, signal: string | null, spawnError?: Error): void => {
-        if (settled) {
-          return
-        }
-        settled = true
-        clearTimeout(timer)
-        const durationMs = Math.round(performance.now() - started)
-        const code = spawnError ? 'spawn' : classifyExit({ exitCode, signal, stderr: output.stderr, timedOut, overflowed })
-        resolve({
-          ok: code === 'ok',
-          code,
-          exitCode,
-          signal,
-          stdout: output.stdout,
-          stderr: spawnError ? `could not start the sandbox: ${spawnError.message}` : output.stderr,
-          channel: output.channel,
-          durationMs,
-          isolation,
-          memoryLimit: caps.prlimit ? 'rlimit' : 'heap',
-          scratch,
-        })
-      }
-      child.on('error', error => finish(null, null, error))
-      child.on('close', (exitCode, signal) => finish(exitCode, signal))
-    })
+    // A CPU-time limit backs the wall-time limit: it bounds a busy loop even if everything else failed. Node's own
+    // threads can use more CPU than wall time, hence the margin.
+    const rlimit = caps.memoryLimit === 'rlimit' ? ['prlimit', `--data=${(memoryMb + 256) * 1024 * 1024}`, `--fsize=${maxFileBytes}`, '--core=0', `--cpu=${Math.ceil(timeoutMs * 4 / 1000) + 2}`, '--'] : []
+    const contain = plan.containment === 'pidns'
+      ? namespaceCommand({ network: plan.isolation === 'netns', tmpfs: plan.disk === 'tmpfs', scratch, stage, diskBytes, uid: plan.uid }, rlimit)
+      : [...tether, ...dropUid(plan.uid ?? freshUid()).slice(1), ...rlimit]
+    const [command = process.execPath, ...args] = [...contain, process.execPath, ...nodeArgs]
+    const ran = await spawnChild(command, args, { cwd: scratch, stdin: options.stdin ?? '', timeoutMs, limit, watch: plan.disk === 'watch' ? { dir: scratch, bytes: diskBytes } : undefined })
+    return {
+      ...ran,
+      ok: ran.code === 'ok',
+      isolation: plan.isolation,
+      containment: plan.containment,
+      disk: plan.disk,
+      memoryLimit: caps.memoryLimit,
+      uid: plan.uid !== undefined,
+      scratch,
+    }
   }
   finally {
     release()
@@ -301,95 +460,128 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxResu
   }
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Test runs: the files of a repository plus test files, run by a tiny runner inside the sandbox.
+/** Writes the run's files under `dir`, owned by the run's uid when it has one (so its code can change them). */
+async function writeFiles(dir: string, files: Record<string, string>, uid: number | undefined): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const owned = new Set<string>([dir])
+  for (const [path, content] of Object.entries(files)) {
+    const target = inside(dir, path)
+    for (let parent = dirname(target); parent !== dir && parent.startsWith(dir); parent = dirname(parent)) {
+      owned.add(parent)
+    }
+    await mkdir(dirname(target), { recursive: true })
+    await writeFile(target, content)
+    owned.add(target)
+  }
+  if (uid !== undefined) {
+    await Promise.all([...owned].map(path => chown(path, uid, uid)))
+  }
+}
 
-/**
- * The test runner, written into the scratch directory. Test files call the global `test(name, fn)` and use
- * `node:assert`. It reads its configuration and a secret nonce from stdin before any test file is loaded, then reports
- * each result on file descriptor 3, each line prefixed with the nonce: code under test can neither see the nonce nor
- * forge a result, and whatever it prints to stdout is only output.
- */
-const runnerSource = `import fs from 'node:fs'
-import assert from 'node:assert'
-import strict from 'node:assert/strict'
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
-const writeSync = fs.writeSync
-const stringify = JSON.stringify
-const exit = process.exit.bind(process)
-const config = JSON.parse(fs.readFileSync(0, 'utf8'))
-const nonce = config.nonce
-const report = record => writeSync(3, nonce + ' ' + stringify(record) + '\\n')
-for (const object of [assert, strict]) {
-  Object.freeze(object)
+interface Ran {
+  code: SandboxCode
+  exitCode: number | null
+  signal: string | null
+  stdout: string
+  stderr: string
+  channel: string
+  durationMs: number
 }
-const describe = (error) => {
-  try {
-    const code = error && typeof error === 'object' && typeof error.code === 'string' ? error.code + ': ' : ''
-    const message = error instanceof Error ? error.message : String(error)
-    return (code + message).slice(0, 600)
-  }
-  catch {
-    return 'an unprintable error'
-  }
-}
-let queue = null
-Object.defineProperty(globalThis, 'test', {
-  value: (name, fn) => { if (queue) queue.push({ name: String(name), fn }) },
-  writable: false,
-  configurable: false,
-})
-// An error thrown later by a test's timer or promise fails the test still running, or is reported on its own.
-let failCurrent = null
-let currentFile = null
-const stray = (error) => {
-  if (failCurrent) {
-    failCurrent(error)
-  }
-  else {
-    report({ file: currentFile ?? '(none)', name: '(uncaught error)', ok: false, error: describe(error) })
-  }
-}
-process.on('uncaughtException', stray)
-process.on('unhandledRejection', stray)
-const withTimeout = (value, ms) => {
-  let timer
-  const limit = new Promise((_, reject) => {
-    failCurrent = reject
-    timer = setTimeout(() => reject(new Error('test timed out after ' + ms + ' ms')), ms)
-  })
-  return Promise.race([Promise.resolve(value), limit]).finally(() => {
-    clearTimeout(timer)
-    failCurrent = null
-  })
-}
-for (const file of config.files) {
-  currentFile = file
-  queue = []
-  try {
-    await import(pathToFileURL(resolve(file)).href)
-  }
-  catch (error) {
-    queue = null
-    report({ file, name: null, ok: false, error: describe(error) })
-    continue
-  }
-  const tests = queue
-  queue = null
-  for (const { name, fn } of tests) {
-    try {
-      await withTimeout(typeof fn === 'function' ? fn() : Promise.reject(new Error('test body is not a function')), config.testTimeoutMs)
-      report({ file, name, ok: true })
+
+/** Spawns the child as a process group of its own and collects what it says, within its limits. */
+function spawnChild(command: string, args: string[], options: { cwd: string, stdin: string, timeoutMs: number, limit: number, watch: { dir: string, bytes: number } | undefined }): Promise<Ran> {
+  return new Promise<Ran>((resolve) => {
+    const started = performance.now()
+    const output = { stdout: '', stderr: '', channel: '' }
+    let total = 0
+    let timedOut = false
+    let overflowed = false
+    let settled = false
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true, // its own process group, so the kill reaches everything it is
+    })
+    const kill = (): void => {
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL')
+        }
+        catch {
+          // already gone
+        }
+      }
     }
-    catch (error) {
-      report({ file, name, ok: false, error: describe(error) })
+    const timer = setTimeout(() => {
+      timedOut = true
+      kill()
+    }, options.timeoutMs)
+    // Without a tmpfs of its own, the scratch directory's size is checked while the code runs.
+    let checking = false
+    const watcher = options.watch && setInterval(() => {
+      if (checking || overflowed) {
+        return
+      }
+      checking = true
+      void diskUsage(options.watch?.dir ?? '').then((bytes) => {
+        checking = false
+        if (bytes > (options.watch?.bytes ?? 0) && !settled) {
+          overflowed = true
+          kill()
+        }
+      })
+    }, watchIntervalMs)
+    const collect = (key: keyof typeof output) => (chunk: Buffer): void => {
+      total += chunk.length
+      const keep = key === 'channel' ? 16 * options.limit : options.limit
+      if (output[key].length < keep) {
+        output[key] += chunk.toString('utf8').slice(0, keep - output[key].length)
+      }
+      if (total > 32 * options.limit && !overflowed) {
+        overflowed = true
+        kill()
+      }
     }
-  }
+    child.stdout?.on('data', collect('stdout'))
+    child.stderr?.on('data', collect('stderr'))
+    child.stdio[3]?.on('data', collect('channel'))
+    // A child that exits without reading its stdin closes the pipe under us: that is not an error.
+    child.stdin?.on('error', () => {})
+    child.stdio[3]?.on('error', () => {})
+    child.stdin?.end(options.stdin)
+    const finish = async (exitCode: number | null, signal: string | null, spawnError?: Error): Promise<void> => {
+      if (settled) {
+        return
+      }
+      settled = true
+      clearTimeout(timer)
+      if (watcher) {
+        clearInterval(watcher)
+        // A run that wrote past the cap between two checks is still past it.
+        if (!overflowed && !spawnError && await diskUsage(options.watch?.dir ?? '') > (options.watch?.bytes ?? 0)) {
+          overflowed = true
+        }
+      }
+      const durationMs = Math.round(performance.now() - started)
+      const code = spawnError ? 'spawn' : classifyExit({ exitCode, signal, stderr: output.stderr, timedOut, overflowed })
+      resolve({
+        code,
+        exitCode,
+        signal,
+        stdout: output.stdout,
+        stderr: spawnError ? `could not start the sandbox: ${spawnError.message}` : output.stderr,
+        channel: output.channel,
+        durationMs,
+      })
+    }
+    child.on('error', error => void finish(null, null, error))
+    child.on('close', (exitCode, signal) => void finish(exitCode, signal))
+  })
 }
-report({ done: true })
-exit(0)
-`
+
+// ---------------------------------------------------------------------------------------------------
+// Test runs: the files of a repository plus test files, run by the runner of src/sandbox-runner.ts.
 
 /** One test's outcome; `name` null means the file itself failed to load (a syntax error, a missing export...). */
 export interface TestCaseResult {
@@ -405,7 +597,15 @@ export interface TestRunOptions {
   /** Per test, ms (default 2000): an await that never settles fails its test, not the run. */
   testTimeoutMs?: number
   memoryMb?: number
+  diskMb?: number
   isolation?: Isolation
+  containment?: Containment
+  /**
+   * The tests are a task's hidden tests (ES modules), run so the code under test cannot forge their verdicts: built-ins
+   * frozen, the tests loaded before and deleted from disk before that code runs, and only the tests they declare
+   * themselves counted (src/sandbox-runner.ts).
+   */
+  sealed?: boolean
 }
 
 export interface TestRunReport {
@@ -426,6 +626,8 @@ export interface TestRunReport {
   output: string
   durationMs: number
   isolation: Isolation
+  /** How the run's processes were contained (`none`: not run, see code `unavailable`). */
+  containment: Containment | 'none'
   /** The scratch directory the tests ran in, already deleted (a report recalled from the cache names the original run's). */
   scratch: string
 }
@@ -440,27 +642,52 @@ export function useTestRunCache(cache: ResponseCache | undefined): void {
   testRunCache = cache
 }
 
+/** Changes with the runner: a report kept from an older runner is not reused. */
+const runnerVersion = createHash('sha256').update(runnerSource).update(testModuleSource).update(noNetworkPreload).digest('hex').slice(0, 12)
+
 /** Runs `tests` (paths of test files among `files`) in the sandbox and reads each test's result. */
 export async function runTests(files: Record<string, string>, tests: string[], options: TestRunOptions = {}): Promise<TestRunReport> {
-  const key = testRunCache ? createHash('sha256').update(JSON.stringify([Object.entries(files).sort(([a], [b]) => a.localeCompare(b)), tests, options])).digest('hex') : ''
+  const key = testRunCache ? createHash('sha256').update(JSON.stringify([runnerVersion, Object.entries(files).sort(([a], [b]) => a.localeCompare(b)), tests, options])).digest('hex') : ''
   const kept = testRunCache?.recall<TestRunReport>('sandbox', key)
   if (kept) {
     return kept
   }
   const report = await runTestsNow(files, tests, options)
-  testRunCache?.remember('sandbox', key, report)
+  // A run the machine could not start or contain says nothing about the code: it is not kept.
+  if (report.code !== 'spawn' && report.code !== 'unavailable') {
+    testRunCache?.remember('sandbox', key, report)
+  }
   return report
+}
+
+/** The files of a sealed run: each test file bound to its own registry, the entry that loads them all, and the seal. */
+function sealedFiles(files: Record<string, string>, tests: string[], key: string): Record<string, string> {
+  const out = { ...files }
+  tests.forEach((path, index) => {
+    const source = files[path]
+    if (source === undefined || !path.endsWith('.mjs')) {
+      throw new Error(`sealed test file '${path}' must be one of the files and an ES module (.mjs)`)
+    }
+    out[path] = sealedTestSource(path, source, key, index)
+  })
+  const paths = sealedPaths(key)
+  return { ...out, [paths.tests]: testModuleSource, [paths.entry]: sealedEntrySource(tests, key), [paths.seal]: sealSource(tests, key) }
 }
 
 async function runTestsNow(files: Record<string, string>, tests: string[], options: TestRunOptions): Promise<TestRunReport> {
   const nonce = randomBytes(16).toString('hex')
+  const key = randomBytes(12).toString('hex')
   const result = await runSandboxed({
-    files: { ...files, '.milo/runner.mjs': runnerSource },
-    args: ['.milo/runner.mjs'],
-    stdin: JSON.stringify({ nonce, files: tests, testTimeoutMs: options.testTimeoutMs ?? 2000 }),
+    files: { ...(options.sealed ? sealedFiles(files, tests, key) : files), '.milo/runner.mjs': runnerSource },
+    // Hidden tests run with frozen built-ins: code under test cannot change how they or the runner behave
+    // (src/sandbox-runner.ts). A repository's own tests run without, so they may mock Date.now or setTimeout.
+    args: [...(options.sealed ? ['--frozen-intrinsics'] : []), '.milo/runner.mjs'],
+    stdin: JSON.stringify({ nonce, files: tests, testTimeoutMs: options.testTimeoutMs ?? 2000, ...(options.sealed ? { entry: sealedPaths(key).entry } : {}) }),
     timeoutMs: options.timeoutMs ?? 10_000,
     ...(options.memoryMb === undefined ? {} : { memoryMb: options.memoryMb }),
+    ...(options.diskMb === undefined ? {} : { diskMb: options.diskMb }),
     ...(options.isolation === undefined ? {} : { isolation: options.isolation }),
+    ...(options.containment === undefined ? {} : { containment: options.containment }),
   })
   // The scratch directory's name is random: mask it, so what a model reads back does not change from run to run.
   const mask = (text: string): string => text.split(result.scratch).join('.')
@@ -498,6 +725,7 @@ async function runTestsNow(files: Record<string, string>, tests: string[], optio
     output: printed.length > 2000 ? printed.slice(-2000) : printed,
     durationMs: result.durationMs,
     isolation: result.isolation,
+    containment: result.containment,
     scratch: result.scratch,
   }
 }

@@ -273,6 +273,8 @@ export type ErrorKind =
   | 'stream'
   | 'timeout'
   | 'network'
+  /** The sandbox cannot contain model-written code on this machine, so the coding task was not run (src/sandbox.ts). */
+  | 'sandbox'
 
 /**
  * One write or patch of a file in a coding task's repository, as the code tools journal it: contents by digest, so
@@ -413,6 +415,22 @@ export interface RunMeta {
   completed?: boolean
   /** coding-agent: the run undid or redid its own work (set by toAvoidRework). */
   rework?: boolean
+  /** Coding tasks: how the sandbox contained the code the run's tests ran. */
+  sandbox?: SandboxUsed
+}
+
+/** How the sandbox (src/sandbox.ts) contained a run's model-written code. */
+export interface SandboxUsed {
+  /** `pidns`: a PID namespace of its own (it sees and signals nothing outside its run); `uid`: a uid of its own (it signals nothing it did not start). */
+  processes: 'pidns' | 'uid'
+  /** `netns`: a network namespace with no interfaces; `preload`: every network API made to throw. */
+  network: 'netns' | 'preload'
+  /** `tmpfs`: a size-capped file system of its own; `watch`: its scratch directory's size checked while it runs. */
+  disk: 'tmpfs' | 'watch'
+  /** `rlimit`: heap, data and file-size limits; `heap`: the heap limit only. */
+  memory: 'rlimit' | 'heap'
+  /** It ran under an unprivileged uid of its own (the harness runs as root). */
+  uid: boolean
 }
 
 /** Static and runtime meta of one benchmark test (one task under one model). */
@@ -470,6 +488,8 @@ export interface RunRecord {
   usage: Usage
   retries: number
   cached?: boolean
+  /** Coding tasks: how the sandbox contained the model-written code. */
+  sandbox?: SandboxUsed
   harness: HarnessStamp
   recordedAt: string
 }

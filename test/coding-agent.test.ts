@@ -19,6 +19,7 @@ import { agentTable, renderSuite } from '../reporters/tables.ts'
 import { callFormGrade, callsWellFormed, findRework, passesTests } from '../src/checks.ts'
 import { givenUp, thrashed } from '../src/reference/oracle.ts'
 import { startReferenceServer } from '../src/reference-server.ts'
+import { sandboxCapabilities } from '../src/sandbox.ts'
 import { agentMetrics, compositeScore, compositeWeights, summarize } from '../src/scoring.ts'
 import { runToolCall } from '../src/tools.ts'
 import { root, runBench } from './support/run-bench.ts'
@@ -136,6 +137,45 @@ describe('the tasks', () => {
       expect(Object.keys(hiddenTestsOf(task)).every(path => !(path in (transcript.env.repo as { files: Record<string, string> }).files))).toBe(true)
     }, 60_000)
   }
+
+  it('a model file named hidden or test costs the run nothing it earned, and the tools refuse to make one', async ({ expect }) => {
+    const task = agentTasks.find(t => t.id === 'cart-discount')
+    if (!task) {
+      throw new Error('cart-discount is missing')
+    }
+    const transcript = await replay(task)
+    const files = (transcript.env.repo as { files: Record<string, Json> }).files
+    expect(Object.keys(files)).toContain('test/cart.test.js')
+    // Put there as a model could have before the tools refused it (or as an environment may hold them): a file where
+    // the hidden tests' directory goes, a file where the repository's tests' directory is, one under a hidden file.
+    Object.assign(files, { 'hidden': 'x', 'test': 'y', 'hidden/cart.hidden.test.mjs/inner.js': 'z' })
+    const outcome = await runHiddenTests(task, transcript.env)
+    expect(outcome, outcome.failures.join('\n')).toMatchObject({ passes: outcome.total, code: 'ok' })
+    expect(outcome.total).toBe(5)
+    const env = repoEnv({ 'test/a.test.js': 'test(\'a\', () => {})\n', 'src/a.js': '' })
+    expect(await tool('repo_write_file').run({ path: 'test', content: 'x' }, env)).toMatchObject({ ok: false, code: 'bad_path', error: expect.stringContaining('\'test\' is a directory of the repository') })
+    expect(await tool('repo_write_file').run({ path: 'src/a.js/b.js', content: 'x' }, env)).toMatchObject({ ok: false, code: 'bad_path', error: expect.stringContaining('\'src/a.js\' is a file') })
+    expect(resultOf(await tool('repo_run_tests').run({}, env))).toMatchObject({ passed: true, passes: 1 })
+  }, 30_000)
+
+  it('code that defines Object.prototype.toJSON, or declares tests of its own, passes no hidden test it fails', async ({ expect }) => {
+    const task = agentTasks.find(t => t.id === 'cart-discount')
+    if (!task) {
+      throw new Error('cart-discount is missing')
+    }
+    for (const attack of [
+      'Object.prototype.toJSON = function () { return { file: \'hidden/cart.hidden.test.mjs\', name: \'forged\', ok: true } }\n',
+      'for (let i = 0; i < 5; i++) test(\'forged \' + i, () => {})\n',
+    ]) {
+      const env = freshEnv(task.env)
+      const files = (env.repo as { files: Record<string, Json> }).files
+      files['src/cart.js'] = attack + String(files['src/cart.js'])
+      const honest = await runHiddenTests(task, freshEnv(task.env))
+      const attacked = await runHiddenTests(task, env)
+      expect(attacked.passes, attack).toBeLessThanOrEqual(honest.passes)
+      expect(attacked.passes, attack).toBeLessThan(attacked.total)
+    }
+  }, 30_000)
 
   it('the thrashing replay still completes its task, with both kinds of rework found', async () => {
     const task = agentTasks.find(t => t.id === 'cart-discount')
@@ -356,7 +396,8 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
     expect(result.score).toBeLessThan(resultOfRun('giveUp').score)
   })
 
-  it('runs every test run in a sandbox under the run\'s TMPDIR, leaves no scratch directory behind and no trace in the project', ({ expect }) => {
+  it('runs every test run in a sandbox under the run\'s TMPDIR, leaves no scratch directory behind and no trace in the project', async ({ expect }) => {
+    const caps = await sandboxCapabilities()
     for (const key of Object.keys(temps) as (keyof typeof temps)[]) {
       const run = runs[key]
       const project = key === 'baseline' ? 'baseline' : 'custom'
@@ -367,6 +408,13 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
       const asked = transcripts.flatMap(line => line.transcript.toolCalls).filter(call => call.name === 'repo_run_tests' && call.outcome?.ok === true).length
       expect(created[key].size, key).toBe(asked + 23)
       expect(readdirSync(temps[key]).filter(name => name.startsWith('milo-sandbox-')), key).toEqual([])
+      // Each run's record says how its code was contained: here, this machine's strongest.
+      const recordsDir = join(run?.resultsDir ?? '', 'runs', project)
+      const records = readdirSync(recordsDir).flatMap(file => readFileSync(join(recordsDir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as { sandbox?: unknown }))
+      expect(records, key).toHaveLength(23)
+      for (const record of records) {
+        expect(record.sandbox, key).toEqual({ processes: caps.containment, network: caps.isolation, disk: caps.disk, memory: caps.memoryLimit, uid: expect.any(Boolean) })
+      }
     }
     expect(snapshot()).toEqual(before)
   })

@@ -94,12 +94,12 @@ describe('classifyError', () => {
 
 describe('what is retried and what counts against the model', () => {
   it('rate limits, server errors, timeouts and dropped connections are transient; nothing else is', () => {
-    const all: ErrorKind[] = ['rate_limit', 'context_length', 'auth', 'not_found', 'bad_request', 'server', 'stream', 'timeout', 'network']
+    const all: ErrorKind[] = ['rate_limit', 'context_length', 'auth', 'not_found', 'bad_request', 'server', 'stream', 'timeout', 'network', 'sandbox']
     expect(all.filter(isTransient)).toEqual(['rate_limit', 'server', 'timeout', 'network'])
   })
 
   it('context overflows and rejected requests are the model\'s run; everything else is infrastructure', () => {
-    const all: ErrorKind[] = ['rate_limit', 'context_length', 'auth', 'not_found', 'bad_request', 'server', 'stream', 'timeout', 'network']
+    const all: ErrorKind[] = ['rate_limit', 'context_length', 'auth', 'not_found', 'bad_request', 'server', 'stream', 'timeout', 'network', 'sandbox']
     expect(all.filter(kind => !isInfrastructure(kind))).toEqual(['context_length', 'bad_request'])
   })
 })

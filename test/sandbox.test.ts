@@ -1,26 +1,38 @@
 // The sandbox, proved case by case: model code cannot read outside its scratch directory, reach the network (in a
-// network namespace or, where that is refused, through the preload), outlive its time limit, exhaust memory or see
-// the parent's environment; each case comes back as a result, and the scratch directory is gone afterwards.
+// network namespace or, where that is refused, through the preload: TCP, UDP and DNS alike), see or signal a process
+// outside its run (in a PID namespace or under a uid of its own), outlive its time limit or its harness, exhaust
+// memory or the disk, see the parent's environment, or forge the verdict of the tests it is run against; each case
+// comes back as a result, and the scratch directory is gone afterwards.
 
 import type { AddressInfo } from 'node:net'
 import type { SandboxResult } from '../src/sandbox.ts'
-import { spawnSync } from 'node:child_process'
-import { existsSync, realpathSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { createSocket } from 'node:dgram'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
-import { join, resolve, sep } from 'node:path'
+import { join, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { countDeclaredTests, runSandboxed, runTests, sandboxCapabilities } from '../src/sandbox.ts'
+import { root as projectRoot, runBench } from './support/run-bench.ts'
 
-const projectRoot = resolve(import.meta.dirname, '..')
 const scratchRoot = realpathSync(tmpdir())
+const root = process.getuid?.() === 0
 
 /**
- * Whether this machine lets an unprivileged child take a network namespace (root, or user namespaces allowed): probed
- * here on its own, the way the sandbox probes it, so the test knows which isolation the sandbox should have picked.
+ * What this machine permits, probed here on its own, the way the sandbox probes it, so the tests know which isolation
+ * the sandbox should have picked: a PID namespace with its own network (root, or user namespaces allowed), a uid of
+ * its own (root with setpriv), the rlimits (prlimit).
  */
-const netnsPermitted = spawnSync('unshare', ['-n', '--', process.execPath, '-e', ''], { timeout: 10_000 }).status === 0
-const rlimitPermitted = spawnSync('prlimit', ['--data=1073741824', '--core=0', '--', process.execPath, '-e', ''], { timeout: 10_000 }).status === 0
+const tries = (command: string, args: string[]): boolean => spawnSync(command, [...args, '--', process.execPath, '-e', ''], { timeout: 10_000 }).status === 0
+const setprivPermitted = tries('setpriv', ['--pdeathsig', 'KILL'])
+const namespacesPermitted = setprivPermitted && tries('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', '--net', ...(root ? [] : ['--map-root-user'])])
+const uidPermitted = root && setprivPermitted && tries('setpriv', ['--reuid=2000000000', '--regid=2000000000', '--clear-groups'])
+const rlimitPermitted = tries('prlimit', ['--data=1073741824', '--core=0'])
+const containmentPermitted = namespacesPermitted || uidPermitted
+/** The containments this machine can give, each of which the process tests below run under. */
+const containments = [...(namespacesPermitted ? ['pidns' as const] : []), ...(uidPermitted ? ['uid' as const] : [])]
 
 const run = (code: string, options: Partial<Parameters<typeof runSandboxed>[0]> = {}): Promise<SandboxResult> =>
   runSandboxed({ files: { 'main.mjs': code }, args: ['main.mjs'], ...options })
@@ -31,7 +43,30 @@ function expectGone(result: { scratch: string }): void {
   expect(existsSync(result.scratch)).toBe(false)
 }
 
-describe.concurrent('runSandboxed', () => {
+describe('what this machine permits', () => {
+  it('detects what this machine permits once, by trying it, and uses the strongest by default', async ({ expect }) => {
+    const caps = await sandboxCapabilities()
+    // A PID namespace with its own network where namespaces are permitted; a uid of its own where only root is; on a
+    // machine with neither, no containment at all (proved below in a child harness that cannot find util-linux).
+    expect(caps).toMatchObject({
+      containment: namespacesPermitted ? 'pidns' : uidPermitted ? 'uid' : 'none',
+      isolation: namespacesPermitted ? 'netns' : 'preload',
+      memoryLimit: rlimitPermitted ? 'rlimit' : 'heap',
+      uidDrop: uidPermitted,
+      pidns: namespacesPermitted,
+    })
+    expect(caps.reason === undefined).toBe(containmentPermitted)
+    expect(await sandboxCapabilities()).toBe(caps)
+    const result = await run('console.log(process.getuid())')
+    expect(result).toMatchObject({ code: containmentPermitted ? 'ok' : 'unavailable', isolation: caps.isolation, containment: caps.containment, disk: caps.disk, memoryLimit: caps.memoryLimit, uid: uidPermitted })
+    if (uidPermitted) {
+      // Even inside its own namespace, code started by a root harness does not run as root.
+      expect(Number(result.stdout)).toBeGreaterThanOrEqual(2_000_000_000)
+    }
+  })
+})
+
+describe.runIf(containmentPermitted)('runSandboxed', { concurrent: true }, () => {
   it('runs code in a scratch directory it can use, and deletes the directory afterwards', async ({ expect }) => {
     const result = await run(`import fs from 'node:fs'
 fs.writeFileSync('made.txt', 'hello')
@@ -39,20 +74,6 @@ console.log(fs.readFileSync('made.txt', 'utf8'), process.cwd())`)
     expect(result).toMatchObject({ ok: true, code: 'ok', exitCode: 0 })
     expect(result.stdout).toContain(`hello ${result.scratch}`)
     expectGone(result)
-  })
-
-  it('detects its isolation once: the strongest this machine permits, and uses it by default', async ({ expect }) => {
-    const caps = await sandboxCapabilities()
-    // A network namespace where one is permitted (root, or user namespaces allowed); the preload on a locked-down CI
-    // runner. The fallback is proved below by forcing it, whichever this machine has.
-    expect(caps).toMatchObject({
-      isolation: netnsPermitted ? 'netns' : 'preload',
-      memoryLimit: rlimitPermitted ? 'rlimit' : 'heap',
-    })
-    expect(caps.unshare !== undefined).toBe(netnsPermitted)
-    expect(await sandboxCapabilities()).toBe(caps)
-    const result = await run('console.log(\'hi\')')
-    expect(result).toMatchObject({ code: 'ok', isolation: caps.isolation, memoryLimit: caps.memoryLimit })
   })
 
   it('records reading a project file as denied', async ({ expect }) => {
@@ -124,7 +145,7 @@ console.log(fs.readFileSync(${JSON.stringify(join(projectRoot, 'package.json'))}
   })
 })
 
-describe.concurrent('the network is out of reach', () => {
+describe.runIf(containmentPermitted)('the network is out of reach', { concurrent: true }, () => {
   let url: string
   let port: number
   let hits = 0
@@ -148,7 +169,7 @@ describe.concurrent('the network is out of reach', () => {
 
   for (const isolation of ['netns', 'preload'] as const) {
     // Forcing a network namespace the machine does not permit proves nothing: that case is the preload's.
-    const permitted = isolation === 'preload' || netnsPermitted
+    const permitted = isolation === 'preload' || namespacesPermitted
     it.runIf(permitted)(`fetch to a loopback server is recorded as network (${isolation})`, async ({ expect }) => {
       const result = await run(`const response = await fetch(${JSON.stringify(url)})\nconsole.log(await response.text())`, { isolation })
       expect(result).toMatchObject({ ok: false, code: 'network', isolation })
@@ -168,7 +189,7 @@ s.on('error', (error) => { throw error })`, { isolation })
   }
 })
 
-describe.concurrent('runTests', () => {
+describe.runIf(containmentPermitted)('runTests', { concurrent: true }, () => {
   const add = 'export const add = (a, b) => a + b\n'
   const tests = `import assert from 'node:assert/strict'
 import { add } from '../src/add.mjs'
@@ -191,13 +212,13 @@ test('is commutative', () => assert.equal(add(2, 5), add(5, 2)))
     expect(broken.results[0]).toMatchObject({ name: null, ok: false })
   })
 
-  it('runs CommonJS code under test as well as ESM', async ({ expect }) => {
-    const report = await runTests({
-      'src/add.cjs': 'module.exports = { add: (a, b) => a + b }\n',
-      // Named imports of CommonJS depend on Node's export detection; hidden tests import the default, as here.
-      'test/add.test.mjs': tests.replace('import { add } from \'../src/add.mjs\'', 'import addModule from \'../src/add.cjs\'\nconst { add } = addModule'),
-    }, ['test/add.test.mjs'])
+  it('runs CommonJS code under test as well as ESM, as a repository\'s own tests and as hidden ones', async ({ expect }) => {
+    // Named imports of CommonJS depend on Node's export detection; hidden tests import the default, as here.
+    const cjsTests = tests.replace('import { add } from \'../src/add.mjs\'', 'import addModule from \'../src/add.cjs\'\nconst { add } = addModule')
+    const report = await runTests({ 'src/add.cjs': 'module.exports = { add: (a, b) => a + b }\n', 'test/add.test.mjs': cjsTests }, ['test/add.test.mjs'])
     expect(report).toMatchObject({ passed: true, passes: 3 })
+    const sealed = await runTests({ 'src/add.cjs': 'module.exports = { add: (a, b) => a + b }\n', 'hidden/add.test.mjs': cjsTests }, ['hidden/add.test.mjs'], { sealed: true })
+    expect(sealed).toMatchObject({ passed: true, passes: 3 })
   })
 
   it('survives code under test that hangs, loops, exits early or forges results', async ({ expect }) => {
@@ -216,6 +237,29 @@ process.exit(0)
     const cheat = await runTests({ 'src/cheat.mjs': forged, 'test/t.test.mjs': 'import \'../src/cheat.mjs\'\ntest(\'real\', () => { throw new Error(\'fails\') })\n' }, ['test/t.test.mjs'])
     expect(cheat).toMatchObject({ passed: false, passes: 0, finished: false })
     expect(cheat.results.some(r => r.name === 'forged')).toBe(false)
+  })
+
+  it('lets a repository\'s own tests mock built-ins and globals: only hidden-test runs freeze them', async ({ expect }) => {
+    const mocking = `import assert from 'node:assert/strict'
+test('mocks the clock and the timers', () => {
+  const now = Date.now
+  const timer = globalThis.setTimeout
+  Date.now = () => 42
+  globalThis.setTimeout = fn => fn()
+  try {
+    let ran = false
+    setTimeout(() => { ran = true }, 1000)
+    assert.equal(Date.now(), 42)
+    assert.equal(ran, true)
+  }
+  finally {
+    Date.now = now
+    globalThis.setTimeout = timer
+  }
+})
+`
+    expect(await runTests({ 'test/t.test.mjs': mocking }, ['test/t.test.mjs'])).toMatchObject({ passed: true, passes: 1 })
+    expect(await runTests({ 'hidden/t.test.mjs': mocking }, ['hidden/t.test.mjs'], { sealed: true })).toMatchObject({ passed: false, passes: 0, reported: 1 })
   })
 
   it('records what tests ran into: denied files and the network', async ({ expect }) => {
@@ -240,6 +284,386 @@ test('runs in a fresh milo-sandbox- directory of the temp dir', () => {
     }
     expect(new Set(reports.map(report => report.scratch)).size).toBe(3)
   })
+})
+
+
+/** A process's command line, arguments NUL-separated; empty once it is gone (or a zombie). */
+function commandLine(pid: number | string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+  }
+  catch {
+    return ''
+  }
+}
+
+/** Processes whose command line holds `marker` as an argument of its own: what a sandboxed run started, still alive. */
+function processesWith(marker: string): number[] {
+  return readdirSync('/proc').filter(name => /^\d+$/.test(name) && commandLine(name).includes(`\0${marker}`)).map(Number)
+}
+
+/** Waits for `done` to hold, checking every 50 ms, at most `ms`: true when it held in time. */
+async function eventually(done: () => boolean, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise(resolve => setTimeout(resolve, 50))) {
+    if (done()) {
+      return true
+    }
+  }
+  return done()
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  }
+  catch {
+    return false
+  }
+}
+
+/** A temp dir of the test's own that a dropped uid can reach (mode 0711), as the default /tmp is. */
+function reachableTemp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  chmodSync(dir, 0o711)
+  return dir
+}
+
+/** Runs test/support/sandbox-child.ts: a harness of the test's own, in a child process, running one sandboxed program. */
+function startHarness(options: Parameters<typeof runSandboxed>[0], temp: string) {
+  const child = spawn(process.execPath, ['src/run-ts.mjs', 'test/support/sandbox-child.ts', JSON.stringify(options)], { cwd: projectRoot, env: { ...process.env, TMPDIR: temp }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const exited = new Promise<{ code: number | null, signal: string | null }>(done => child.on('close', (code, signal) => done({ code, signal })))
+  return { child, output: () => output, exited }
+}
+
+describe.runIf(containmentPermitted)('processes stay inside their run', { concurrent: true }, () => {
+  for (const containment of containments) {
+    it(`code cannot signal a process outside its run: a victim of the test's own survives SIGKILL (${containment})`, async ({ expect }) => {
+      const victim = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120000)'], { stdio: 'ignore' })
+      try {
+        // Signal 0 probes the test's own process without harming it if it got through; in a PID namespace, every
+        // process there is (-1) too. (Outside one, kill(-1) reports success whenever any process exists, permitted or
+        // not, so it proves nothing there.)
+        const targets = [['victim', victim.pid, 'SIGKILL'], ['harness', process.pid, 0], ...(containment === 'pidns' ? [['everyone', -1, 0]] : [])]
+        const result = await run(`const tried = {}
+for (const [name, pid, signal] of ${JSON.stringify(targets)}) {
+  try {
+    process.kill(pid, signal)
+    tried[name] = 'sent'
+  }
+  catch (error) {
+    tried[name] = error.code
+  }
+}
+console.log(JSON.stringify({ tried, pid: process.pid, uid: process.getuid() }))`, { containment })
+        expect(result, result.stderr).toMatchObject({ code: 'ok', containment })
+        const seen = JSON.parse(result.stdout) as { tried: Record<string, string>, pid: number, uid: number }
+        const refused = expect.stringMatching(/^(?:ESRCH|EPERM)$/)
+        expect(seen.tried).toEqual({ victim: refused, harness: refused, ...(containment === 'pidns' ? { everyone: 'ESRCH' } : {}) })
+        expect(victim.exitCode).toBeNull()
+        expect(alive(victim.pid ?? 0)).toBe(true)
+        if (containment === 'uid') {
+          expect(seen.uid).toBeGreaterThanOrEqual(2_000_000_000)
+        }
+      }
+      finally {
+        victim.kill('SIGKILL')
+      }
+    })
+
+    it(`no process outlives a run, even code that tries to fork and loops (${containment})`, async ({ expect }) => {
+      const marker = `milo-loop-${randomUUID()}`
+      const result = await run(`import { spawn } from 'node:child_process'
+try {
+  spawn('sleep', ['60'])
+}
+catch {}
+setInterval(() => {}, 1000)
+for (;;) {}`, { containment, timeoutMs: 500, args: ['main.mjs', marker] })
+      expect(result).toMatchObject({ code: 'timeout', containment })
+      expect(await eventually(() => processesWith(marker).length === 0, 10_000), `left running: ${processesWith(marker).join(', ')}`).toBe(true)
+    })
+
+    it(`code that kills its parent and its harness leaves the harness running to record the result (${containment})`, async ({ expect }) => {
+      const temp = reachableTemp('milo-parent-')
+      try {
+        // The program gets its harness's pid as an argument (sandbox-child.ts fills in {harness}).
+        const harness = startHarness({ files: { 'main.mjs': `const target = Number(process.argv[2])
+const tried = []
+for (const pid of [process.ppid, target]) {
+  try {
+    process.kill(pid, 'SIGKILL')
+    tried.push('sent')
+  }
+  catch (error) {
+    tried.push(error.code)
+  }
+}
+console.log(JSON.stringify(tried))` }, args: ['main.mjs', '{harness}'], containment }, temp)
+        const ended = await harness.exited
+        expect(ended, harness.output()).toEqual({ code: 0, signal: null })
+        const result = (JSON.parse(harness.output().trim().split('\n').at(-1) ?? '{}') as { result: SandboxResult }).result
+        expect(result).toMatchObject({ code: 'ok', containment })
+        expect(JSON.parse(result.stdout)).toEqual([expect.stringMatching(/^(?:ESRCH|EPERM|sent)$/), expect.stringMatching(/^(?:ESRCH|EPERM)$/)])
+      }
+      finally {
+        rmSync(temp, { recursive: true, force: true })
+      }
+    })
+
+    it(`a harness killed mid-run leaves no sandboxed process behind (${containment})`, async ({ expect }) => {
+      const marker = `milo-orphan-${randomUUID()}`
+      const temp = reachableTemp('milo-orphan-')
+      const harness = startHarness({ files: { 'main.mjs': 'setInterval(() => {}, 1000)\nfor (;;) {}' }, args: ['main.mjs', marker], timeoutMs: 120_000, containment }, temp)
+      try {
+        // Killed once the code itself runs (its node under the permission model), as a worker dying mid-test would be.
+        expect(await eventually(() => processesWith(marker).some(pid => commandLine(pid).includes('--experimental-permission')), 60_000), harness.output()).toBe(true)
+        // As a crash or `kill -9` of the worker would: the harness dies without a chance to clean up.
+        harness.child.kill('SIGKILL')
+        await harness.exited
+        expect(await eventually(() => processesWith(marker).length === 0, 10_000), `left running after the harness died: ${processesWith(marker).join(', ')}`).toBe(true)
+      }
+      finally {
+        // Only what this test's own harness started, should it have outlived the harness.
+        for (const pid of processesWith(marker)) {
+          process.kill(pid, 'SIGKILL')
+        }
+        rmSync(temp, { recursive: true, force: true })
+      }
+    })
+
+    it(`caps the disk a run uses in all, not only per file: 70 files of 30 MB stop at the cap (${containment})`, async ({ expect }) => {
+      const result = await run(`import fs from 'node:fs'
+let written = 0
+try {
+  for (let i = 0; i < 70; i++) {
+    fs.writeFileSync('f' + i + '.bin', Buffer.alloc(30 * 1024 * 1024, 1))
+    written += 30
+    console.log(written)
+  }
+}
+finally {
+  console.log('written', written)
+}`, { containment, timeoutMs: 60_000 })
+      expect(result, result.stderr).toMatchObject({ ok: false, code: 'output', containment })
+      const written = Math.max(0, ...result.stdout.trim().split('\n').map(line => Number(line.replace('written ', ''))).filter(Number.isFinite))
+      // With a tmpfs of its own, the write that would pass 64 MB fails; with its size watched, the run is killed soon
+      // after it passes the cap.
+      expect(written).toBeLessThanOrEqual(result.disk === 'tmpfs' ? 64 : 30 * 35)
+      expectGone(result)
+    })
+  }
+})
+
+describe.runIf(containmentPermitted)('DNS and UDP are out of reach too', { concurrent: true }, () => {
+  let port = 0
+  let datagrams = 0
+  const udp = createSocket('udp4')
+  beforeAll(async () => {
+    udp.on('message', () => { datagrams++ })
+    await new Promise<void>(done => udp.bind(0, '127.0.0.1', done))
+    port = udp.address().port
+  })
+  afterAll(() => {
+    udp.close()
+    expect(datagrams).toBe(0)
+  })
+
+  /** Every way the code could send a datagram to a server of its choosing: a DNS server on loopback, here the test's. */
+  const attempts = (server: string, udpPort: number): string => `import dns from 'node:dns'
+import dnsPromises from 'node:dns/promises'
+import dgram from 'node:dgram'
+const server = ${JSON.stringify(server)}
+const attempts = {
+  'dns.Resolver': () => { const r = new dns.Resolver(); r.setServers([server]); r.resolveTxt('milo.test', () => {}) },
+  'dns.promises.Resolver': () => { const r = new dnsPromises.Resolver(); r.setServers([server]); return r.resolveTxt('milo.test') },
+  'dns.resolveSoa': () => { dns.setServers([server]); dns.resolveSoa('milo.test', () => {}) },
+  'dns.resolveNaptr': () => { dns.setServers([server]); dns.resolveNaptr('milo.test', () => {}) },
+  'dns.promises.resolveCaa': () => { dnsPromises.setServers([server]); return dnsPromises.resolveCaa('milo.test') },
+  'dns.promises.resolvePtr': () => { dnsPromises.setServers([server]); return dnsPromises.resolvePtr('milo.test') },
+  'dns.promises.resolveTxt': () => { dnsPromises.setServers([server]); return dnsPromises.resolveTxt('milo.test') },
+  'new dgram.Socket': () => { const s = new dgram.Socket('udp4'); s.send('x', ${udpPort}, '127.0.0.1') },
+  'dgram.createSocket': () => { const s = dgram.createSocket('udp4'); s.send('x', ${udpPort}, '127.0.0.1') },
+}
+const outcomes = {}
+for (const [name, attempt] of Object.entries(attempts)) {
+  try {
+    const pending = attempt()
+    pending?.catch?.(() => {})
+    outcomes[name] = 'sent'
+  }
+  catch (error) {
+    outcomes[name] = error.code ?? String(error)
+  }
+}
+// Time for anything sent to arrive before the run ends.
+await new Promise(resolve => setTimeout(resolve, 300))
+console.log(JSON.stringify(outcomes))
+process.exit(0)
+`
+
+  it('the preload makes every DNS query and every datagram throw before anything is sent', async ({ expect }) => {
+    const result = await run(attempts(`127.0.0.1:${port}`, port), { isolation: 'preload' })
+    expect(result, result.stderr).toMatchObject({ code: 'ok', isolation: 'preload' })
+    const outcomes = JSON.parse(result.stdout) as Record<string, string>
+    expect(Object.keys(outcomes)).toHaveLength(9)
+    for (const [name, outcome] of Object.entries(outcomes)) {
+      expect(outcome, name).toBe('ERR_SANDBOX_NETWORK')
+    }
+    expect(datagrams).toBe(0)
+  })
+
+  it.runIf(namespacesPermitted)('in a network namespace nothing reaches the loopback listener either', async ({ expect }) => {
+    const result = await run(attempts(`127.0.0.1:${port}`, port), { isolation: 'netns' })
+    expect(result, result.stderr).toMatchObject({ code: 'ok', isolation: 'netns' })
+    expect(datagrams).toBe(0)
+  })
+})
+
+describe.runIf(containmentPermitted)('hidden-test verdicts cannot be forged', { concurrent: true }, () => {
+  // Six hidden tests, each leaning on something code under test could tamper with: a loop over an array, a string
+  // method, JSON, a file read, a promise. The code under test is wrong (a - b) or honest (a + b).
+  const hiddenTests = `import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { add } from '../src/add.mjs'
+
+test('adds', () => assert.equal(add(1, 2), 3))
+test('adds every pair', () => {
+  for (const [a, b, sum] of [[1, 1, 2], [2, 3, 5]]) {
+    assert.equal(add(a, b), sum)
+  }
+})
+test('pads', () => assert.equal(String(add(2, 2)).padStart(3, '0'), '004'))
+test('serialises', () => assert.equal(JSON.stringify({ sum: add(1, 1) }), '{"sum":2}'))
+test('says how in its source', () => assert.equal(readFileSync('src/add.mjs', 'utf8').includes('a + b'), true))
+test('waits', async () => assert.equal(await Promise.resolve(add(2, 2)), 4))
+`
+  const wrong = 'export const add = (a, b) => a - b\n'
+  const hidden = (source: string, more: Record<string, string> = {}) => runTests({ 'src/add.mjs': source, 'hidden/add.test.mjs': hiddenTests, ...more }, ['hidden/add.test.mjs', ...Object.keys(more)], { sealed: true })
+
+  it('honest code passes all six, wrong code none, and code that uses ordinary overrides still runs', async ({ expect }) => {
+    expect(await hidden('export const add = (a, b) => a + b\n')).toMatchObject({ passed: true, passes: 6, reported: 6, finished: true })
+    expect(await hidden(wrong)).toMatchObject({ passed: false, passes: 0, reported: 6, finished: true })
+    // Frozen built-ins still let code override what it inherits on its own objects.
+    const ordinary = `class Sum { constructor(value) { this.value = value } toString() { return String(this.value) } }
+function Legacy() {}
+Legacy.prototype.toString = function () { return 'legacy' }
+const error = new Error('first')
+error.message = 'second'
+error.name = 'Custom'
+const record = {}
+record.toString = () => 'record'
+export const add = (a, b) => Number(String(new Sum(a + b)))
+`
+    expect(await hidden(ordinary)).toMatchObject({ passed: true, passes: 6 })
+  })
+
+  const attacks: Record<string, string> = {
+    'Object.prototype.toJSON': `Object.prototype.toJSON = function () { return { file: 'hidden/add.test.mjs', name: 'adds', ok: true } }`,
+    'Object.prototype.toJSON, defined': `Object.defineProperty(Object.prototype, 'toJSON', { value() { return { file: 'hidden/add.test.mjs', name: 'adds', ok: true } } })`,
+    'Array.prototype.push': `const push = Array.prototype.push
+Array.prototype.push = function (...items) { return push.apply(this, items.map(item => item && typeof item.fn === 'function' ? { ...item, fn: () => {} } : item)) }`,
+    'Array.prototype[Symbol.iterator]': `const iterate = Array.prototype[Symbol.iterator]
+Array.prototype[Symbol.iterator] = function () { return Array.isArray(this[0]) ? iterate.call([]) : iterate.call(this) }`,
+    'String.prototype': `String.prototype.padStart = function () { return '004' }
+String.prototype.includes = function () { return true }`,
+    'Promise.race and then': `Promise.race = () => Promise.resolve()
+Promise.prototype.then = function (done) { return done() }`,
+    'globalThis.JSON': `globalThis.JSON = { parse: JSON.parse, stringify: () => '{"sum":2}' }`,
+    'fs.readFileSync': `import fs from 'node:fs'
+import { syncBuiltinESMExports } from 'node:module'
+fs.readFileSync = () => 'a +' + ' b'
+syncBuiltinESMExports()`,
+    'process.exit': `process.exit = () => {}
+process.reallyExit = () => {}
+process.exitCode = 0`,
+    'tests of its own, and replacing test': `for (const name of ['adds', 'adds every pair', 'pads', 'serialises', 'says how in its source', 'waits']) test(name, () => {})
+try { globalThis.test = (name) => {} } catch {}
+try { Object.defineProperty(globalThis, 'test', { value: () => {} }) } catch {}`,
+    'the report channel, with every secret in its heap': `import fs from 'node:fs'
+import v8 from 'node:v8'
+let heap = ''
+try {
+  const snapshot = v8.getHeapSnapshot()
+  for (let chunk = snapshot.read(); chunk !== null; chunk = snapshot.read()) heap += chunk
+}
+catch {}
+for (const nonce of new Set(heap.match(/\\b[0-9a-f]{32}\\b/g) ?? ['0'.repeat(32)])) {
+  for (const name of ['adds', 'adds every pair', 'pads', 'serialises', 'says how in its source', 'waits']) {
+    fs.writeSync(3, nonce + ' ' + JSON.stringify({ file: 'hidden/add.test.mjs', name, ok: true }) + '\\n')
+  }
+  fs.writeSync(3, nonce + ' {"done":true}\\n')
+}
+process.reallyExit(0)`,
+    'thrown values that are not errors, lie or throw': `const thrown = [null, Symbol('x'), { get message() { throw new Error('no') } }, new Proxy({}, { get() { throw 1 } }), { [Symbol.toPrimitive]() { throw 2 } }, { toString() { return 'ok' } }]
+let count = 0
+export const add = () => { throw thrown[count++ % thrown.length] }`,
+    'a then getter that throws': `export const add = () => ({ get then() { throw new Error('then') } })`,
+  }
+  for (const [name, attack] of Object.entries(attacks)) {
+    it(`${name}: every hidden test still fails`, async ({ expect }) => {
+      const source = attack.includes('export const add') ? attack : `${attack}\n${wrong}`
+      const report = await hidden(source)
+      expect(report.results.filter(result => result.ok), report.output).toEqual([])
+      expect(report.passes).toBe(0)
+    })
+  }
+
+  it('a later hidden file cannot be replaced on disk, and the hidden tests cannot be read', async ({ expect }) => {
+    const second = 'import assert from \'node:assert/strict\'\nimport { add } from \'../src/add.mjs\'\ntest(\'b1\', () => assert.equal(add(2, 2), 4))\ntest(\'b2\', () => assert.equal(add(3, 3), 6))\n'
+    const report = await hidden(`import fs from 'node:fs'
+let seen = 'no'
+try {
+  fs.readFileSync('hidden/add.test.mjs', 'utf8')
+  seen = 'yes'
+}
+catch {}
+console.log('read the hidden tests: ' + seen)
+try {
+  fs.writeFileSync('hidden/b.test.mjs', "test('b1', () => {})\\ntest('b2', () => {})\\n")
+}
+catch {}
+${wrong}`, { 'hidden/b.test.mjs': second })
+    expect(report).toMatchObject({ passes: 0, reported: 8, finished: true })
+    expect(report.output).toContain('read the hidden tests: no')
+  })
+})
+
+describe('a machine that permits neither a PID namespace nor a uid change', () => {
+  // util-linux out of reach: no unshare, no setpriv. What the sandbox then does is what it does on such a machine.
+  const bare = { PATH: '/nonexistent' }
+
+  it('says so in one line, runs nothing, and reports the run unavailable', async ({ expect }) => {
+    const temp = reachableTemp('milo-bare-')
+    try {
+      const child = spawnSync(process.execPath, ['src/run-ts.mjs', 'test/support/sandbox-child.ts', JSON.stringify({ files: { 'main.mjs': 'console.log(\'ran\')' }, args: ['main.mjs'] })], { cwd: projectRoot, env: { ...process.env, ...bare, TMPDIR: temp }, encoding: 'utf8' })
+      expect(child.status, child.stderr).toBe(0)
+      const [first, second] = child.stdout.trim().split('\n').map(line => JSON.parse(line) as { capabilities?: { containment: string, reason?: string }, result?: SandboxResult })
+      expect(first?.capabilities).toMatchObject({ containment: 'none', reason: expect.stringContaining('cannot be contained') })
+      expect(second?.result).toMatchObject({ ok: false, code: 'unavailable', containment: 'none', stdout: '' })
+      expect(readdirSync(temp)).toEqual([])
+    }
+    finally {
+      rmSync(temp, { recursive: true, force: true })
+    }
+  })
+
+  it('records the coding tasks as not runnable: infrastructure errors, not the model\'s 0, said once', async ({ expect }) => {
+    const run = await runBench(['--project', 'oracle', 'benchmarks/v1/coding.spec.ts'], bare)
+    expect(run.output.match(/milo-bench: model-written code cannot be contained on this machine/g), run.output).toHaveLength(1)
+    const result = run.leaderboard().suites.v1?.models[0]
+    expect(result).toMatchObject({ project: 'oracle', complete: false, rank: null, infraErrors: 5 })
+    const dir = join(run.resultsDir, 'runs', 'oracle')
+    const records = readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as { score: number | null, error?: { kind: string, infrastructure: boolean } }))
+    expect(records).toHaveLength(5)
+    for (const record of records) {
+      expect(record).toMatchObject({ score: null, error: { kind: 'sandbox', infrastructure: true } })
+    }
+    expect(run.stdout).toContain('oracle: 5 run(s) ended by infrastructure errors')
+  }, 180_000)
 })
 
 describe('countDeclaredTests', () => {
