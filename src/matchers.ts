@@ -4,10 +4,10 @@
 
 import type { MatcherState } from 'vitest'
 import type { AnswerSpec } from './answers.ts'
-import type { ArgumentMatch, CallsToolOptions, ChainStep, CheckOutcome, Milestone, StatePattern, TestTally } from './checks.ts'
+import type { ArgumentMatch, CallsToolOptions, ChainStep, CheckOutcome, ForbiddenCall, Milestone, StatePattern, TestTally } from './checks.ts'
 import type { BenchTestMeta, FileChange, Json, JsonSchema, RunMeta, Transcript } from './types.ts'
 import { expect } from 'vitest'
-import { answersWithinCalls, answersWithJson, answerStates, avoidsRepeatedFailures, avoidsRework, avoidsTools, callsInOrder, callsTool, callsWellFormed, describeStep, followsChain, hasValidArguments, jsonAnswerMatches, matchesSchema, passesTests, reachesMilestone, reachesState, readJsonAnswer, usesAtMostCalls } from './checks.ts'
+import { answersWithinCalls, answersWithJson, answerStates, asksBeforeActing, avoidsRepeatedFailures, avoidsRework, avoidsTools, callsInOrder, callsTool, callsWellFormed, describeStep, followsChain, hasValidArguments, jsonAnswerMatches, matchesSchema, passesTests, reachesMilestone, reachesState, readJsonAnswer, usesAtMostCalls } from './checks.ts'
 
 /** Options every benchmark matcher takes: how many rubric points the check is worth, and its name in reports. */
 export interface CheckOptions {
@@ -105,8 +105,11 @@ expect.extend({
   toNotRepeatFailingCalls(received: unknown, options?: CheckOptions) {
     return check(this, received, 'toNotRepeatFailingCalls()', options, t => avoidsRepeatedFailures(t))
   },
-  toAvoidTools(received: unknown, names: string[], options?: CheckOptions) {
-    return check(this, received, `toAvoidTools(${names.join(', ')})`, options, t => avoidsTools(t, names))
+  toAvoidTools(received: unknown, calls: ForbiddenCall[], options?: CheckOptions) {
+    return check(this, received, `toAvoidTools(${calls.map(call => (typeof call === 'string' ? call : call.tool)).join(', ')})`, options, t => avoidsTools(t, calls))
+  },
+  toAskBeforeActing(received: unknown, tools: string[], options?: CheckOptions) {
+    return check(this, received, `toAskBeforeActing(${tools.join(', ')})`, options, t => asksBeforeActing(t, tools))
   },
   toUseAtMostCalls(received: unknown, minimal: number, options?: CheckOptions) {
     return check(this, received, `toUseAtMostCalls(${minimal})`, options, t => usesAtMostCalls(t, minimal))
@@ -154,7 +157,7 @@ expect.extend({
   // New matchers go above this line: wrap a pure check from checks.ts with check(...) and declare it below.
 })
 
-export type { AnswerSpec, ArgumentMatch, ChainStep, Milestone, StatePattern, TestTally }
+export type { AnswerSpec, ArgumentMatch, ChainStep, ForbiddenCall, Milestone, StatePattern, TestTally }
 
 declare module 'vitest' {
   interface Matchers<T = any> {
@@ -172,8 +175,10 @@ declare module 'vitest' {
     toAnswerWithJson: (options?: CheckOptions & { only?: boolean }) => void
     /** No failing tool call was repeated with the same arguments. */
     toNotRepeatFailingCalls: (options?: CheckOptions) => void
-    /** None of these tools was called. */
-    toAvoidTools: (names: string[], options?: CheckOptions) => void
+    /** None of these calls happened (a tool, or a tool with these arguments): distractors, injected or forbidden actions. */
+    toAvoidTools: (calls: ForbiddenCall[], options?: CheckOptions) => void
+    /** The model asked for the detail the request left out (the simulated user replied) before calling any of these tools. */
+    toAskBeforeActing: (tools: string[], options?: CheckOptions) => void
     /** No more than `minimal` tool calls; extra calls earn minimal / made. */
     toUseAtMostCalls: (minimal: number, options?: CheckOptions) => void
     /** Valid against the JSON Schema (ajv); every violation listed. On a transcript, its final answer's JSON. */

@@ -101,3 +101,16 @@ describe('runAgent: reasoning and the answer', () => {
     expect(transcript.steps.map(step => step.content)).toEqual([null, null])
   })
 })
+
+describe('runAgent: the simulated user', () => {
+  it('answers the model\'s question with the task\'s scripted reply, and the run goes on to its final answer', async () => {
+    const asking: Task = { ...task, id: 'ask', prompt: 'What\'s the weather?', user: { replies: ['In Paris, please.'] } }
+    const server = await startFaultServer([{ reply: okReply('Which city?') }, { reply: { ...okReply(), choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [weatherCall] }, finish_reason: 'tool_calls' }] } }, { reply: okReply('18 °C and cloudy.') }], { error: 'the script ran out' })
+    servers.push(server)
+    const spec = entry(server.url)
+    const transcript = await runAgent(asking, { spec, client: createClient(spec, { baseURL: server.url }), tools, env: freshEnv() })
+    expect(transcript).toMatchObject({ endReason: 'final', finalText: '18 °C and cloudy.', replies: [0] })
+    expect(transcript.messages.map(message => `${message.role}: ${message.content ?? ''}`).slice(0, 4)).toEqual(['user: What\'s the weather?', 'assistant: Which city?', 'user: In Paris, please.', 'assistant: '])
+    expect(transcript.toolCalls.map(call => [call.step, call.name])).toEqual([[1, 'get_weather']])
+  })
+})
