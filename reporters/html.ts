@@ -9,6 +9,7 @@ import type { TranscriptLine } from './transcripts.ts'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { difficultyQuorum } from '../src/leaderboard.ts'
 import { notSeparable } from '../src/stats.ts'
 import { agentMetricRows, footnotes, formatInterval, formatLatency, formatScore, intervalNote, notSeparableMark } from './tables.ts'
 
@@ -402,6 +403,26 @@ function repeatsTable(board: SuiteBoard): string {
   return scrollBox(`${board.title} repeats`, `<table class="repeats sortable"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table>`) + `<p class="notes">${escapeHtml(note)}</p>`
 }
 
+/**
+ * Which tasks carry the ranking: per task, how many ranked models (reference models aside) scored full marks and how
+ * many 0, with the tasks every one aces (no signal) or fails (suspect) flagged. Empty until enough models are ranked.
+ */
+function difficultyTable(board: SuiteBoard): string {
+  const difficulty = board.difficulty
+  if (!difficulty) {
+    return `<p class="muted">${escapeHtml(`Task difficulty is measured once at least ${difficultyQuorum} models other than the reference models are ranked on this suite.`)}</p>`
+  }
+  const titles = new Map(board.categories.map(category => [category.id, category.title]))
+  const rows = Object.entries(difficulty).map(([id, d]) => {
+    const flag = d.models >= difficultyQuorum && d.full === d.models ? 'no signal: every ranked model aces it' : d.models >= difficultyQuorum && d.zero === d.models ? 'suspect: every ranked model scores 0' : ''
+    return `<tr${flag ? attr('class', 'flagged') : ''}><td${attr('data-value', id)}>${escapeHtml(id)}</td><td${attr('data-value', titles.get(d.category) ?? d.category)}>${escapeHtml(titles.get(d.category) ?? d.category)}</td>`
+      + `<td class="num"${attr('data-value', d.full)}>${escapeHtml(`${d.full}/${d.models}`)}</td><td class="num"${attr('data-value', d.zero)}>${escapeHtml(`${d.zero}/${d.models}`)}</td><td${attr('data-value', flag)}>${escapeHtml(flag)}</td></tr>`
+  })
+  const header = [th('Prompt', 'text'), th('Category', 'text'), th('Full marks', 'num', 'ranked models (reference models aside) that scored full marks on it'), th('Scored 0', 'num', 'ranked models (reference models aside) that scored 0 on it'), th('Flag', 'text')].join('')
+  return scrollBox(`${board.title} task difficulty`, `<table class="difficulty sortable"><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table>`)
+    + `<p class="notes">${escapeHtml('Measured on the ranked models that are not reference models. A prompt every one of them aces carries no signal; one every one of them fails is worth checking for a defect.')}</p>`
+}
+
 /** Red through yellow to green; squared so the top of the scale, where models differ, spreads out. */
 function heat(fraction: number): string {
   const f = Math.min(1, Math.max(0, fraction))
@@ -629,6 +650,7 @@ function suiteSection(board: SuiteBoard): string {
     // Side by side while the heat map is narrow; one under the other once it has many model columns.
     + `<div class="${board.models.length <= 5 ? 'pair' : 'stack'}"><div><h3>Per category</h3>${heatMap(board)}</div><div><h3>Score versus latency</h3>${scatter(board)}</div></div>`
     + `<h3>Cost per run</h3>${costTable(board)}`
+    + `<h3>Task difficulty</h3>${difficultyTable(board)}`
     + `<h3>Runs</h3><p class="muted">Model → category → prompt → run: each run's checks and transcript. Every run's score is also in <a href="runs.csv">runs.csv</a>.</p>${drillTools(board)}<p class="drill-empty muted" hidden>No run matches.</p><div class="drill">${drillDown(board)}</div>`
     + '</section>'
 }

@@ -2,7 +2,7 @@
 // latest complete run of every model, models run on different days rank together, and scores against another version
 // of a suite are kept but marked not comparable.
 
-import type { HarnessStamp, LeaderboardFile, ModelResult, Suite, SuiteBoard, SuiteStamp } from './types.ts'
+import type { HarnessStamp, LeaderboardFile, ModelResult, Suite, SuiteBoard, SuiteStamp, TaskDifficulty } from './types.ts'
 import { rank } from './scoring.ts'
 
 export interface MergeResult {
@@ -57,8 +57,52 @@ export function mergeLeaderboard(
       models.set(result.project, { ...result, comparable: result.hash === stamp.hash })
     }
     if (models.size > 0) {
-      boards[suite.id] = { ...emptyBoard(suite, stamp), models: rank([...models.values()]) }
+      const ranked = rank([...models.values()])
+      const difficulty = taskDifficulty(suite, ranked)
+      boards[suite.id] = { ...emptyBoard(suite, stamp), models: ranked, ...(difficulty ? { difficulty } : {}) }
+      notes.push(...difficultyNotes(suite, difficulty))
     }
   }
   return { board: { schema: 1, updatedAt, harness, suites: boards }, notes }
+}
+
+/** The fewest ranked models (reference models aside) for a task's difficulty to say anything. */
+export const difficultyQuorum = 2
+
+/**
+ * Per task, how many of the ranked models that are not reference models (`where: 'embedded'`) scored full marks and
+ * how many scored 0; undefined until at least `difficultyQuorum` such models are ranked.
+ */
+export function taskDifficulty(suite: Suite, models: readonly ModelResult[]): Record<string, TaskDifficulty> | undefined {
+  const judges = models.filter(model => model.rank !== null && model.where !== 'embedded')
+  if (judges.length < difficultyQuorum) {
+    return undefined
+  }
+  const out: Record<string, TaskDifficulty> = {}
+  for (const category of suite.categories) {
+    for (const task of category.tasks) {
+      const scores = judges.map(model => model.tasks[task.id]?.score).filter((score): score is number => typeof score === 'number')
+      out[task.id] = {
+        category: category.id,
+        models: scores.length,
+        full: scores.filter(score => score >= suite.maxScore - 1e-9).length,
+        zero: scores.filter(score => score <= 1e-9).length,
+      }
+    }
+  }
+  return out
+}
+
+/** The notes that flag tasks carrying no signal (every ranked model aces them) or suspect (every one fails them). */
+export function difficultyNotes(suite: Suite, difficulty: Record<string, TaskDifficulty> | undefined): string[] {
+  if (!difficulty) {
+    return []
+  }
+  const entries = Object.entries(difficulty).filter(([, d]) => d.models >= difficultyQuorum)
+  const aced = entries.filter(([, d]) => d.full === d.models).map(([id]) => id)
+  const failed = entries.filter(([, d]) => d.zero === d.models).map(([id]) => id)
+  return [
+    ...(aced.length > 0 ? [`${suite.id}: ${aced.length} task(s) every ranked model aces, so they carry no signal: ${aced.join(', ')}`] : []),
+    ...(failed.length > 0 ? [`${suite.id}: ${failed.length} task(s) every ranked model scores 0 on; check them for a defect: ${failed.join(', ')}`] : []),
+  ]
 }

@@ -637,6 +637,21 @@ export interface SuiteBoard {
   maxPerTask: number
   categories: { id: string, title: string }[]
   models: ModelResult[]
+  /**
+   * How hard each task is, measured on the ranked models that are not reference models: how many scored full marks on
+   * it and how many scored 0. A task every one of them aces carries no signal; one every one of them fails is suspect.
+   */
+  difficulty?: Record<string, TaskDifficulty>
+}
+
+/** One task's difficulty on a board (SuiteBoard.difficulty). */
+export interface TaskDifficulty {
+  category: string
+  /** Ranked models (reference models aside) with a score for the task. */
+  models: number
+  /** Of them, how many scored full marks, and how many 0. */
+  full: number
+  zero: number
 }
 
 /** `results/leaderboard.json`. */

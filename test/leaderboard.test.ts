@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { emptyBoard, mergeLeaderboard } from '../src/leaderboard.ts'
+import { difficultyNotes, emptyBoard, mergeLeaderboard, taskDifficulty } from '../src/leaderboard.ts'
 import { runBench } from './support/run-bench.ts'
 
 const suite: Suite = {
@@ -122,4 +122,31 @@ describe('two runs, one model each, into one results folder', () => {
     expect(baseline.stdout).toMatch(/\| Rank +\| Model +\| Score/)
     expect(readFileSync(join(dir, 'leaderboard.md'), 'utf8')).toMatch(/oracle[\s\S]*baseline/)
   }, 300_000)
+})
+
+describe('task difficulty, measured on the ranked models that are not reference models', () => {
+  const task = (score: number | null): ModelResult['tasks'][string] => ({ category: 'c', score, runs: [score] })
+  const suite: Suite = { id: 's', title: 'S', version: '1', maxScore: 3, runs: 1, aggregate: 'sum', categories: [{ id: 'c', title: 'C', tasks: ['easy', 'hard', 'broken'].map(id => ({ id, prompt: id, tools: [], expect: {}, solution: [{ final: 'x' }] })) }] }
+  const model = (project: string, where: ModelResult['where'], scores: [number, number, number], rank: number | null = 1): ModelResult => ({
+    ...result(project, scores.reduce((a, b) => a + b, 0), 'r1', { rank }),
+    where,
+    tasks: { easy: task(scores[0]), hard: task(scores[1]), broken: task(scores[2]) },
+  })
+
+  it('counts full marks and zeros per task, leaving reference models and unranked results out', () => {
+    const models = [model('a', 'cloud', [3, 1.5, 0]), model('b', 'local', [3, 3, 0]), model('oracle', 'embedded', [3, 3, 3]), model('partial', 'cloud', [0, 0, 0], null)]
+    expect(taskDifficulty(suite, models)).toEqual({
+      easy: { category: 'c', models: 2, full: 2, zero: 0 },
+      hard: { category: 'c', models: 2, full: 1, zero: 0 },
+      broken: { category: 'c', models: 2, full: 0, zero: 2 },
+    })
+    expect(difficultyNotes(suite, taskDifficulty(suite, models))).toEqual([
+      's: 1 task(s) every ranked model aces, so they carry no signal: easy',
+      's: 1 task(s) every ranked model scores 0 on; check them for a defect: broken',
+    ])
+  })
+
+  it('says nothing until two such models are ranked', () => {
+    expect(taskDifficulty(suite, [model('a', 'cloud', [3, 3, 3]), model('oracle', 'embedded', [3, 3, 3])])).toBeUndefined()
+  })
 })
