@@ -209,6 +209,10 @@ export type ErrorKind =
   | 'stream'
   | 'timeout'
   | 'network'
+  /** MILO_CACHE=strict had no recording for the request: the run cannot be re-scored, and the exit code says so. */
+  | 'cache_miss'
+  /** The test ended without a run record (its timeout, a crashed worker, an error before the run): the harness's fault. */
+  | 'harness'
 
 /**
  * One write or patch of a file in a coding task's repository, as the code tools journal it: contents by digest, so

@@ -33,7 +33,7 @@ const task = classic.categories[0]?.tasks.find(t => t.id === 'weather-paris') as
 interface Trial { transcript: Transcript, server: FaultServer, wallMs: number }
 
 /** Runs the task through a fault server whose script comes first; afterwards it forwards to the oracle. */
-async function trial(script: FaultStep[], opts: { stream?: boolean, timeoutMs?: number, retries?: number, server?: FaultServerOptions } = {}): Promise<Trial> {
+async function trial(script: FaultStep[], opts: { stream?: boolean, timeoutMs?: number, retries?: number, server?: FaultServerOptions, apiKey?: string } = {}): Promise<Trial> {
   const server = await startFaultServer(script, undefined, { upstream: reference.url, ...opts.server })
   open.push(server)
   const spec: ModelSpec = {
@@ -41,7 +41,7 @@ async function trial(script: FaultStep[], opts: { stream?: boolean, timeoutMs?: 
     ...(opts.stream ? { stream: true } : {}),
     requestTimeoutMs: opts.timeoutMs ?? 5000,
   }
-  const client = createClient(spec, { baseURL: server.url, backoffMs: 20, retries: opts.retries ?? 3 })
+  const client = createClient(spec, { baseURL: server.url, backoffMs: 20, retries: opts.retries ?? 3, ...(opts.apiKey ? { apiKey: opts.apiKey } : {}) })
   const started = performance.now()
   const transcript = await runAgent(task, { spec, client, tools: task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined), env: freshEnv(task.env) })
   return { transcript, server, wallMs: performance.now() - started }
@@ -109,6 +109,63 @@ describe.concurrent('transient faults: retried, and the run succeeds with its re
   })
 })
 
+/** A vLLM or SGLang engine that fails after accepting the request: an error object with `code: 400`, inside a 200. */
+const engineCrash = { message: 'CUDA error: an illegal memory access was encountered', type: 'BadRequestError', param: null, code: 400 }
+const nginx413 = '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n'
+
+describe.concurrent('server faults are never the model\'s failure, and no reply outlasts the request timeout', () => {
+  it('an error object with code 400 inside a 200 reply (an engine crash): the server\'s fault, retried, and the run succeeds', async () => {
+    expectSucceeded(await trial([{ raw: JSON.stringify({ error: engineCrash }) }]), 1)
+  })
+
+  it('an SSE error chunk with code 400 (vLLM, SGLang mid-stream): the server\'s fault, retried, and the run succeeds', async () => {
+    expectSucceeded(await trial([{ sse: [sseFrame(deltaChunk({ role: 'assistant', content: '' })), sseFrame({ error: engineCrash })] }], { stream: true }), 1)
+  })
+
+  it('an engine that keeps crashing with code 400: recorded as a server error, infrastructure, never bad_request', async () => {
+    for (const stream of [false, true]) {
+      const step: FaultStep = stream ? { sse: [sseFrame({ error: engineCrash })] } : { raw: JSON.stringify({ error: engineCrash }) }
+      const { transcript } = await trial([], { stream, retries: 1, server: { after: step } })
+      expect(transcript, `stream: ${stream}`).toMatchObject({ endReason: 'error', retries: 1, error: { kind: 'server', infrastructure: true } })
+      expect(transcript.error?.message).toContain('CUDA error')
+    }
+  })
+
+  it('headers, then a body that stalls: the request timeout covers the body, and the retry succeeds', async () => {
+    const result = await trial([{ stall: true, partial: '{"id":"x","object":"chat.completion","choices":[' }], { timeoutMs: 400 })
+    expectSucceeded(result, 1)
+    expect(result.wallMs).toBeGreaterThanOrEqual(390)
+  }, 30_000)
+
+  it('a body that always stalls: a timeout, infrastructure, after the retries', async () => {
+    const { transcript, server } = await trial([], { timeoutMs: 300, retries: 1, server: { after: { stall: true } } })
+    expect(transcript).toMatchObject({ endReason: 'error', retries: 1, error: { kind: 'timeout', infrastructure: true } })
+    expect(transcript.error?.message).toContain('request timeout of 300 ms')
+    expect(posts(server)).toBe(2)
+  }, 30_000)
+
+  it('a stream that trickles a byte every so often: cut off at the request timeout like a silent one, and retried', async () => {
+    expectSucceeded(await trial([{ trickle: true, gapMs: 50 }], { stream: true, timeoutMs: 500 }), 1)
+  }, 30_000)
+
+  it('a redirect to another origin is not followed: neither the key nor the conversation reaches it', async () => {
+    const elsewhere = await startFaultServer([])
+    open.push(elsewhere)
+    const { transcript, server } = await trial([{ redirect: `${elsewhere.url}/chat/completions`, status: 307 }], { apiKey: 'sk-milo-redirect-0123456789' })
+    expect(transcript).toMatchObject({ endReason: 'error', retries: 0, error: { kind: 'server', status: 307, infrastructure: true } })
+    expect(transcript.error?.message).toContain(`redirected the request to another origin (${new URL(elsewhere.url).origin}); not followed`)
+    expect(posts(server)).toBe(1)
+    expect(elsewhere.requests).toEqual([])
+  })
+
+  it('a redirect within the same origin is followed, with the key', async () => {
+    const result = await trial([{ redirect: '/v1/chat/completions', status: 307 }], { apiKey: 'sk-milo-redirect-0123456789' })
+    expectSucceeded(result, 0)
+    // The redirect, the call it led to, and the task's second model call.
+    expect(result.server.requests.filter(request => request.method === 'POST').map(request => request.headers.authorization)).toEqual(Array.from({ length: 3 }, () => 'Bearer sk-milo-redirect-0123456789'))
+  })
+})
+
 /** [fault, expected kind, script, infrastructure, stream] for faults a retry cannot fix. */
 const permanent: [string, ErrorKind, FaultStep, boolean, boolean][] = [
   ['malformed JSON in a 200 reply', 'stream', { raw: '{"id":"x","choices":[{"index":0,"message":{"role":"assistant","content":"It is' }, true, false],
@@ -123,6 +180,7 @@ const permanent: [string, ErrorKind, FaultStep, boolean, boolean][] = [
   ['vLLM maximum context length', 'context_length', { status: 400, body: { error: { message: 'This model\'s maximum context length is 32768 tokens. However, you requested 40000 tokens.', type: 'BadRequestError', param: null, code: 400 } } }, false, false],
   ['vLLM legacy top-level error (the SDK loses this body)', 'context_length', { status: 400, body: { object: 'error', message: 'This model\'s maximum context length is 4096 tokens. However, you requested 5000 tokens.', type: 'BadRequestError', param: null, code: 400 } }, false, false],
   ['Gemini array body (the SDK loses this body)', 'context_length', { status: 400, body: [{ error: { code: 400, message: 'The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).', status: 'INVALID_ARGUMENT' } }] }, false, false],
+  ['a proxy\'s HTML page for 413 Request Entity Too Large (nginx): not the context, and not retried', 'server', { raw: nginx413, status: 413, headers: { 'content-type': 'text/html' } }, true, false],
   ['Anthropic request too large (413)', 'context_length', { status: 413, body: { type: 'error', error: { type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.' } } }, false, false],
   ['OpenRouter context (provider message)', 'context_length', { status: 400, body: { error: { code: 400, message: 'This endpoint\'s maximum context length is 8192 tokens.', metadata: { provider_name: 'DeepInfra' } } } }, false, false],
   ['DeepSeek context length', 'context_length', { status: 400, body: { error: { message: 'This model\'s maximum context length is 131072 tokens. However, you requested 140000 tokens (139000 in the messages, 1000 in the completion).', type: 'invalid_request_error', param: null, code: 'invalid_request_error' } } }, false, false],
