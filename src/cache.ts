@@ -4,8 +4,9 @@
 
 import type { Json } from './types.ts'
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { writeFileAtomic } from './atomic-write.ts'
 import { canonical } from './checks.ts'
 
 /**
@@ -119,10 +120,18 @@ export function openCache(settings: CacheSettings): ResponseCache {
   }
 }
 
-/** Write then rename: a reader in another worker never sees half a file. */
+/**
+ * Write then rename: a reader in another worker never sees half a file. A value that cannot be serialised (a reply
+ * nested deeper than JSON.stringify's stack allows) is simply not recorded: the run goes on, and the call is made again
+ * next time.
+ */
 function writeAtomically(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true })
-  const temporary = `${file}.${process.pid}.tmp`
-  writeFileSync(temporary, JSON.stringify(value))
-  renameSync(temporary, file)
+  let text: string
+  try {
+    text = JSON.stringify(value)
+  }
+  catch {
+    return
+  }
+  writeFileAtomic(file, text)
 }

@@ -56,7 +56,7 @@ describe('the client with a cache', () => {
     const client = createClient(spec, { baseURL: server.url, cache: openCache({ mode: 'strict', dir: mkdtempSync(join(tmpdir(), 'milo-cache-')) }) })
     const error = await client.complete(request).catch((e: unknown) => e) as ModelCallError
     expect(error).toBeInstanceOf(ModelCallError)
-    expect(error.recorded).toMatchObject({ kind: 'not_found', infrastructure: true })
+    expect(error.recorded).toMatchObject({ kind: 'cache_miss', infrastructure: true })
     expect(error.recorded.message).toContain('MILO_CACHE=record')
     expect(server.requests).toHaveLength(0)
   })
