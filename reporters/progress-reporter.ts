@@ -4,6 +4,7 @@
 // MILO_PROGRESS=0 turns it off.
 
 import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node'
+import type { Settings } from '../src/settings.ts'
 import type { BenchTestMeta } from '../src/types.ts'
 import { scoreRun } from '../src/scoring.ts'
 
@@ -59,7 +60,10 @@ export default class ProgressReporter implements Reporter {
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
-    this.every = this.options.every ?? progressEvery(process.env, process.stdout.isTTY === true)
+    // MILO_PROGRESS as the config parsed it (src/settings.ts); read here only under a config that provides no settings.
+    const settings = (vitest.getProvidedContext() as { settings?: Settings }).settings
+    const isTTY = process.stdout.isTTY === true
+    this.every = this.options.every ?? (settings ? settings.progress ?? (isTTY ? 1 : 0) : progressEvery(process.env, isTTY))
   }
 
   onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {

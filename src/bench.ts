@@ -4,12 +4,14 @@
 
 import type { TestContext } from 'vitest'
 import type { CacheSettings } from './cache.ts'
+import type { Settings } from './settings.ts'
 import type { ModelClient } from './client.ts'
 import type { BenchTestMeta, ModelSpec, Preflight, RunMeta, Suite, SuiteStamp, Task, Transcript } from './types.ts'
 import { describe, inject, recordArtifact, test } from 'vitest'
 import { catalog, freshEnv, stamps } from '../fixtures/suites.ts'
 import { runAgent } from './agent.ts'
 import { positiveNumber } from './matrix.ts'
+import { capTranscript } from './record-caps.ts'
 import { openCache } from './cache.ts'
 import { createClient } from './client.ts'
 import { benchRun } from './matchers.ts'
@@ -27,6 +29,8 @@ declare module 'vitest' {
     slotsURL: string
     /** The response cache's mode and folder. */
     cache: CacheSettings
+    /** Every MILO_* setting, parsed once when the config loaded (src/settings.ts). */
+    settings: Settings
   }
   interface TaskMeta extends Partial<BenchTestMeta> {}
 }
@@ -41,9 +45,13 @@ export interface CategoryRubric {
   points: number
 }
 
-/** Scales every time budget, so tests can run the budgeted categories in milliseconds. */
+/**
+ * Scales every time budget (MILO_BUDGET_SCALE), so tests can run the budgeted categories in milliseconds: from the
+ * settings the config parsed, or, under a config that provides none, from the environment.
+ */
 export function budgetScale(): number {
-  return positiveNumber(process.env, 'MILO_BUDGET_SCALE', 1, false)
+  const settings = inject('settings') as Settings | undefined
+  return settings?.budgetScale ?? positiveNumber(process.env, 'MILO_BUDGET_SCALE', 1, false)
 }
 
 /** A rough token count (4 characters a token) of what a task sends, to skip tasks that cannot fit a model's context. */
@@ -70,12 +78,6 @@ function clientFor(spec: ModelSpec, preflight: Preflight): ModelClient {
     clients.set(spec.key, client)
   }
   return client
-}
-
-/** Keeps a transcript small enough to send to the reporter: long message bodies are cut in the middle. */
-function trimForReport(transcript: Transcript, limit = 4000): Transcript {
-  const cut = (text: string | null): string | null => (text !== null && text.length > limit ? `${text.slice(0, limit / 2)}\n[... ${text.length - limit} characters cut ...]\n${text.slice(-limit / 2)}` : text)
-  return { ...transcript, env: {}, messages: transcript.messages.map(message => ({ ...message, content: cut(message.content) })) }
 }
 
 async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repeat: number): Promise<Transcript> {
@@ -123,7 +125,8 @@ async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repe
     ...(transcript.steps.some(step => step.cached) ? { cached: true } : {}),
   }
   meta.runs = [run]
-  await recordArtifact(context.task, { type: 'milo:transcript', repeat, transcript: trimForReport(transcript) } as never)
+  // Small enough to send to the reporter: no environment, every text and list capped (src/record-caps.ts).
+  await recordArtifact(context.task, { type: 'milo:transcript', repeat, transcript: capTranscript({ ...transcript, env: {} }) } as never)
   if (transcript.error?.infrastructure) {
     throw new Error(`infrastructure error (not scored): ${transcript.error.message}`)
   }

@@ -69,6 +69,36 @@ export interface ModelEntry {
   notes?: string
 }
 
+/**
+ * Every key a ModelEntry may have, checked at start-up so a typo in fixtures/models.ts (`apiKeyEnvv`) is one line
+ * with a did-you-mean instead of a field silently ignored. A field added to ModelEntry above is one line here too (the
+ * compiler insists).
+ */
+export const modelEntryKeys: Record<keyof ModelEntry, true> = {
+  name: true,
+  model: true,
+  baseURL: true,
+  server: true,
+  apiKeyEnv: true,
+  baseURLEnv: true,
+  where: true,
+  context: true,
+  params: true,
+  price: true,
+  concurrency: true,
+  reasoning: true,
+  lenientTextToolCalls: true,
+  requestTimeoutMs: true,
+  stream: true,
+  notes: true,
+}
+
+/** The values of ModelEntry's `where`, checked at start-up like the keys. */
+export const modelWhere: Record<ModelEntry['where'], true> = { local: true, cloud: true, embedded: true }
+
+/** The values of ReasoningHandling. */
+export const reasoningHandlings: Record<ReasoningHandling, true> = { 'promote-when-empty': true, 'keep-apart': true }
+
 export interface ModelParams {
   /** Default 0. `null` never sends it (models that reject any value but their default). */
   temperature?: number | null
@@ -80,6 +110,16 @@ export interface ModelParams {
   thinking?: boolean
   /** Extra body fields sent as they are, e.g. `{ chat_template_kwargs: { enable_thinking: false } }`. */
   extraBody?: Record<string, Json>
+}
+
+/** Every key `params` may have, as modelEntryKeys (`maxOutputToken` is one line with a did-you-mean). */
+export const modelParamsKeys: Record<keyof ModelParams, true> = {
+  temperature: true,
+  top_p: true,
+  maxOutputTokens: true,
+  seed: true,
+  thinking: true,
+  extraBody: true,
 }
 
 /** A model entry with its key resolved: what is provided to workers. Holds no secret, only the variable's name. */
@@ -307,6 +347,8 @@ export interface Transcript {
   latencyMs: number
   usage: Usage
   retries: number
+  /** Set on a stored transcript when lists were too long to keep whole: how many entries were cut from each. */
+  cut?: { messages: number, steps: number, toolCalls: number }
 }
 
 // ---------------------------------------------------------------------------------------------------

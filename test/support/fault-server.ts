@@ -27,8 +27,11 @@ export type FaultStep =
    * after them instead of ending cleanly.
    */
   | { sse: string[], cut?: boolean, gapMs?: number }
-  /** A normal reply (a chat-completion body), after `delayMs`; sent as SSE chunks when the request asked for a stream. */
-  | { reply: unknown, delayMs?: number }
+  /**
+   * A normal reply (a chat-completion body), after `delayMs`; sent as SSE chunks when the request asked for a stream,
+   * its content, reasoning and arguments in pieces of `fragment` characters when given (as servers stream tokens).
+   */
+  | { reply: unknown, delayMs?: number, fragment?: number }
   /** The status line and headers (200, JSON), then `partial` of a body, if any, and nothing more: a body that stalls. */
   | { stall: true, partial?: string }
   /** An SSE stream's headers, then one byte (an SSE comment line's `:`) every `gapMs`, never finishing. */
@@ -66,18 +69,33 @@ export const okReply = (content = 'ok', extra: Record<string, unknown> = {}): Re
   usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
 })
 
-/** SSE frames of a chat-completion body, as a server streams it: role, content, each call whole, finish, usage, [DONE]. */
-export function sseOf(reply: unknown): string[] {
-  const body = reply as { id?: string, model?: string, choices?: { message?: { content?: string | null, tool_calls?: { id: string, function: unknown }[] }, finish_reason?: string }[], usage?: unknown }
+/**
+ * SSE frames of a chat-completion body, as a server streams it: role, reasoning, content, each call (whole, or its
+ * arguments in pieces of `fragment` characters), finish, usage, [DONE].
+ */
+export function sseOf(reply: unknown, fragment?: number): string[] {
+  const body = reply as { id?: string, model?: string, choices?: { message?: { content?: string | null, reasoning_content?: string, tool_calls?: { id: string, function: { name: string, arguments: string } }[] }, finish_reason?: string }[], usage?: unknown }
   const choice = body.choices?.[0]
   const base = { id: body.id ?? 'x', object: 'chat.completion.chunk', created: 0, model: body.model ?? 'm' }
   const chunk = (delta: unknown, finish: string | null = null): unknown => ({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] })
+  const pieces = (text: string): string[] => (fragment ? text.match(new RegExp(`[\\s\\S]{1,${fragment}}`, 'g')) ?? [] : [text])
   const chunks = [chunk({ role: 'assistant', content: '' })]
-  if (choice?.message?.content) {
-    chunks.push(chunk({ content: choice.message.content }))
+  for (const piece of choice?.message?.reasoning_content ? pieces(choice.message.reasoning_content) : []) {
+    chunks.push(chunk({ reasoning_content: piece }))
+  }
+  for (const piece of choice?.message?.content ? pieces(choice.message.content) : []) {
+    chunks.push(chunk({ content: piece }))
   }
   for (const [index, call] of (choice?.message?.tool_calls ?? []).entries()) {
-    chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: call.function }] }))
+    if (fragment) {
+      chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }))
+      for (const piece of pieces(call.function.arguments)) {
+        chunks.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }))
+      }
+    }
+    else {
+      chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: call.function }] }))
+    }
   }
   chunks.push(chunk({}, choice?.finish_reason ?? 'stop'))
   if (body.usage) {
@@ -157,7 +175,7 @@ export async function startFaultServer(script: FaultStep[], fallback: unknown = 
         setTimeout(() => {
           if (body.stream === true) {
             response.writeHead(200, { 'content-type': 'text/event-stream' })
-            response.end(sseOf(reply).join(''))
+            response.end(sseOf(reply, step.fragment).join(''))
           }
           else {
             response.writeHead(200, { 'content-type': 'application/json' })
