@@ -11,7 +11,7 @@ import { describe, inject, recordArtifact, test } from 'vitest'
 import { catalog, freshEnv, stamps } from '../fixtures/suites.ts'
 import { runAgent } from './agent.ts'
 import { positiveNumber } from './matrix.ts'
-import { capTranscript } from './record-caps.ts'
+import { capText, capTranscript } from './record-caps.ts'
 import { openCache } from './cache.ts'
 import { createClient } from './client.ts'
 import { benchRun } from './matchers.ts'
@@ -141,7 +141,8 @@ async function annotateRun(context: TestContext, maxScore: number, points: numbe
   }
   const repeat = run.repeat
   const score = scoreRun(run, maxScore, points)
-  const lost = run.checks.filter(check => !check.pass).map(check => `✗ ${check.name}: ${check.message}`)
+  // A check's message can quote the model's output: a line each, of a readable length, in the UI and the terminal.
+  const lost = run.checks.filter(check => !check.pass).map(check => `✗ ${capText(check.name, 200)}: ${capText(check.message, 500)}`)
   const head = score === null
     ? `run ${repeat + 1}: not scored (${run.error?.message ?? 'infrastructure error'})`
     : `run ${repeat + 1}: ${Number(score.toFixed(2))}/${maxScore} (${run.endReason}, ${run.calls} model calls, ${run.toolCalls} tool calls)`

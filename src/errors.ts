@@ -3,6 +3,7 @@
 // every recorded message. Pure.
 
 import type { ErrorKind, RecordedError } from './types.ts'
+import { capText } from './record-caps.ts'
 import { redact } from './redact.ts'
 
 export { redact } from './redact.ts'
@@ -219,7 +220,7 @@ export function isInfrastructure(kind: ErrorKind): boolean {
   return kind !== 'context_length' && kind !== 'bad_request'
 }
 
-/** A recorded error, with any secret removed from its message. */
+/** A recorded error, with any secret removed from its message, and the message cut to 2000 characters (a server's body can be any size). */
 export function recordError(kind: ErrorKind, message: string, status: number | undefined, secrets: readonly string[]): RecordedError {
-  return { kind, message: redact(message, secrets), ...(status === undefined ? {} : { status }), infrastructure: isInfrastructure(kind) }
+  return { kind, message: capText(redact(message, secrets), 2000), ...(status === undefined ? {} : { status }), infrastructure: isInfrastructure(kind) }
 }
