@@ -4,8 +4,8 @@
 
 import type { TestContext } from 'vitest'
 import type { CacheSettings } from './cache.ts'
-import type { Settings } from './settings.ts'
 import type { ModelClient } from './client.ts'
+import type { Settings } from './settings.ts'
 import type { BenchTestMeta, ModelSpec, Preflight, RunMeta, Suite, SuiteStamp, Task, Transcript } from './types.ts'
 import { describe, inject, recordArtifact, test } from 'vitest'
 import { catalog, freshEnv, stamps } from '../fixtures/suites.ts'
