@@ -6,23 +6,16 @@ import { models } from './fixtures/models.ts'
 import LeaderboardReporter from './reporters/leaderboard-reporter.ts'
 import ProgressReporter from './reporters/progress-reporter.ts'
 import { loadEnvFile } from './src/env-file.ts'
-import { positiveNumber, projectFilters, resolveModels, unmatchedProjects } from './src/matrix.ts'
+import { projectFilters, unmatchedProjects } from './src/matrix.ts'
+import { loadSettings } from './src/settings.ts'
 
 // `.env` may hold MILO_BASE_URL / MILO_MODEL and the base-URL overrides; keys are read again in the workers.
 loadEnvFile()
 
-/** Settings read from the environment; a bad value is one line naming the variable, not a stack trace. */
-function settings(): { specs: ReturnType<typeof resolveModels>, workers: number } {
-  try {
-    return { specs: resolveModels(models, process.env), workers: positiveNumber(process.env, 'MILO_WORKERS', 8) }
-  }
-  catch (error) {
-    console.error(`milo-bench: ${error instanceof Error ? error.message : String(error)}`)
-    process.exit(1)
-  }
-}
-
-const { specs, workers } = settings()
+// Every MILO_* setting, parsed once: a bad value is one line and exit 1 here, before any test runs. The rest of the
+// harness receives this object (the reporters directly, the global setup and the workers through `provide`).
+const settings = loadSettings(models, process.env)
+const specs = settings.models
 
 // Vitest answers an unknown --project with a stack trace; say which models exist instead.
 const unknown = unmatchedProjects(projectFilters(process.argv), specs.map(spec => spec.key))
@@ -48,7 +41,7 @@ export default defineConfig({
     // Tasks run concurrently; 4.1 reads `sequence` from the root config only.
     sequence: { concurrent: true },
     // Model calls wait on the network, not the CPU: run several spec files at once (the slot server bounds calls).
-    maxWorkers: workers,
+    maxWorkers: settings.workers,
     // Workers wait on the network, not the CPU: threads start faster than processes.
     pool: 'threads',
     reporters: [
@@ -57,11 +50,15 @@ export default defineConfig({
         // Per-suite, per-category and per-project thresholds (fractions of the maximum), e.g.
         // gate: { suites: { classic: 0.9 }, categories: { 'classic/multi-step': 0.75 } },
         gate: {},
+        settings,
       }),
+      // One line per finished prompt on a terminal (MILO_PROGRESS=1 forces it, 0 silences it).
       // Progress: a line per finished run above the default reporter's live summary on a terminal, a bar with an ETA
-      // where nothing else draws (npm run bench); MILO_PROGRESS=1 forces lines in CI, 0 silences it.
+      // where nothing else draws (npm run bench); MILO_PROGRESS=1 forces lines in CI, 0 silences it (read from the settings).
       new ProgressReporter(),
     ],
+    // Reporters named on the command line (`npm run bench`) and the global setup read the settings from here.
+    provide: { settings },
     projects: specs.map(spec => ({
       test: {
         ...shared,

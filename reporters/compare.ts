@@ -267,17 +267,18 @@ export interface BaselineVerdict {
 
 /**
  * The run's regression gate: when MILO_BASELINE names a committed leaderboard.json, the suites this run scored
- * (`ran`: project -> suite ids) must not have dropped by more than MILO_MAX_REGRESSION. A baseline that cannot be
+ * (`ran`: project -> suite ids) must not have dropped by more than MILO_MAX_REGRESSION (both as the run's settings
+ * parsed them, src/settings.ts). A baseline that cannot be
  * read fails the run: a gate that was asked for never passes silently.
  */
-export function baselineVerdict(env: Record<string, string | undefined>, board: LeaderboardFile, ran: ReadonlyMap<string, readonly string[]>, root = process.cwd()): BaselineVerdict {
-  const path = env.MILO_BASELINE
+export function baselineVerdict(settings: { baseline?: string, maxRegression?: number }, board: LeaderboardFile, ran: ReadonlyMap<string, readonly string[]>, root = process.cwd()): BaselineVerdict {
+  const path = settings.baseline
   if (path === undefined || path === '') {
     return { active: false, failures: [] }
   }
   try {
     const baseline = readLeaderboard(resolve(root, path), 'MILO_BASELINE')
-    const comparison = compareBoards(baseline, board, { maxRegression: maxRegressionFromEnv(env), only: ran })
+    const comparison = compareBoards(baseline, board, { maxRegression: settings.maxRegression ?? defaultMaxRegression, only: ran })
     return { active: true, failures: comparison.failures.map(line => `baseline ${line}`), comparison, report: renderComparison(comparison, { before: path, after: 'this run' }) }
   }
   catch (error) {

@@ -7,10 +7,12 @@
 import type { AgentMetrics, ChatMessage, CheckResult, EndReason, LeaderboardFile, ModelResult, RunRecord, SuiteBoard, Transcript, Usage } from '../src/types.ts'
 import type { TranscriptLine } from './transcripts.ts'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { writeFileAtomic } from '../src/atomic-write.ts'
 import { difficultyQuorum } from '../src/leaderboard.ts'
 import { notSeparable } from '../src/stats.ts'
+import { readJsonLines } from './jsonl.ts'
 import { agentMetricRows, footnotes, formatInterval, formatLatency, formatScore, intervalNote, notSeparableMark } from './tables.ts'
 
 // ---------------------------------------------------------------------------------------------------
@@ -108,24 +110,9 @@ export function transcriptView(transcript: Transcript, limit = 1500): Transcript
   }
 }
 
-/** JSON lines, skipping a line a crash cut short. */
+/** JSON lines, read a piece at a time (a file of any size), skipping a line a crash cut short or one far too long. */
 function readJsonl<T>(path: string): T[] {
-  if (!existsSync(path)) {
-    return []
-  }
-  const rows: T[] = []
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line.trim() === '') {
-      continue
-    }
-    try {
-      rows.push(JSON.parse(line) as T)
-    }
-    catch {
-      // a partial last line from an interrupted run: the rest of the file is still good
-    }
-  }
-  return rows
+  return readJsonLines<T>(path).rows
 }
 
 /**
@@ -959,6 +946,6 @@ export function renderHtml(board: LeaderboardFile, data: ReportData): string {
 /** Renders the page from the results folder and writes `leaderboard.html` into it; returns its path. */
 export function writeHtml(outputDir: string, board: LeaderboardFile, options: ReportOptions = {}): string {
   const path = join(outputDir, 'leaderboard.html')
-  writeFileSync(path, renderHtml(board, loadReportData(outputDir, board, options)))
+  writeFileAtomic(path, renderHtml(board, loadReportData(outputDir, board, options)))
   return path
 }

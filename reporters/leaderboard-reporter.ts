@@ -1,19 +1,27 @@
 // The leaderboard reporter (main process): turns benchmark test outcomes into run records (appended as each test
-// ends), suite scores, the merged leaderboard (printed and written as JSON, Markdown and HTML) and the CI gate's
-// verdict, which decides the exit code.
+// ends, capped in size, with no secret in them), suite scores, the merged leaderboard (printed and written as JSON,
+// Markdown and HTML, each through a temporary file and a rename) and the exit code: the CI gate's verdict, and never
+// 0 when nothing was scored, a strict cache had no recording, or a test ended without a run record.
 
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import type { GatePolicy } from '../src/gate.ts'
 import type { TestOutcome } from '../src/scoring.ts'
-import type { BenchTestMeta, HarnessStamp, LeaderboardFile, ModelResult, ModelSpec, Preflight, RecordedModel, RunRecord } from '../src/types.ts'
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import type { Settings } from '../src/settings.ts'
+import type { BenchTestMeta, HarnessStamp, LeaderboardFile, ModelResult, ModelSpec, Preflight, RecordedModel, RunMeta, RunRecord } from '../src/types.ts'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { models } from '../fixtures/models.ts'
 import { stamps, suites } from '../fixtures/suites.ts'
+import { writeFileAtomic } from '../src/atomic-write.ts'
+import { recordError } from '../src/errors.ts'
 import { evaluateGate } from '../src/gate.ts'
 import { mergeLeaderboard } from '../src/leaderboard.ts'
+import { capRunMeta, capText } from '../src/record-caps.ts'
+import { redact } from '../src/redact.ts'
 import { scoreRun, summarize } from '../src/scoring.ts'
+import { readSettings } from '../src/settings.ts'
 import { baselineVerdict } from './compare.ts'
 import { appendStepSummary } from './github-summary.ts'
 import { writeHtml } from './html.ts'
@@ -34,6 +42,8 @@ export interface LeaderboardReporterOptions {
   exitCode?: 'scores' | 'vitest'
   /** Print the tables (default true). */
   print?: boolean
+  /** The run's settings as the config parsed them; default: what the config provides, else read from the environment. */
+  settings?: Settings
 }
 
 const require = createRequire(import.meta.url)
@@ -46,6 +56,11 @@ function harnessStamp(): HarnessStamp {
 function recordedModel(spec: ModelSpec): RecordedModel {
   const { key, name, model, baseURL, server, where, context, params, price, stream, lenientTextToolCalls } = spec
   return { key, name, model, baseURL, server, where, context, ...(params ? { params } : {}), ...(price ? { price } : {}), ...(stream ? { stream } : {}), ...(lenientTextToolCalls ? { lenientTextToolCalls } : {}) }
+}
+
+/** The gate from options and the settings: `minScore` (MILO_MIN_SCORE) is a fraction 0..1 of each suite's maximum. */
+export function gateFromSettings(base: GatePolicy | undefined, settings: Pick<Settings, 'minScore'>): GatePolicy {
+  return settings.minScore === undefined ? base ?? {} : { ...base, minScore: settings.minScore }
 }
 
 /** The gate from options and the environment: MILO_MIN_SCORE is a fraction 0..1 of each suite's maximum. */
@@ -61,6 +76,15 @@ export function gateFromEnv(base: GatePolicy | undefined, env: Record<string, st
   return { ...base, minScore: value }
 }
 
+/** A run the harness lost: a test that ended without a run record, recorded in its place as an infrastructure error. */
+interface LostRun {
+  where: string
+  reason: string
+}
+
+/** The first line of a test's error, for a one-line reason. */
+const firstLine = (text: string): string => text.split('\n').find(line => line.trim() !== '')?.trim() ?? ''
+
 export default class LeaderboardReporter implements Reporter {
   private vitest!: Vitest
   private readonly options: LeaderboardReporterOptions
@@ -71,13 +95,44 @@ export default class LeaderboardReporter implements Reporter {
   private runId = ''
   private harness: HarnessStamp | undefined
   private ranProjects = new Set<string>()
+  /** Test ids reported in this reporter run. */
+  private seen = new Set<string>()
+  private lost: LostRun[] = []
+  private loadedSettings: Settings | undefined
+  private loadedSecrets: string[] | undefined
 
   constructor(options: LeaderboardReporterOptions = {}) {
     this.options = options
   }
 
+  /** The settings: given, provided by the config (reporters named on the command line), or read here. */
+  private get settings(): Settings {
+    this.loadedSettings ??= this.options.settings
+      ?? (this.vitest.getProvidedContext() as { settings?: Settings }).settings
+      ?? readSettings(models, process.env)
+    return this.loadedSettings
+  }
+
+  /**
+   * The keys of every model in the run, as the main process's environment holds them (`.env` is loaded here too):
+   * nothing this reporter writes or prints may contain one, whatever a worker sent.
+   */
+  private get secrets(): string[] {
+    if (!this.loadedSecrets) {
+      const names = new Set(['MILO_API_KEY'])
+      for (const project of this.vitest.projects) {
+        const spec = project.getProvidedContext().model as ModelSpec | undefined
+        if (spec?.apiKeyEnv) {
+          names.add(spec.apiKeyEnv)
+        }
+      }
+      this.loadedSecrets = [...names].map(name => process.env[name]).filter((value): value is string => typeof value === 'string' && value.length >= 8)
+    }
+    return this.loadedSecrets
+  }
+
   private get outputDir(): string {
-    return resolve(this.vitest.config.root, this.options.outputDir ?? process.env.MILO_RESULTS_DIR ?? 'results')
+    return resolve(this.vitest.config.root, this.options.outputDir ?? this.settings.resultsDir ?? 'results')
   }
 
   onInit(vitest: Vitest): void {
@@ -88,9 +143,16 @@ export default class LeaderboardReporter implements Reporter {
   onTestRunStart(): void {
     this.runId = new Date().toISOString().replace(/[:.]/g, '-')
     this.ranProjects = new Set()
+    this.seen = new Set()
+    this.lost = []
   }
 
   onTestCaseResult(testCase: TestCase): void {
+    this.record(testCase)
+  }
+
+  /** Records one benchmark test's outcome: its runs, or, when it ended without one, an infrastructure error in its place. */
+  private record(testCase: TestCase, moduleError?: string): void {
     const meta = testCase.meta() as Partial<BenchTestMeta>
     if (meta.suite === undefined || meta.category === undefined || meta.taskId === undefined) {
       return
@@ -98,7 +160,13 @@ export default class LeaderboardReporter implements Reporter {
     const result = testCase.result()
     const project = testCase.project.name
     this.ranProjects.add(project)
-    if (result.state === 'pending' || (result.state === 'skipped' && meta.skipReason === undefined)) {
+    this.seen.add(testCase.id)
+    const lostReason = (meta.runs ?? []).length > 0
+      ? undefined
+      : result.state === 'failed'
+        ? firstLine(result.errors?.[0]?.message ?? '') || 'the test failed'
+        : moduleError
+    if (lostReason === undefined && (result.state === 'pending' || (result.state === 'skipped' && meta.skipReason === undefined))) {
       return // filtered out (-t, a single-test rerun in the UI): keep the previous result
     }
     const spec = testCase.project.getProvidedContext().model
@@ -111,6 +179,15 @@ export default class LeaderboardReporter implements Reporter {
     const model = recordedModel(spec)
     const stamp = meta.stamp ?? stamps.get(meta.suite)
     const finishedAt = new Date().toISOString()
+    let runs = meta.runs ?? []
+    if (lostReason !== undefined) {
+      // A test that timed out, crashed its worker or failed before its run finished leaves no run record: it is the
+      // harness's failure, never silently lost, never the model's 0.
+      const timedOut = /timed out/i.test(lostReason)
+      const reason = capText(redact(lostReason, this.secrets), 500)
+      runs = [lostRun(meta.run ?? 0, recordError(timedOut ? 'timeout' : 'harness', `the test ended without a run record: ${reason}`, undefined, this.secrets))]
+      this.lost.push({ where: `${project} ${meta.suite}/${meta.category}/${meta.taskId} run ${(meta.run ?? 0) + 1}`, reason })
+    }
     const outcome: TestOutcome = {
       project,
       model,
@@ -120,14 +197,14 @@ export default class LeaderboardReporter implements Reporter {
       taskId: meta.taskId,
       maxScore: meta.maxScore ?? 1,
       points: meta.points ?? 1,
-      runs: meta.runs ?? [],
-      ...(result.state === 'skipped' ? { skipped: meta.skipReason ?? 'skipped' } : {}),
+      runs,
+      ...(result.state === 'skipped' && lostReason === undefined ? { skipped: meta.skipReason ?? 'skipped' } : {}),
       runId: this.runId,
       finishedAt,
     }
     this.outcomes.set(testCase.id, outcome)
     this.appendRecords(testCase, outcome, finishedAt)
-    appendTranscripts(this.outputDir, this.runId, outcome, testCase)
+    appendTranscripts(this.outputDir, this.runId, outcome, testCase, this.secrets)
   }
 
   /** One JSON line per run, appended now, so a crash or Ctrl-C later loses nothing finished. */
@@ -136,36 +213,40 @@ export default class LeaderboardReporter implements Reporter {
       return
     }
     const suite = stamps.get(outcome.suite)
-    const lines = outcome.runs.map((run): RunRecord => ({
-      schema: 1,
-      runId: this.runId,
-      project: outcome.project,
-      model: outcome.model,
-      suite: { id: outcome.suite, version: suite?.version ?? '', hash: outcome.hash },
-      category: outcome.category,
-      taskId: outcome.taskId,
-      testId: testCase.id,
-      repeat: run.repeat,
-      score: scoreRun(run, outcome.maxScore, outcome.points),
-      maxScore: outcome.maxScore,
-      points: outcome.points,
-      checks: run.checks,
-      endReason: run.endReason,
-      ...(run.error ? { error: run.error } : {}),
-      calls: run.calls,
-      toolCalls: run.toolCalls,
-      textToolCalls: run.textToolCalls,
-      latencyMs: run.latencyMs,
-      usage: run.usage,
-      retries: run.retries,
-      ...(run.cached ? { cached: true } : {}),
-      ...(run.sandbox ? { sandbox: run.sandbox } : {}),
-      harness: this.harness as HarnessStamp,
-      recordedAt,
-    }))
+    const lines = outcome.runs.map((full): RunRecord => {
+      // Check messages and errors can quote a model's output: capped, so a record stays under 64 KB (src/record-caps.ts).
+      const run = capRunMeta(full)
+      return {
+        schema: 1,
+        runId: this.runId,
+        project: outcome.project,
+        model: outcome.model,
+        suite: { id: outcome.suite, version: suite?.version ?? '', hash: outcome.hash },
+        category: outcome.category,
+        taskId: outcome.taskId,
+        testId: testCase.id,
+        repeat: run.repeat,
+        score: scoreRun(full, outcome.maxScore, outcome.points),
+        maxScore: outcome.maxScore,
+        points: outcome.points,
+        checks: run.checks,
+        endReason: run.endReason,
+        ...(run.error ? { error: run.error } : {}),
+        calls: run.calls,
+        toolCalls: run.toolCalls,
+        textToolCalls: run.textToolCalls,
+        latencyMs: run.latencyMs,
+        usage: run.usage,
+        retries: run.retries,
+        ...(run.cached ? { cached: true } : {}),
+        ...(run.sandbox ? { sandbox: run.sandbox } : {}),
+        harness: this.harness as HarnessStamp,
+        recordedAt,
+      }
+    })
     const dir = join(this.outputDir, 'runs', outcome.project)
     mkdirSync(dir, { recursive: true })
-    appendFileSync(join(dir, `${this.runId}.jsonl`), `${lines.map(line => JSON.stringify(line)).join('\n')}\n`)
+    appendFileSync(join(dir, `${this.runId}.jsonl`), redact(`${lines.map(line => JSON.stringify(line)).join('\n')}\n`, this.secrets))
   }
 
   /** Exports beside leaderboard.json for other tools: runs.csv, every run behind the board, one row each. */
@@ -173,23 +254,52 @@ export default class LeaderboardReporter implements Reporter {
     writeRunsCsv(dir, board)
   }
 
-  private readPrevious(path: string): LeaderboardFile | undefined {
+  /**
+   * The leaderboard kept so far. A file that cannot be read (cut short by a crash before writes were atomic, edited by
+   * hand, another schema) is moved aside with a line saying where, never overwritten: its entries can still be
+   * recovered from it.
+   */
+  private readPrevious(path: string, log: (line: string) => void): LeaderboardFile | undefined {
+    let problem: string
     try {
       const file = JSON.parse(readFileSync(path, 'utf8')) as LeaderboardFile
-      return file.schema === 1 ? file : undefined
+      if (file.schema === 1 && typeof file.suites === 'object' && file.suites !== null) {
+        return file
+      }
+      problem = `schema ${JSON.stringify(file.schema)}, not 1`
     }
     catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.vitest.logger.log(`milo-bench: ${path} could not be read (${(error as Error).message}); starting a new leaderboard`)
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return undefined
       }
-      return undefined
+      problem = (error as Error).message
     }
+    let aside = `${path}.unreadable-${this.runId}`
+    for (let n = 2; existsSync(aside); n++) {
+      aside = `${path}.unreadable-${this.runId}-${n}`
+    }
+    renameSync(path, aside)
+    log(`milo-bench: ${path} could not be read (${capText(problem, 200)}); moved it to ${aside} and started a new leaderboard`)
+    return undefined
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
     const log = (line = ''): void => {
       if (this.options.print !== false) {
-        this.vitest.logger.log(line)
+        this.vitest.logger.log(redact(line, this.secrets))
+      }
+    }
+    // A spec file whose worker died, or that failed to load, never reports some of its tests: record them as lost.
+    for (const module of testModules) {
+      const errors = module.errors()
+      if (errors.length === 0) {
+        continue
+      }
+      for (const test of module.children.allTests()) {
+        const state = test.result().state
+        if (!this.seen.has(test.id) && (state === 'pending' || state === 'failed')) {
+          this.record(test, `the spec file failed: ${firstLine(errors[0]?.message ?? '') || 'unknown error'}`)
+        }
       }
     }
     const groups = new Map<string, TestOutcome[]>()
@@ -223,10 +333,11 @@ export default class LeaderboardReporter implements Reporter {
     const dir = this.outputDir
     mkdirSync(dir, { recursive: true })
     const boardPath = join(dir, 'leaderboard.json')
-    const { board, notes } = mergeLeaderboard(this.readPrevious(boardPath), fresh, suites, current, new Date().toISOString(), this.harness ?? { version: '', vitest: '' })
-    writeFileSync(boardPath, `${JSON.stringify(board, null, 2)}\n`)
+    const { board, notes } = mergeLeaderboard(this.readPrevious(boardPath, log), fresh, suites, current, new Date().toISOString(), this.harness ?? { version: '', vitest: '' })
+    // Each file whole or not at all: a kill during a rewrite leaves the previous one (src/atomic-write.ts).
+    writeFileAtomic(boardPath, `${JSON.stringify(board, null, 2)}\n`)
     const markdown = Object.values(board.suites).map(renderSuite).join('\n\n')
-    writeFileSync(join(dir, 'leaderboard.md'), `# milo-bench leaderboard\n\nUpdated ${board.updatedAt}.\n\n${markdown}\n`)
+    writeFileAtomic(join(dir, 'leaderboard.md'), `# milo-bench leaderboard\n\nUpdated ${board.updatedAt}.\n\n${markdown}\n`)
     writeHtml(dir, board)
     this.writeExports(dir, board)
 
@@ -245,10 +356,19 @@ export default class LeaderboardReporter implements Reporter {
     }
     const skipped = new Map(this.skippedProjects)
     this.skippedProjects.clear()
+    if (skipped.size > 0) {
+      // Each was named in one line when its preflight failed; a run of many models ends with the list.
+      const why = [...skipped].map(([project, line]) => `${project} (${line.replace(`${project}: skipped: `, '')})`)
+      log(`milo-bench: ${skipped.size} model(s) skipped, nothing scored for them: ${why.join('; ')}`)
+    }
     if (this.vitest.config.watch) {
       return
     }
-    const policy = gateFromEnv(this.options.gate, process.env)
+    const thisRun = [...this.outcomes.values()].filter(outcome => outcome.runId === this.runId)
+    const runs = thisRun.flatMap(outcome => outcome.runs.map(run => ({ outcome, run })))
+    const scoredRuns = runs.filter(({ outcome, run }) => scoreRun(run, outcome.maxScore, outcome.points) !== null).length
+    const misses = runs.filter(({ run }) => run.error?.kind === 'cache_miss')
+    const policy = gateFromSettings(this.options.gate, this.settings)
     // A shard holds part of every suite by design: its gate (and baseline check) runs on the merged report instead.
     const shard = this.vitest.config.shard
     // Gates judge what this run scored, never an earlier complete run the leaderboard keeps in its place.
@@ -257,7 +377,7 @@ export default class LeaderboardReporter implements Reporter {
       return suiteBoard ? [[id, { ...suiteBoard, models: results }]] : []
     }))
     const gate = shard ? { ok: true, failures: [], active: false } : evaluateGate(policy, scored, ranSuites, skipped)
-    const baseline = shard ? { active: false, failures: [] } : baselineVerdict(process.env, { ...board, suites: scored }, ranSuites, this.vitest.config.root)
+    const baseline = shard ? { active: false, failures: [] } : baselineVerdict(this.settings, { ...board, suites: scored }, ranSuites, this.vitest.config.root)
     const verdict = { ok: gate.ok && baseline.failures.length === 0, active: gate.active || baseline.active, failures: [...gate.failures, ...baseline.failures] }
     if (shard) {
       log(`milo-bench: shard ${shard.index}/${shard.count}: gates run on the merged report (vitest run --merge-reports)`)
@@ -274,18 +394,46 @@ export default class LeaderboardReporter implements Reporter {
     if (!shard) {
       appendStepSummary(process.env, board, [...fresh.keys()], { ...verdict, ...(baseline.report ? { baselineReport: baseline.report } : {}) })
     }
+    // What makes an exit untrue whatever the gate says: a run that could not be re-scored, runs the harness lost, and
+    // a run that scored nothing at all (every project skipped, every run an infrastructure error, no benchmark test).
+    const untrue: string[] = []
+    if (misses.length > 0) {
+      const [first] = misses
+      untrue.push(`MILO_CACHE=strict: ${misses.length} run(s) had no recording; the first: ${first?.outcome.project} ${first?.outcome.suite}/${first?.outcome.category}/${first?.outcome.taskId} run ${(first?.run.repeat ?? 0) + 1}: ${first?.run.error?.message ?? ''}`)
+    }
+    if (this.lost.length > 0) {
+      const [first] = this.lost
+      untrue.push(`${this.lost.length} test(s) ended without a run record (recorded as infrastructure errors, not scored); the first: ${first?.where}: ${first?.reason}`)
+    }
+    if (scoredRuns === 0 && !shard) {
+      const skip = thisRun.find(outcome => outcome.skipped !== undefined)?.skipped
+      const because = skipped.size > 0 && skipped.size === this.ranProjects.size
+        ? 'every selected model was skipped'
+        : runs.length > 0
+          ? `all ${runs.length} run(s) ended by infrastructure errors`
+          : skip !== undefined ? `every test was skipped (${skip})` : 'no benchmark test ran'
+      untrue.push(`nothing was scored: ${because}`)
+    }
+    for (const line of untrue) {
+      log(`milo-bench: ${line}`)
+    }
     if ((this.options.exitCode ?? 'scores') === 'vitest') {
-      if (!verdict.ok) {
+      if (!verdict.ok || untrue.length > 0) {
         process.exitCode = 1
       }
       return
     }
     const brokenModules = testModules.some(module => module.errors().length > 0)
-    if (reason === 'interrupted' || unhandledErrors.length > 0 || brokenModules || !verdict.ok) {
+    if (reason === 'interrupted' || unhandledErrors.length > 0 || brokenModules || !verdict.ok || untrue.length > 0) {
       process.exitCode = 1
     }
     else {
       process.exitCode = 0
     }
   }
+}
+
+/** The run record of a test that ended without one: not scored, marked with why. */
+function lostRun(repeat: number, error: RunMeta['error']): RunMeta {
+  return { repeat, endReason: 'error', ...(error ? { error } : {}), calls: 0, toolCalls: 0, toolErrors: 0, textToolCalls: 0, latencyMs: 0, usage: { inputTokens: 0, outputTokens: 0 }, retries: 0, checks: [] }
 }

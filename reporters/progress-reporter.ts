@@ -6,8 +6,10 @@
 // MILO_PROGRESS=lines picks the form, MILO_PROGRESS=0 turns it off.
 
 import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node'
+import type { ProgressSetting, Settings } from '../src/settings.ts'
 import type { BenchTestMeta } from '../src/types.ts'
 import { scoreRun } from '../src/scoring.ts'
+import { progressSetting } from '../src/settings.ts'
 
 export interface ProgressReporterOptions {
   /** Print every Nth finished test as a line; 0 turns progress off. Default: MILO_PROGRESS, else 1 on a terminal and 0 otherwise. */
@@ -25,16 +27,15 @@ export type ProgressMode = { kind: 'off' } | { kind: 'lines', every: number } | 
  * The form of progress from MILO_PROGRESS, whether stdout is a terminal, and whether another reporter draws a live
  * window at the bottom of it (a bar redrawn with \r under that window would be torn apart by it).
  */
-export function progressMode(env: Record<string, string | undefined>, isTTY: boolean, liveWindow: boolean): ProgressMode {
-  const raw = env.MILO_PROGRESS
+export function progressMode(setting: ProgressSetting | undefined, isTTY: boolean, liveWindow: boolean): ProgressMode {
   const ownTerminal = isTTY && !liveWindow
-  if (raw === 'bar') {
+  if (setting === 'bar') {
     return { kind: 'bar' }
   }
-  if (raw === 'lines') {
+  if (setting === 'lines') {
     return { kind: 'lines', every: 1 }
   }
-  const every = progressEvery(env, isTTY)
+  const every = progressEvery(setting, isTTY)
   if (every === 0) {
     return { kind: 'off' }
   }
@@ -72,20 +73,12 @@ export function progressBar(all: Count, elapsedMs: number, columns: number, last
   return line.length > room ? `${line.slice(0, room - 1)}…` : line
 }
 
-/** How often to print, from MILO_PROGRESS and whether stdout is a terminal: 0 is never, N every Nth test. */
-export function progressEvery(env: Record<string, string | undefined>, isTTY: boolean): number {
-  const raw = env.MILO_PROGRESS
-  if (raw === undefined || raw === '') {
+/** How often to print, from MILO_PROGRESS (as src/settings.ts parsed it) and whether stdout is a terminal: 0 is never, N every Nth test. */
+export function progressEvery(setting: ProgressSetting | undefined, isTTY: boolean): number {
+  if (setting === undefined) {
     return isTTY ? 1 : 0
   }
-  if (raw === 'off' || raw === 'false') {
-    return 0
-  }
-  if (raw === 'on' || raw === 'true') {
-    return 1
-  }
-  const value = Number(raw)
-  return Number.isInteger(value) && value >= 0 ? value : 1
+  return typeof setting === 'number' ? setting : 1
 }
 
 /** The counts a line shows; `more` is true while spec files of the project are still being collected. */
@@ -145,7 +138,9 @@ export default class ProgressReporter implements Reporter {
     const isTTY = process.stdout.isTTY === true
     const live = this.liveWindow()
     if (this.options.every === undefined && this.options.form === undefined) {
-      this.mode = progressMode(process.env, isTTY, live)
+      // MILO_PROGRESS as the config parsed it (src/settings.ts); parsed here only under a config that provides no settings.
+      const settings = (this.vitest.getProvidedContext() as { settings?: Settings }).settings
+      this.mode = progressMode(settings ? settings.progress : progressSetting(process.env), isTTY, live)
     }
     else {
       const every = this.options.every ?? 1

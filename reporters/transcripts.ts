@@ -1,11 +1,14 @@
 // The transcript store (main process): the trimmed transcripts a worker records as `milo:transcript` test artifacts are
 // appended next to the run records, as results/transcripts/<project>/<runId>.jsonl, so the HTML report can show the
-// conversation behind any run still on the leaderboard, including runs of earlier days.
+// conversation behind any run still on the leaderboard, including runs of earlier days. Each line is capped (under
+// 512 KB, src/record-caps.ts) and holds no secret, whatever the worker sent.
 
 import type { TestCase } from 'vitest/node'
 import type { Transcript } from '../src/types.ts'
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { capTranscript } from '../src/record-caps.ts'
+import { redact } from '../src/redact.ts'
 
 /** One JSON line of `results/transcripts/<project>/<runId>.jsonl`: the transcript of one run of one task. */
 export interface TranscriptLine {
@@ -44,8 +47,8 @@ export function transcriptsOf(testCase: TestCase): Map<number, Transcript> {
   return byRepeat
 }
 
-/** Appends the test's transcripts under this reporter run's id, beside `runs/<project>/<runId>.jsonl`. */
-export function appendTranscripts(outputDir: string, runId: string, where: { project: string, suite: string, taskId: string }, testCase: TestCase): void {
+/** Appends the test's transcripts under this reporter run's id, beside `runs/<project>/<runId>.jsonl`; `secrets` are redacted. */
+export function appendTranscripts(outputDir: string, runId: string, where: { project: string, suite: string, taskId: string }, testCase: TestCase, secrets: readonly string[] = []): void {
   const lines = [...transcriptsOf(testCase)].map(([repeat, transcript]): TranscriptLine => ({
     schema: 1,
     runId,
@@ -53,12 +56,12 @@ export function appendTranscripts(outputDir: string, runId: string, where: { pro
     suite: where.suite,
     taskId: where.taskId,
     repeat,
-    transcript,
+    transcript: capTranscript(transcript),
   }))
   if (lines.length === 0) {
     return
   }
   const dir = join(outputDir, 'transcripts', where.project)
   mkdirSync(dir, { recursive: true })
-  appendFileSync(join(dir, `${runId}.jsonl`), `${lines.map(line => JSON.stringify(line)).join('\n')}\n`)
+  appendFileSync(join(dir, `${runId}.jsonl`), redact(`${lines.map(line => JSON.stringify(line)).join('\n')}\n`, secrets))
 }

@@ -113,7 +113,7 @@ export async function runAgent(task: Task, options: AgentOptions): Promise<Trans
         ...(echoReasoning && reply.reasoning ? { reasoning_content: reply.reasoning } : {}),
       })
       for (const call of calls) {
-        const outcome = await runToolCall(byName, call.name, call.arguments, env)
+        const outcome = await runToolCall(byName, call.name, call.arguments, env, call.argumentsError)
         const record: ToolCallRecord = { step: index, id: call.id, name: call.name, arguments: call.arguments, rawArguments: call.rawArguments, source: call.source, outcome }
         transcript.toolCalls.push(record)
         const payload: Json = outcome.ok ? outcome.result : { error: outcome.error, code: outcome.code }

@@ -5,11 +5,13 @@
 import type { TestContext } from 'vitest'
 import type { CacheSettings } from './cache.ts'
 import type { ModelClient } from './client.ts'
+import type { Settings } from './settings.ts'
 import type { BenchTestMeta, ModelSpec, Preflight, RecordedError, RunMeta, Suite, SuiteStamp, Task, Transcript } from './types.ts'
 import { describe, inject, recordArtifact, test } from 'vitest'
 import { catalog, freshEnv, stamps } from '../fixtures/suites.ts'
 import { runAgent } from './agent.ts'
 import { positiveNumber } from './matrix.ts'
+import { capText, capTranscript } from './record-caps.ts'
 import { openCache } from './cache.ts'
 import { createClient } from './client.ts'
 import { callFormGrade } from './checks.ts'
@@ -28,6 +30,8 @@ declare module 'vitest' {
     slotsURL: string
     /** The response cache's mode and folder. */
     cache: CacheSettings
+    /** Every MILO_* setting, parsed once when the config loaded (src/settings.ts). */
+    settings: Settings
   }
   interface TaskMeta extends Partial<BenchTestMeta> {}
 }
@@ -42,9 +46,13 @@ export interface CategoryRubric {
   points: number
 }
 
-/** Scales every time budget, so tests can run the budgeted categories in milliseconds. */
+/**
+ * Scales every time budget (MILO_BUDGET_SCALE), so tests can run the budgeted categories in milliseconds: from the
+ * settings the config parsed, or, under a config that provides none, from the environment.
+ */
 export function budgetScale(): number {
-  return positiveNumber(process.env, 'MILO_BUDGET_SCALE', 1, false)
+  const settings = inject('settings') as Settings | undefined
+  return settings?.budgetScale ?? positiveNumber(process.env, 'MILO_BUDGET_SCALE', 1, false)
 }
 
 /** A rough token count (4 characters a token) of what a task sends, to skip tasks that cannot fit a model's context. */
@@ -71,12 +79,6 @@ function clientFor(spec: ModelSpec, preflight: Preflight): ModelClient {
     clients.set(spec.key, client)
   }
   return client
-}
-
-/** Keeps a transcript small enough to send to the reporter: long message bodies are cut in the middle. */
-function trimForReport(transcript: Transcript, limit = 4000): Transcript {
-  const cut = (text: string | null): string | null => (text !== null && text.length > limit ? `${text.slice(0, limit / 2)}\n[... ${text.length - limit} characters cut ...]\n${text.slice(-limit / 2)}` : text)
-  return { ...transcript, env: {}, messages: transcript.messages.map(message => ({ ...message, content: cut(message.content) })) }
 }
 
 async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repeat: number): Promise<Transcript> {
@@ -136,7 +138,8 @@ async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repe
     ...(sandbox?.ok ? { sandbox: sandbox.used } : {}),
   }
   meta.runs = [run]
-  await recordArtifact(context.task, { type: 'milo:transcript', repeat, transcript: trimForReport(transcript) } as never)
+  // Small enough to send to the reporter: no environment, every text and list capped (src/record-caps.ts).
+  await recordArtifact(context.task, { type: 'milo:transcript', repeat, transcript: capTranscript({ ...transcript, env: {} }) } as never)
   if (transcript.error?.infrastructure) {
     throw new Error(`infrastructure error (not scored): ${transcript.error.message}`)
   }
@@ -171,7 +174,8 @@ async function annotateRun(context: TestContext, maxScore: number, points: numbe
   }
   const repeat = run.repeat
   const score = scoreRun(run, maxScore, points)
-  const lost = run.checks.filter(check => !check.pass).map(check => `✗ ${check.name}: ${check.message}`)
+  // A check's message can quote the model's output: a line each, of a readable length, in the UI and the terminal.
+  const lost = run.checks.filter(check => !check.pass).map(check => `✗ ${capText(check.name, 200)}: ${capText(check.message, 500)}`)
   const head = score === null
     ? `run ${repeat + 1}: not scored (${run.error?.message ?? 'infrastructure error'})`
     : `run ${repeat + 1}: ${Number(score.toFixed(2))}/${maxScore} (${run.endReason}, ${run.calls} model calls, ${run.toolCalls} tool calls)`

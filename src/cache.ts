@@ -4,8 +4,9 @@
 
 import type { Json } from './types.ts'
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { writeFileAtomic } from './atomic-write.ts'
 import { canonical } from './checks.ts'
 
 /**
@@ -45,16 +46,21 @@ export class CacheMissError extends Error {
   }
 }
 
+/** Every cache mode, as MILO_CACHE takes them. */
+export const cacheModes: readonly CacheMode[] = ['off', 'on', 'record', 'strict']
+
+/** The cache's settings from a mode and a folder as given (both optional): on while watching, off in `vitest run`. */
+export function resolveCache(mode: CacheMode | undefined, dir: string | undefined, watching: boolean, root: string): CacheSettings {
+  return { mode: mode ?? (watching ? 'on' : 'off'), dir: resolve(root, dir || '.milo-cache') }
+}
+
 /** The cache mode from MILO_CACHE, or the default: on while watching, off in `vitest run`. */
 export function cacheSettings(env: Record<string, string | undefined>, watching: boolean, root: string): CacheSettings {
   const raw = env.MILO_CACHE
-  const modes: CacheMode[] = ['off', 'on', 'record', 'strict']
-  if (raw !== undefined && raw !== '' && !(modes as string[]).includes(raw)) {
-    throw new Error(`MILO_CACHE=${raw} is not a cache mode; use one of ${modes.join(', ')}`)
+  if (raw !== undefined && raw !== '' && !(cacheModes as string[]).includes(raw)) {
+    throw new Error(`MILO_CACHE=${raw} is not a cache mode; use one of ${cacheModes.join(', ')}`)
   }
-  const mode = (raw || (watching ? 'on' : 'off')) as CacheMode
-  const dir = resolve(root, env.MILO_CACHE_DIR || '.milo-cache')
-  return { mode, dir }
+  return resolveCache((raw || undefined) as CacheMode | undefined, env.MILO_CACHE_DIR, watching, root)
 }
 
 /** The address of a request: its whole body as sent (keys never are in a body) and the repeat number. */
@@ -119,10 +125,18 @@ export function openCache(settings: CacheSettings): ResponseCache {
   }
 }
 
-/** Write then rename: a reader in another worker never sees half a file. */
+/**
+ * Write then rename: a reader in another worker never sees half a file. A value that cannot be serialised (a reply
+ * nested deeper than JSON.stringify's stack allows) is simply not recorded: the run goes on, and the call is made again
+ * next time.
+ */
 function writeAtomically(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true })
-  const temporary = `${file}.${process.pid}.tmp`
-  writeFileSync(temporary, JSON.stringify(value))
-  renameSync(temporary, file)
+  let text: string
+  try {
+    text = JSON.stringify(value)
+  }
+  catch {
+    return
+  }
+  writeFileAtomic(file, text)
 }

@@ -7,9 +7,10 @@ import type { ChatMessage, ErrorKind, Json, JsonSchema, ModelSpec, RecordedError
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 import pRetry, { AbortError } from 'p-retry'
 import { CacheMissError, cacheKey } from './cache.ts'
-import { classifyError, isTransient, readErrorBody, recordError } from './errors.ts'
+import { classifyError, classifyReplyError, isTransient, readErrorBody, recordError } from './errors.ts'
 import { accumulateStream, chunkHasOutput, normalizeCompletion, replyError, StreamError } from './normalize.ts'
 import { dropSchemaKeywords, presets, standardFields } from './presets.ts'
+import { redactCompletion, redactJson, redactStreamChunks } from './redact.ts'
 
 export interface CompletionRequest {
   messages: ChatMessage[]
@@ -40,6 +41,18 @@ export class BudgetExhaustedError extends Error {
   constructor(readonly activeMs: number) {
     super('time budget exceeded')
     this.name = 'BudgetExhaustedError'
+  }
+}
+
+/**
+ * One HTTP exchange outlasted the request timeout (`requestTimeoutMs`, MILO_TIMEOUT_MS for `custom`), body included: a
+ * server that sends its headers and then stalls, or streams a byte now and then, is cut off here like one that never
+ * answers (the SDK's own timer stops once the headers arrive).
+ */
+export class RequestTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no complete reply within the request timeout of ${timeoutMs} ms (requestTimeoutMs; MILO_TIMEOUT_MS for custom)`)
+    this.name = 'RequestTimeoutError'
   }
 }
 
@@ -177,8 +190,11 @@ export function retryAfterMs(headers: Headers | undefined, now: number): number 
  * body shapes openai-node cannot read (Gemini's array, vLLM's legacy top-level error).
  */
 function classify(error: unknown, secrets: readonly string[], rawBodies?: WeakMap<Headers, string>): { recorded: RecordedError, retryable: boolean, headers?: Headers } {
+  if (error instanceof RequestTimeoutError) {
+    return { recorded: recordError('timeout', error.message, undefined, secrets), retryable: true }
+  }
   if (error instanceof StreamError) {
-    const kind = classifyError(undefined, error.body ?? error.message)
+    const kind = classifyReplyError(error.body ?? error.message)
     return { recorded: recordError(kind, `stream error: ${error.message}`, undefined, secrets), retryable: isTransient(kind) }
   }
   if (error instanceof APIError) {
@@ -186,7 +202,7 @@ function classify(error: unknown, secrets: readonly string[], rawBodies?: WeakMa
     if (status === undefined) {
       // An `error` chunk inside a 200 stream, or a connection failure; the SDK marks both with no status.
       const connection = error instanceof APIConnectionError
-      const kind: ErrorKind = error instanceof APIConnectionTimeoutError ? 'timeout' : connection ? 'network' : classifyError(undefined, error.error ?? error.message)
+      const kind: ErrorKind = error instanceof APIConnectionTimeoutError ? 'timeout' : connection ? 'network' : classifyReplyError(error.error ?? error.message)
       const cause = connection ? causeOf(error) : ''
       const where = connection ? '' : 'error inside the reply stream: '
       return { recorded: recordError(kind, `${where}${error.message}${cause}`, undefined, secrets), retryable: isTransient(kind) }
@@ -197,7 +213,8 @@ function classify(error: unknown, secrets: readonly string[], rawBodies?: WeakMa
     const kind = classifyError(status, body)
     return {
       recorded: recordError(kind, `HTTP ${status}: ${message || error.message}`, status, secrets),
-      retryable: isTransient(kind),
+      // A proxy's 413 page or a redirect not followed is `server` too, but only a 5xx may clear on its own.
+      retryable: isTransient(kind) && !(kind === 'server' && status < 500),
       headers: error.headers,
     }
   }
@@ -209,13 +226,44 @@ function classify(error: unknown, secrets: readonly string[], rawBodies?: WeakMa
   return { recorded: recordError('network', message, undefined, secrets), retryable: true }
 }
 
+const urlOf = (input: Parameters<typeof fetch>[0]): URL => new URL(typeof input === 'string' || input instanceof URL ? input : input.url)
+
+/** A JSON error answer made here, kept like the server's own error bodies so the recorded message says what happened. */
+function madeError(status: number, message: string, rawBodies: WeakMap<Headers, string>): Response {
+  const text = JSON.stringify({ error: { message } })
+  const response = new Response(text, { status, headers: { 'content-type': 'application/json' } })
+  rawBodies.set(response.headers, text)
+  return response
+}
+
 /**
- * A fetch that keeps the text of every error response, keyed by the headers object openai-node hands to its APIError,
- * because the SDK drops bodies without a top-level `error` key (Gemini's array, vLLM's legacy shape).
+ * The fetch the SDK uses. Redirects are followed only within the origin they start from: Node's fetch drops the
+ * Authorization header on a redirect to another origin, but would still send the conversation there, and any other
+ * header the server wants the key in. A redirect elsewhere is answered with an error naming where it pointed. The text
+ * of every error response is kept, keyed by the headers object openai-node hands to its APIError, because the SDK drops
+ * bodies without a top-level `error` key (Gemini's array, vLLM's legacy shape).
  */
-function keepingErrorBodies(rawBodies: WeakMap<Headers, string>): typeof fetch {
+function guardedFetch(rawBodies: WeakMap<Headers, string>): typeof fetch {
   return async (input, init) => {
-    const response = await fetch(input, init)
+    let url = urlOf(input)
+    let request: RequestInit = { ...init, redirect: 'manual' }
+    let response = await fetch(url, request)
+    for (let hop = 0; response.status >= 300 && response.status < 400 && response.headers.has('location'); hop++) {
+      await response.body?.cancel()
+      const next = new URL(response.headers.get('location') as string, url)
+      if (next.origin !== url.origin) {
+        return madeError(response.status, `${url.origin} redirected the request to another origin (${next.origin}); not followed, so neither the key nor the conversation was sent there: if that is the server, make it the model's base URL`, rawBodies)
+      }
+      if (hop === 5) {
+        return madeError(response.status, `more than 5 redirects from ${url.href}`, rawBodies)
+      }
+      // 303, and 301/302 after a POST, continue as a GET without a body, as fetch itself does.
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && request.method === 'POST')) {
+        request = { ...request, method: 'GET', body: null }
+      }
+      url = next
+      response = await fetch(url, request)
+    }
     if (response.ok) {
       return response
     }
@@ -239,12 +287,14 @@ function causeOf(error: Error): string {
 export function createClient(spec: ModelSpec, options: ClientOptions): ModelClient {
   const secrets = options.apiKey ? [options.apiKey] : []
   const rawBodies = new WeakMap<Headers, string>()
+  const timeoutMs = spec.requestTimeoutMs ?? 300_000
   const sdk = new OpenAI({
     baseURL: options.baseURL,
     apiKey: options.apiKey || 'not-needed',
     maxRetries: 0,
-    timeout: spec.requestTimeoutMs ?? 300_000,
-    fetch: keepingErrorBodies(rawBodies),
+    // The exchange's own timer (attempt) bounds it, body included; the SDK's, cleared once headers arrive, is a backstop.
+    timeout: timeoutMs + 1000,
+    fetch: guardedFetch(rawBodies),
     // The SDK logs unparseable stream data to the console as is; the classified, redacted error is what gets recorded.
     logLevel: 'off',
   })
@@ -259,10 +309,22 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
       release?.()
       throw new BudgetExhaustedError(0)
     }
-    // The budget's clock runs only while the exchange does: the slot is held, backoff is over.
+    // The budget's clock runs only while the exchange does: the slot is held, backoff is over. The request timeout
+    // covers the whole exchange, the body or the stream included; whichever runs out first says why the call ended.
     const budget = new AbortController()
-    const timer = leftMs === undefined ? undefined : setTimeout(() => budget.abort(new BudgetExhaustedError(leftMs)), leftMs)
-    const signal = outer ? AbortSignal.any([outer, budget.signal]) : budget.signal
+    const deadline = new AbortController()
+    let first: AbortController | undefined
+    const timer = leftMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          first ??= budget
+          budget.abort(new BudgetExhaustedError(leftMs))
+        }, leftMs)
+    const deadlineTimer = setTimeout(() => {
+      first ??= deadline
+      deadline.abort(new RequestTimeoutError(timeoutMs))
+    }, timeoutMs)
+    const signal = AbortSignal.any(outer ? [outer, budget.signal, deadline.signal] : [budget.signal, deadline.signal])
     const started = performance.now()
     try {
       if (body.stream) {
@@ -280,24 +342,27 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
         }
         const latencyMs = performance.now() - started
         ttftMs ??= firstChunkMs
-        return { reply: accumulateStream(chunks), raw: chunks, latencyMs, ...(ttftMs === undefined ? {} : { ttftMs }) }
+        // A key the server echoes back goes no further than here: not into the transcript, the cache or a message.
+        redactStreamChunks(chunks, secrets)
+        return { reply: redactCompletion(accumulateStream(chunks), secrets), raw: chunks, latencyMs, ...(ttftMs === undefined ? {} : { ttftMs }) }
       }
-      const reply: unknown = await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal })
+      const reply: unknown = redactJson(await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal }) as unknown, secrets)
       const latencyMs = performance.now() - started
       const failure = replyError(reply)
       if (failure) {
         throw new StreamError(failure.message, failure.body)
       }
-      return { reply: normalizeCompletion(reply), raw: reply, latencyMs }
+      return { reply: redactCompletion(normalizeCompletion(reply), secrets), raw: reply, latencyMs }
     }
     catch (error) {
-      if (budget.signal.aborted && !outer?.aborted) {
-        throw budget.signal.reason as BudgetExhaustedError
+      if (first && !outer?.aborted) {
+        throw first.signal.reason as BudgetExhaustedError | RequestTimeoutError
       }
       throw error
     }
     finally {
       clearTimeout(timer)
+      clearTimeout(deadlineTimer)
       spend(performance.now() - started)
       release?.()
     }
@@ -315,7 +380,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
         }
         catch (error) {
           if (error instanceof CacheMissError) {
-            throw new ModelCallError(recordError('not_found', error.message, undefined, []), 0)
+            throw new ModelCallError(recordError('cache_miss', error.message, undefined, []), 0)
           }
           throw error
         }
@@ -328,11 +393,12 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
           if (budget && activeMs > budget.remainingMs) {
             throw new BudgetExhaustedError(budget.remainingMs)
           }
-          const reply = hit.streamed ? accumulateStream(hit.body as unknown[]) : normalizeCompletion(hit.body)
+          // Recordings made before replies were redacted may still hold an echoed key.
+          const reply = redactCompletion(hit.streamed ? accumulateStream(hit.body as unknown[]) : normalizeCompletion(hit.body), secrets)
           return { reply, latencyMs: hit.latencyMs, activeMs, ...(hit.ttftMs === undefined ? {} : { ttftMs: hit.ttftMs }), retries: 0, cached: true }
         }
         if (hit && cache.mode === 'strict') {
-          throw new ModelCallError(recordError('not_found', `the recording of this call ran out of a ${hit.exhaustedAfterMs} ms budget; this run allows more (${budget?.remainingMs ?? 'no'} ms): record it again with MILO_CACHE=record`, undefined, []), 0)
+          throw new ModelCallError(recordError('cache_miss', `the recording of this call ran out of a ${hit.exhaustedAfterMs} ms budget; this run allows more (${budget?.remainingMs ?? 'no'} ms): record it again with MILO_CACHE=record`, undefined, []), 0)
         }
       }
       let activeMs = 0

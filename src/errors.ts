@@ -3,6 +3,10 @@
 // every recorded message. Pure.
 
 import type { ErrorKind, RecordedError } from './types.ts'
+import { capText } from './record-caps.ts'
+import { redact } from './redact.ts'
+
+export { redact } from './redact.ts'
 
 type Loose = Record<string, unknown>
 const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -16,6 +20,19 @@ export interface ErrorBody {
   code: string
   /** An HTTP status the body itself carries (`code: 429` of llama.cpp, vLLM, OpenRouter, Gemini), if any. */
   status?: number
+  /** The body is an HTML page (a proxy's or gateway's own error page), not the model server's answer. */
+  page?: true
+}
+
+/** The start of an HTML document or fragment, as proxies (nginx, Cloudflare, corporate gateways) send their error pages. */
+const pageStart = /^\s*<(?:!doctype\s+html|html|head|body|title|center|h1|\?xml)\b/i
+
+/** An HTML page's gist for a one-line message: its <title>, else its text without tags, on one line and short. */
+function pageText(html: string): string {
+  // Character classes that stop at the next `<` keep both patterns linear on any input.
+  const title = /<title[^<>]*>([^<]{1,300})<\/title>/i.exec(html.slice(0, 20_000))?.[1]
+  const text = title ?? html.slice(0, 20_000).replace(/<[^<>]*>/g, ' ')
+  return text.replace(/\s+/g, ' ').trim().slice(0, 300)
 }
 
 const httpStatus = (value: unknown): number | undefined => (typeof value === 'number' && value >= 400 && value < 600 ? value : undefined)
@@ -37,6 +54,9 @@ export function readErrorBody(body: unknown): ErrorBody {
       catch {
         // not JSON after all: the text is the message
       }
+    }
+    if (pageStart.test(trimmed)) {
+      return { message: pageText(trimmed), code: '', page: true }
     }
     return { message: trimmed, code: '' }
   }
@@ -94,20 +114,44 @@ const minimaxCodes: Record<string, ErrorKind> = {
   2013: 'bad_request',
 }
 
+/** The kind of an HTTP error whose body is a proxy's HTML page: the status alone, and never the model's failure. */
+function pageKind(status: number | undefined): ErrorKind {
+  if (status === 429) {
+    return 'rate_limit'
+  }
+  if (status === 401 || status === 402 || status === 403 || status === 407) {
+    return 'auth'
+  }
+  if (status === 404) {
+    return 'not_found'
+  }
+  return status === 408 || status === 504 ? 'timeout' : 'server'
+}
+
 /**
  * The class of a failed call, from the body first (llama.cpp sends context overflows as 500, Gemini's and OpenRouter's
  * bodies name the class) and then the status. `status` is undefined for errors with no HTTP status: an error chunk
- * inside a 200 stream (classified by the code its body carries), a reply that could not be read (`stream`), or no
- * reply at all (`network`, when there is no body either).
+ * inside a 200 stream (classified by the code its body carries; see classifyReplyError), a reply that could not be
+ * read (`stream`), or no reply at all (`network`, when there is no body either). An HTML page is a proxy's or a
+ * gateway's answer, not the model server's ("413 Request Entity Too Large" from nginx says nothing about the context):
+ * it is classified by its status and is never `context_length` or `bad_request`. So is a redirect the client did not
+ * follow (3xx).
  */
 export function classifyError(status: number | undefined, body: unknown): ErrorKind {
-  const { message, code, status: bodyStatus } = readErrorBody(body)
+  const { message, code, status: bodyStatus, page } = readErrorBody(body)
+  if (page || (status !== undefined && status >= 300 && status < 400)) {
+    return pageKind(status)
+  }
   const said = `${code} ${message}`
   if (parseFailurePattern.test(message.trim())) {
     return 'bad_request'
   }
-  if (contextPattern.test(said) || status === 413) {
+  // A bare 413 (no body, or one that does not say why) comes from whatever stands in front of the model server.
+  if (contextPattern.test(said)) {
     return 'context_length'
+  }
+  if (status === 413) {
+    return 'server'
   }
   const minimax = minimaxCodes[code]
   if (status === undefined && bodyStatus === undefined && minimax) {
@@ -137,6 +181,22 @@ export function classifyError(status: number | undefined, body: unknown): ErrorK
   return 'bad_request'
 }
 
+/**
+ * The class of an error that arrived inside an HTTP 200 reply: an `error` chunk in a stream (OpenRouter, llama.cpp,
+ * vLLM and SGLang when the engine fails mid-generation, e.g. "CUDA error: an illegal memory access"), or a 200 body
+ * that is an error object. The server accepted the request and then failed, so the code the error carries (often
+ * 400) does not make it the model's fault: what would otherwise be `bad_request` is `server`. Two wordings keep
+ * their class, because they name what the model did: a context overflow, and llama.cpp's "Failed to parse input"
+ * (the model's output did not fit the tool-call grammar; research/server-quirks.md section 4.1).
+ */
+export function classifyReplyError(body: unknown): ErrorKind {
+  const kind = classifyError(undefined, body)
+  if (kind === 'bad_request' && !parseFailurePattern.test(readErrorBody(body).message.trim())) {
+    return 'server'
+  }
+  return kind
+}
+
 /** Statuses worth another try: 408, 409, 429 and every 5xx, as the issue and openai-node agree. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500
@@ -152,31 +212,15 @@ export function isTransient(kind: ErrorKind): boolean {
 
 /**
  * Kinds that are the infrastructure's fault: they mark a run incomplete instead of scoring the model 0. A reply the
- * harness could not read (`stream`: cut off, malformed JSON, an error inside a 200 stream) is the server's fault too.
+ * harness could not read (`stream`: cut off, malformed JSON, an error inside a 200 stream) is the server's fault too,
+ * as are a strict cache's missing recording and a test that ended without a run record (`cache_miss`, `harness`).
  * `context_length` and `bad_request` are not: they follow from what the conversation became or what was asked.
  */
 export function isInfrastructure(kind: ErrorKind): boolean {
-  return kind === 'rate_limit' || kind === 'auth' || kind === 'not_found' || kind === 'server' || kind === 'network' || kind === 'timeout' || kind === 'stream' || kind === 'sandbox'
+  return kind !== 'context_length' && kind !== 'bad_request'
 }
 
-/** A recorded error, with any secret removed from its message. */
+/** A recorded error, with any secret removed from its message, and the message cut to 2000 characters (a server's body can be any size). */
 export function recordError(kind: ErrorKind, message: string, status: number | undefined, secrets: readonly string[]): RecordedError {
-  return { kind, message: redact(message, secrets), ...(status === undefined ? {} : { status }), infrastructure: isInfrastructure(kind) }
-}
-
-/**
- * Replaces every occurrence of each secret with a marker: as is, URL-encoded, and its last 8 characters alone (servers
- * echo keys masked as "sk-...abcd1234"). Secrets shorter than 8 characters are not real keys and are left alone.
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text
-  for (const secret of secrets) {
-    if (secret.length < 8) {
-      continue
-    }
-    for (const form of new Set([secret, encodeURIComponent(secret), secret.slice(-8)])) {
-      out = out.split(form).join('[redacted]')
-    }
-  }
-  return out
+  return { kind, message: capText(redact(message, secrets), 2000), ...(status === undefined ? {} : { status }), infrastructure: isInfrastructure(kind) }
 }

@@ -4,10 +4,11 @@
 
 import type { TestProject } from 'vitest/node'
 import type { ReferenceServer } from './reference-server.ts'
+import type { Settings } from './settings.ts'
 import type { SlotServer } from './slots.ts'
 import type { ModelSpec, Preflight } from './types.ts'
 import { suites } from '../fixtures/suites.ts'
-import { cacheSettings } from './cache.ts'
+import { cacheSettings, resolveCache } from './cache.ts'
 import { loadEnvFile } from './env-file.ts'
 import { startHint } from './presets.ts'
 import { startReferenceServer } from './reference-server.ts'
@@ -53,6 +54,28 @@ function describeCause(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))
 }
 
+/**
+ * GET `url`, following redirects only within its origin. A redirect to another origin is not followed: the key travels
+ * in `authorization` and `x-api-key`, and Node's fetch strips only the first when it follows one. Returns the final
+ * response, or the other origin it was sent to.
+ */
+async function getWithinOrigin(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ response: Response } | { elsewhere: string }> {
+  let at = new URL(url)
+  for (let hop = 0; ; hop++) {
+    const response = await fetch(at, { headers, signal, redirect: 'manual' })
+    const location = response.headers.get('location')
+    if (response.status < 300 || response.status >= 400 || location === null || hop === 5) {
+      return { response }
+    }
+    await response.body?.cancel()
+    const next = new URL(location, at)
+    if (next.origin !== at.origin) {
+      return { elsewhere: next.origin }
+    }
+    at = next
+  }
+}
+
 /** One cheap request (GET /models) to see whether the endpoint answers and accepts the key. */
 export async function checkEndpoint(spec: ModelSpec, baseURL: string, env: Record<string, string | undefined>): Promise<Preflight> {
   const apiKey = spec.apiKeyEnv ? env[spec.apiKeyEnv] : undefined
@@ -60,10 +83,12 @@ export async function checkEndpoint(spec: ModelSpec, baseURL: string, env: Recor
     return { ok: false, baseURL, reason: `${spec.key}: skipped: ${spec.apiKeyEnv} is not set (put it in .env; see .env.example)` }
   }
   try {
-    const response = await fetch(`${baseURL.replace(/\/+$/, '')}/models`, {
-      headers: apiKey ? { authorization: `Bearer ${apiKey}`, 'x-api-key': apiKey } : {},
-      signal: AbortSignal.timeout(spec.where === 'local' ? 5000 : 15_000),
-    })
+    const models = `${baseURL.replace(/\/+$/, '')}/models`
+    const answer = await getWithinOrigin(models, apiKey ? { authorization: `Bearer ${apiKey}`, 'x-api-key': apiKey } : {}, AbortSignal.timeout(spec.where === 'local' ? 5000 : 15_000))
+    if ('elsewhere' in answer) {
+      return { ok: false, baseURL, reason: `${spec.key}: skipped: ${models} redirects to another origin (${answer.elsewhere}); not followed, so the key was not sent there: if that is the server, make it the base URL` }
+    }
+    const { response } = answer
     await response.body?.cancel()
     if (response.status === 401 || response.status === 403) {
       return { ok: false, baseURL, reason: `${spec.key}: skipped: ${baseURL} rejected the key in ${spec.apiKeyEnv ?? 'MILO_API_KEY'} (HTTP ${response.status})` }
@@ -91,7 +116,11 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const servers = shared(limits, line => project.vitest.logger.log(line))
   const [reference, slots] = await Promise.all([servers.reference, servers.slots, servers.sandboxNote])
   project.provide('slotsURL', slots.url)
-  const cache = cacheSettings(process.env, project.vitest.config.watch, project.vitest.config.root)
+  // The settings the config parsed (src/settings.ts); the environment only under a config that provides none.
+  const settings = project.getProvidedContext().settings as Settings | undefined
+  const cache = settings
+    ? resolveCache(settings.cacheMode, settings.cacheDir, project.vitest.config.watch, project.vitest.config.root)
+    : cacheSettings(process.env, project.vitest.config.watch, project.vitest.config.root)
   project.provide('cache', cache)
   // Re-scoring from recordings needs no model: neither its server nor its key.
   const preflight = spec.baseURL === 'embedded'

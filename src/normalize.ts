@@ -14,6 +14,8 @@ export interface NormalizedToolCall {
   arguments: Record<string, Json> | null
   /** The arguments string exactly as sent ("" for servers that omit it on no-argument calls). */
   rawArguments: string
+  /** Why `arguments` is null when the reason is more than "not valid JSON": nested too deep, too long, not an object. */
+  argumentsError?: string
   /** `native` when the server returned it in `tool_calls`; `text` when recovered from the content. */
   source: 'native' | 'text'
   /** The call's `extra_content` as sent (Gemini 3's thought signature), to be echoed back verbatim on replay. */
@@ -50,29 +52,119 @@ function contentText(value: unknown): string {
   return str(value)
 }
 
+/** Arguments nested deeper than this are invalid: no tool schema nests so far, and deeper values overflow the stack of
+ * whatever walks them next (JSON.stringify, structuredClone, a rubric's checks). */
+export const maxArgumentDepth = 64
+
+/** Arguments longer than this many characters of JSON are invalid (and are not parsed). */
+export const maxArgumentChars = 1_000_000
+
+/** How deep the JSON text nests, counting brackets outside strings; stops counting past `limit`. Linear. */
+function textDepth(text: string, limit: number): number {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i)
+    if (inString) {
+      if (char === 92) { // backslash
+        i++
+      }
+      else if (char === 34) { // quote
+        inString = false
+      }
+    }
+    else if (char === 34) {
+      inString = true
+    }
+    else if (char === 123 || char === 91) { // { [
+      if (++depth > deepest && (deepest = depth) > limit) {
+        return deepest
+      }
+    }
+    else if (char === 125 || char === 93) { // } ]
+      depth--
+    }
+  }
+  return deepest
+}
+
+/** How deep a value nests (a scalar is 0), walked without recursion; stops past `limit`. */
+export function valueDepth(value: unknown, limit = maxArgumentDepth): number {
+  let deepest = 0
+  const stack: [unknown, number][] = [[value, 0]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number]
+    if (typeof node !== 'object' || node === null) {
+      continue
+    }
+    const here = depth + 1
+    if (here > deepest && (deepest = here) > limit) {
+      return deepest
+    }
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) {
+        stack.push([child, here])
+      }
+    }
+  }
+  return deepest
+}
+
+const kindOf = (value: unknown): string => (Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`)
+
+type ParsedArguments = Pick<NormalizedToolCall, 'arguments' | 'rawArguments' | 'argumentsError'>
+
+const invalid = (rawArguments: string, argumentsError: string): ParsedArguments => ({ arguments: null, rawArguments, argumentsError })
+
 /**
  * Parses tool-call arguments as servers send them: a JSON string (the norm), an object (Ollama's native shape),
- * `""` (no-argument tools on some servers, read as `{}`), or a JSON string that itself holds a JSON string.
+ * `""` or nothing (no-argument tools on some servers, read as `{}`), or a JSON string that itself holds a JSON string.
+ * Anything else is recorded as invalid with the reason, never read as `{}` and never thrown: a raw (unquoted) array,
+ * number or boolean, JSON that is not an object, arguments nested deeper than 64 levels or longer than 1,000,000
+ * characters. This is the boundary: whatever passes it is a plain, shallow JSON object every rubric can walk.
  */
-export function parseArguments(raw: unknown): { arguments: Record<string, Json> | null, rawArguments: string } {
-  if (isObject(raw)) {
-    return { arguments: raw as Record<string, Json>, rawArguments: JSON.stringify(raw) }
+export function parseArguments(raw: unknown): ParsedArguments {
+  if (raw === undefined || raw === null) {
+    return { arguments: {}, rawArguments: '' }
   }
-  const text = str(raw)
+  if (typeof raw !== 'string') {
+    if (valueDepth(raw) > maxArgumentDepth) {
+      return invalid('', `arguments are nested deeper than ${maxArgumentDepth} levels`)
+    }
+    const rawArguments = JSON.stringify(raw)
+    if (!isObject(raw)) {
+      return invalid(rawArguments, `arguments are ${kindOf(raw)}, not a JSON object (nor a string holding one)`)
+    }
+    if (rawArguments.length > maxArgumentChars) {
+      return invalid(rawArguments, `arguments are ${rawArguments.length} characters of JSON, more than the ${maxArgumentChars} allowed`)
+    }
+    return { arguments: raw as Record<string, Json>, rawArguments }
+  }
+  const text = raw
   if (text.trim() === '') {
     return { arguments: {}, rawArguments: text }
   }
+  if (text.length > maxArgumentChars) {
+    return invalid(text, `arguments are ${text.length} characters, more than the ${maxArgumentChars} allowed`)
+  }
   let value: unknown
   try {
+    if (textDepth(text, maxArgumentDepth) > maxArgumentDepth) {
+      return invalid(text, `arguments are nested deeper than ${maxArgumentDepth} levels`)
+    }
     value = JSON.parse(text)
     if (typeof value === 'string') {
+      if (textDepth(value, maxArgumentDepth) > maxArgumentDepth) {
+        return invalid(text, `arguments are nested deeper than ${maxArgumentDepth} levels`)
+      }
       value = JSON.parse(value)
     }
   }
   catch {
     return { arguments: null, rawArguments: text }
   }
-  return { arguments: isObject(value) ? (value as Record<string, Json>) : null, rawArguments: text }
+  return isObject(value) ? { arguments: value as Record<string, Json>, rawArguments: text } : invalid(text, `arguments are ${kindOf(value)}, not a JSON object`)
 }
 
 /**
@@ -87,7 +179,7 @@ export function splitThinking(content: string): { text: string, thinking: string
     thoughts.push(inner.trim())
     return ''
   }
-  let text = content.replace(/<think>([\s\S]*?)<\/think>/g, keep).replace(/<thought>([\s\S]*?)<\/thought>/g, keep)
+  let text = cutBlocks(cutBlocks(content, '<think>', '</think>', thoughts), '<thought>', '</thought>', thoughts)
   const open = text.indexOf('<think>')
   if (open !== -1) {
     thoughts.push(text.slice(open + '<think>'.length).trim())
@@ -103,6 +195,25 @@ export function splitThinking(content: string): { text: string, thinking: string
     .replace(/(?:<\|start\|>assistant)?<\|channel\|>final<\|message\|>/g, '')
     .replace(/<\|(?:return|end)\|>\s*$/, '')
   return { text, thinking: thoughts.filter(Boolean).join('\n\n') }
+}
+
+/**
+ * Removes every closed `open ... close` block from the text, keeping what each held: what `/open([\s\S]*?)close/g`
+ * does, in linear time (that pattern rescans to the end from every unclosed `open`).
+ */
+function cutBlocks(text: string, open: string, close: string, inner: string[]): string {
+  let out = ''
+  let from = 0
+  for (let at = text.indexOf(open); at !== -1; at = text.indexOf(open, from)) {
+    const end = text.indexOf(close, at + open.length)
+    if (end === -1) {
+      break // no later block can close either
+    }
+    inner.push(text.slice(at + open.length, end).trim())
+    out += text.slice(from, at)
+    from = end + close.length
+  }
+  return from === 0 ? text : out + text.slice(from)
 }
 
 /** Reasoning wherever the server put it: `reasoning_content`, `reasoning`, `reasoning_details[].text|summary`. */
@@ -201,6 +312,9 @@ export function replyError(body: unknown): { message: string, body: unknown } | 
   return undefined
 }
 
+/** An `extra_content` worth echoing back: an object shallow enough to serialise (a thought signature is a string in one). */
+const echoable = (value: unknown): value is Loose => isObject(value) && valueDepth(value) <= maxArgumentDepth
+
 /** Reads a non-streaming chat-completion body from any server. Never throws. */
 export function normalizeCompletion(body: unknown): NormalizedCompletion {
   const root = isObject(body) ? body : {}
@@ -214,7 +328,7 @@ export function normalizeCompletion(body: unknown): NormalizedCompletion {
       continue
     }
     const fn = isObject(call.function) ? call.function : call
-    const extra = isObject(call.extra_content) ? { extra: call.extra_content as Record<string, Json> } : {}
+    const extra = echoable(call.extra_content) ? { extra: call.extra_content as Record<string, Json> } : {}
     toolCalls.push({ id: str(call.id), name: str(fn.name), ...parseArguments(fn.arguments ?? fn.parameters), source: 'native', ...extra })
   }
   return finish(contentText(message.content), reasoningOf(message), withIds(toolCalls), choice.finish_reason, usageOf(root))
@@ -267,7 +381,7 @@ export function chunkHasOutput(chunk: unknown): boolean {
   })
 }
 
-interface Slot { id: string, name: string, args: string, argsObject?: Loose, extra?: Loose }
+interface Slot { id: string, name: string, args: string, argsValue?: unknown, extra?: Loose }
 
 /** The key of a delta's call: its index when numeric; else an id or name starts a new call and anything else extends the last. */
 function slotKey(call: Loose, fnName: string, slots: Map<number, Slot>, state: { last: number, next: number }): number {
@@ -335,13 +449,14 @@ export function accumulateStream(chunks: Iterable<unknown>): NormalizedCompletio
         if (name !== '' && name !== slot.name) {
           slot.name = name.startsWith(slot.name) ? name : slot.name + name
         }
-        if (isObject(fn.arguments)) {
-          slot.argsObject = fn.arguments
+        if (typeof fn.arguments === 'string') {
+          slot.args += fn.arguments
         }
-        else {
-          slot.args += str(fn.arguments)
+        else if (fn.arguments !== undefined && fn.arguments !== null) {
+          // A whole object (Ollama's shape), or an array, number or boolean, which parseArguments records as invalid.
+          slot.argsValue = fn.arguments
         }
-        if (isObject(call.extra_content)) {
+        if (echoable(call.extra_content)) {
           slot.extra = call.extra_content
         }
       }
@@ -361,7 +476,7 @@ export function accumulateStream(chunks: Iterable<unknown>): NormalizedCompletio
     .map(([, slot]): NormalizedToolCall => ({
       id: slot.id,
       name: slot.name,
-      ...parseArguments(slot.argsObject ?? slot.args),
+      ...parseArguments(slot.argsValue ?? slot.args),
       source: 'native',
       ...(slot.extra ? { extra: slot.extra as Record<string, Json> } : {}),
     }))
@@ -372,8 +487,7 @@ export function accumulateStream(chunks: Iterable<unknown>): NormalizedCompletio
 // Tool calls written as text
 
 function textCall(index: number, name: string, args: unknown): NormalizedToolCall {
-  const parsed = isObject(args) ? parseArguments(args) : parseArguments(typeof args === 'string' ? args : JSON.stringify(args ?? {}))
-  return { id: `text${String(index).padStart(5, '0')}`, name, ...parsed, source: 'text' }
+  return { id: `text${String(index).padStart(5, '0')}`, name, ...parseArguments(args), source: 'text' }
 }
 
 /** `{"name":..,"arguments"|"parameters":..}` or `{"type":"function","function":{...}}`, as a call, or null. */
@@ -494,49 +608,213 @@ function xmlValue(raw: string): Json {
   }
 }
 
+/** Only the start of a content is searched for calls written as text: far more than any real reply, and a bound on the work. */
+export const maxScannedChars = 256 * 1024
+
+/** Most calls recovered from one content; a reply that writes more is degenerate, and the rest are not read. */
+export const maxTextCalls = 100
+
+/**
+ * The bodies of `open ... close` blocks, in order: each runs to the first `close` after its `open`, or to the end of the
+ * text when `toEnd` and there is none (what `/open([\s\S]*?)(?:close|$)/g` finds, in linear time).
+ */
+function blockBodies(text: string, open: string, close: string, toEnd: boolean): string[] {
+  const bodies: string[] = []
+  for (let at = text.indexOf(open); at !== -1;) {
+    const start = at + open.length
+    const end = text.indexOf(close, start)
+    if (end === -1) {
+      if (toEnd) {
+        bodies.push(text.slice(start))
+      }
+      break
+    }
+    bodies.push(text.slice(start, end))
+    at = text.indexOf(open, end + close.length)
+  }
+  return bodies
+}
+
+const isWordChar = (code: number): boolean => (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95
+const isNameChar = (code: number): boolean => isWordChar(code) || code === 46 || code === 45 // . -
+
+/** The end of the run of characters from `from` that pass `test`. */
+function runEnd(text: string, from: number, test: (code: number) => boolean): number {
+  let end = from
+  while (end < text.length && test(text.charCodeAt(end))) {
+    end++
+  }
+  return end
+}
+
+/**
+ * `<tag=name>value</tag>` pairs (Qwen3-Coder's `<parameter=x>`) or `<tag name="name">value</tag>` pairs (MiniMax's
+ * `<parameter name="x">`, `<invoke name="x">`), in order, in linear time: a name scan that fails stops where every
+ * later start inside it would stop too, and a missing closing tag ends the search (its value running to the end of
+ * the text when `toEnd`).
+ */
+function namedBlocks(text: string, open: string, nameEnd: '>' | '">', close: string, toEnd = false): [string, string][] {
+  const found: [string, string][] = []
+  let from = 0
+  for (let at = text.indexOf(open); at !== -1; at = text.indexOf(open, from)) {
+    const nameStart = at + open.length
+    // `<tag=` names stop at `>` or whitespace; `<tag name="` names at the closing quote.
+    let stop = nameStart
+    if (nameEnd === '>') {
+      while (stop < text.length && text[stop] !== '>' && !/\s/.test(text[stop] as string)) {
+        stop++
+      }
+    }
+    else {
+      stop = text.indexOf('"', nameStart)
+      if (stop === -1) {
+        break
+      }
+    }
+    if (stop === nameStart || !text.startsWith(nameEnd, stop)) {
+      from = Math.max(stop, at + 1)
+      continue
+    }
+    const valueStart = stop + nameEnd.length
+    const end = text.indexOf(close, valueStart)
+    if (end === -1) {
+      if (toEnd) {
+        found.push([text.slice(nameStart, stop), text.slice(valueStart)])
+      }
+      break
+    }
+    found.push([text.slice(nameStart, stop), text.slice(valueStart, end)])
+    from = end + close.length
+  }
+  return found
+}
+
+/** Kimi's `<|tool_call_begin|>functions.NAME:0<|tool_call_argument_begin|>{...}<|tool_call_end|>` calls. */
+function kimiCalls(text: string): [string, string][] {
+  const begin = '<|tool_call_begin|>'
+  const argument = '<|tool_call_argument_begin|>'
+  const end = '<|tool_call_end|>'
+  const found: [string, string][] = []
+  let nextArgument = -1
+  for (let at = text.indexOf(begin); at !== -1;) {
+    const head = at + begin.length
+    if (nextArgument < head) {
+      nextArgument = text.indexOf(argument, head)
+    }
+    if (nextArgument === -1) {
+      break
+    }
+    // The header between the two markers is short when it is one: `functions.get_weather:0`.
+    const name = nextArgument - head <= 300 ? /^\s*(?:functions\.)?([\w.-]+?)(?::\d+)?\s*$/.exec(text.slice(head, nextArgument))?.[1] : undefined
+    if (name === undefined) {
+      at = text.indexOf(begin, at + 1)
+      continue
+    }
+    const bodyStart = nextArgument + argument.length
+    const stop = text.indexOf(end, bodyStart)
+    found.push([name, text.slice(bodyStart, stop === -1 ? undefined : stop).trim()])
+    if (stop === -1) {
+      break
+    }
+    at = text.indexOf(begin, stop + end.length)
+  }
+  return found
+}
+
+/**
+ * Harmony's `to=functions.NAME ... <|constrain|>json<|message|>{...}<|call|>` calls: after the name, anything up to
+ * the line's first `<` must be `<|message|>` (or `<|constrain|>word<|message|>`). When it is not, no mark before that
+ * `<` can be a call either, so the search goes on from there (the pattern this replaces took minutes on 1.5 MB of
+ * repeated `to=functions.x `).
+ */
+function harmonyCalls(text: string): [string, string][] {
+  const mark = 'to=functions.'
+  const found: [string, string][] = []
+  let from = 0
+  for (let at = text.indexOf(mark); at !== -1; at = text.indexOf(mark, from)) {
+    const nameStart = at + mark.length
+    const nameEnd = runEnd(text, nameStart, isNameChar)
+    let stop = nameEnd
+    while (stop < text.length && text[stop] !== '\n' && text[stop] !== '<') {
+      stop++
+    }
+    let body = -1
+    if (text.startsWith('<|constrain|>', stop)) {
+      const word = runEnd(text, stop + '<|constrain|>'.length, isWordChar)
+      if (word > stop + '<|constrain|>'.length && text.startsWith('<|message|>', word)) {
+        body = word + '<|message|>'.length
+      }
+    }
+    if (body === -1 && text.startsWith('<|message|>', stop)) {
+      body = stop + '<|message|>'.length
+    }
+    if (nameEnd === nameStart || body === -1) {
+      from = Math.max(stop, at + 1)
+      continue
+    }
+    const end = text.indexOf('<|call|>', body)
+    found.push([text.slice(nameStart, nameEnd), text.slice(body, end === -1 ? undefined : end).trim()])
+    if (end === -1) {
+      break
+    }
+    from = end + '<|call|>'.length
+  }
+  return found
+}
+
+/** The text after the first `open`, up to the first of `closes` or the end; undefined without `open`. */
+function firstBody(text: string, open: string, closes: string[]): string | undefined {
+  const at = text.indexOf(open)
+  if (at === -1) {
+    return undefined
+  }
+  const start = at + open.length
+  const ends = closes.map(close => text.indexOf(close, start)).filter(end => end !== -1)
+  return text.slice(start, ends.length > 0 ? Math.min(...ends) : undefined)
+}
+
 /**
  * Finds tool calls a model wrote into its content instead of `tool_calls`, in the formats real servers leak:
  * Hermes/Qwen `<tool_call>` (JSON or Qwen3-Coder XML), Mistral `[TOOL_CALLS]` (both generations), Llama
  * `<|python_tag|>` and `<|python_start|>`, MiniMax `<minimax:tool_call>`, Kimi `<|tool_call_begin|>`, Harmony
  * `to=functions.X`, LM Studio `[TOOL_REQUEST]`, and bare or fenced JSON with `arguments` or `parameters`.
- * Expects content with `<think>` blocks already removed (normalizeCompletion does that first).
+ * Expects content with `<think>` blocks already removed (normalizeCompletion does that first). Linear in the text, of
+ * which only the first 256 KB are read, and at most 100 calls are returned: whatever a model writes, this ends quickly.
  */
 export function extractTextToolCalls(content: string): NormalizedToolCall[] {
+  const text = content.length > maxScannedChars ? content.slice(0, maxScannedChars) : content
   const calls: NormalizedToolCall[] = []
-  for (const match of content.matchAll(/<tool_call>([\s\S]*?)(?:<\/tool_call>|$)/g)) {
-    const body = match[1] ?? ''
-    const xml = /<function=([^>\s]+)>([\s\S]*?)(?:<\/function>|$)/.exec(body)
+  for (const body of blockBodies(text, '<tool_call>', '</tool_call>', true)) {
+    // Qwen3-Coder XML: the first `<function=name>` block, to `</function>` or the end (a reply cut off inside it).
+    const xml = namedBlocks(body, '<function=', '>', '</function>', true)[0]
     if (xml) {
       const args: Record<string, Json> = {}
-      for (const param of (xml[2] ?? '').matchAll(/<parameter=([^>\s]+)>([\s\S]*?)<\/parameter>/g)) {
-        args[param[1] ?? ''] = xmlValue(param[2] ?? '')
+      for (const [name, value] of namedBlocks(xml[1], '<parameter=', '>', '</parameter>')) {
+        args[name] = xmlValue(value)
       }
-      calls.push(textCall(calls.length, xml[1] ?? '', args))
+      calls.push(textCall(calls.length, xml[0], args))
     }
     else {
       calls.push(...jsonCalls(body, calls.length))
     }
   }
-  for (const match of content.matchAll(/<minimax:tool_call>([\s\S]*?)(?:<\/minimax:tool_call>|$)/g)) {
-    for (const invoke of (match[1] ?? '').matchAll(/<invoke name="([^"]+)">([\s\S]*?)<\/invoke>/g)) {
+  for (const body of blockBodies(text, '<minimax:tool_call>', '</minimax:tool_call>', true)) {
+    for (const [name, inner] of namedBlocks(body, '<invoke name="', '">', '</invoke>')) {
       const args: Record<string, Json> = {}
-      for (const param of (invoke[2] ?? '').matchAll(/<parameter name="([^"]+)">([\s\S]*?)<\/parameter>/g)) {
-        args[param[1] ?? ''] = xmlValue(param[2] ?? '')
+      for (const [param, value] of namedBlocks(inner, '<parameter name="', '">', '</parameter>')) {
+        args[param] = xmlValue(value)
       }
-      calls.push(textCall(calls.length, invoke[1] ?? '', args))
+      calls.push(textCall(calls.length, name, args))
     }
   }
-  for (const match of content.matchAll(/<\|tool_call_begin\|>\s*(?:functions\.)?([\w.-]+?)(?::\d+)?\s*<\|tool_call_argument_begin\|>([\s\S]*?)(?:<\|tool_call_end\|>|$)/g)) {
-    calls.push(textCall(calls.length, match[1] ?? '', (match[2] ?? '').trim()))
+  for (const [name, args] of [...kimiCalls(text), ...harmonyCalls(text)]) {
+    calls.push(textCall(calls.length, name, args))
   }
-  for (const match of content.matchAll(/to=functions\.([\w.-]+)[^\n<]*(?:<\|constrain\|>\w+)?<\|message\|>([\s\S]*?)(?:<\|call\|>|$)/g)) {
-    calls.push(textCall(calls.length, match[1] ?? '', (match[2] ?? '').trim()))
+  for (const body of blockBodies(text, '[TOOL_REQUEST]', '[END_TOOL_REQUEST]', true)) {
+    calls.push(...jsonCalls(body, calls.length))
   }
-  for (const match of content.matchAll(/\[TOOL_REQUEST\]([\s\S]*?)(?:\[END_TOOL_REQUEST\]|$)/g)) {
-    calls.push(...jsonCalls(match[1] ?? '', calls.length))
-  }
-  if (content.includes('[TOOL_CALLS]')) {
-    for (const part of content.split('[TOOL_CALLS]').slice(1)) {
+  if (text.includes('[TOOL_CALLS]')) {
+    for (const part of text.split('[TOOL_CALLS]').slice(1)) {
       const named = /^\s*([\w.-]+)\[ARGS\]([\s\S]*)$/.exec(part)
       if (named) {
         calls.push(textCall(calls.length, named[1] ?? '', (named[2] ?? '').trim()))
@@ -546,14 +824,13 @@ export function extractTextToolCalls(content: string): NormalizedToolCall[] {
       }
     }
   }
-  const python = /<\|python_tag\|>([\s\S]*?)(?:<\|eom_id\|>|<\|eot_id\|>|$)/.exec(content)
-    ?? /<\|python_start\|>([\s\S]*?)(?:<\|python_end\|>|$)/.exec(content)
-  if (python) {
-    calls.push(...jsonCalls(python[1] ?? '', calls.length))
+  const python = firstBody(text, '<|python_tag|>', ['<|eom_id|>', '<|eot_id|>']) ?? firstBody(text, '<|python_start|>', ['<|python_end|>'])
+  if (python !== undefined) {
+    calls.push(...jsonCalls(python, calls.length))
   }
   if (calls.length === 0) {
     // The lowest-confidence shape: JSON with a name and arguments anywhere in the content, bare or in a code fence.
-    calls.push(...jsonCalls(content, 0))
+    calls.push(...jsonCalls(text, 0))
   }
-  return calls
+  return calls.slice(0, maxTextCalls)
 }

@@ -60,14 +60,17 @@ function takeFault(env: ToolEnv, name: string): ToolOutcome | undefined {
   return { ok: false, code: key, error: faultMessages[key] ?? key, ...(key in faultMessages ? { retryable: true } : {}) }
 }
 
-/** Executes one call. `args` null means the model's arguments were not a JSON object. A tool that throws is a bug in the fixture, reported as such. */
-export async function runToolCall(tools: ReadonlyMap<string, SimulatedTool>, name: string, args: Record<string, Json> | null, env: ToolEnv): Promise<ToolOutcome> {
+/**
+ * Executes one call. `args` null means the model's arguments were not a JSON object; `why` says more when the parser
+ * knew more (nested too deep, too long, an array). A tool that throws is a bug in the fixture, reported as such.
+ */
+export async function runToolCall(tools: ReadonlyMap<string, SimulatedTool>, name: string, args: Record<string, Json> | null, env: ToolEnv, why?: string): Promise<ToolOutcome> {
   const tool = tools.get(name)
   if (!tool) {
     return { ok: false, code: 'unknown_tool', error: `unknown tool '${name}'; available: ${[...tools.keys()].join(', ')}` }
   }
   if (args === null) {
-    return { ok: false, code: 'invalid_arguments', error: 'arguments are not a valid JSON object' }
+    return { ok: false, code: 'invalid_arguments', error: why ?? 'arguments are not a valid JSON object' }
   }
   const { valid, errors } = validate(tool.parameters, args)
   if (!valid) {

@@ -116,6 +116,37 @@ export interface PriceSource {
   /** The provider's page it was read from. */
   url: string
 }
+/**
+ * Every key a ModelEntry may have, checked at start-up so a typo in fixtures/models.ts (`apiKeyEnvv`) is one line
+ * with a did-you-mean instead of a field silently ignored. A field added to ModelEntry above is one line here too (the
+ * compiler insists).
+ */
+export const modelEntryKeys: Record<keyof ModelEntry, true> = {
+  name: true,
+  model: true,
+  baseURL: true,
+  server: true,
+  apiKeyEnv: true,
+  baseURLEnv: true,
+  where: true,
+  context: true,
+  params: true,
+  price: true,
+  concurrency: true,
+  reasoning: true,
+  lenientTextToolCalls: true,
+  requestTimeoutMs: true,
+  stream: true,
+  notes: true,
+  priceSource: true,
+  start: true,
+}
+
+/** The values of ModelEntry's `where`, checked at start-up like the keys. */
+export const modelWhere: Record<ModelEntry['where'], true> = { local: true, cloud: true, embedded: true }
+
+/** The values of ReasoningHandling. */
+export const reasoningHandlings: Record<ReasoningHandling, true> = { 'promote-when-empty': true, 'keep-apart': true }
 
 export interface ModelParams {
   /** Default 0. `null` never sends it (models that reject any value but their default). */
@@ -128,6 +159,16 @@ export interface ModelParams {
   thinking?: boolean
   /** Extra body fields sent as they are, e.g. `{ chat_template_kwargs: { enable_thinking: false } }`. */
   extraBody?: Record<string, Json>
+}
+
+/** Every key `params` may have, as modelEntryKeys (`maxOutputToken` is one line with a did-you-mean). */
+export const modelParamsKeys: Record<keyof ModelParams, true> = {
+  temperature: true,
+  top_p: true,
+  maxOutputTokens: true,
+  seed: true,
+  thinking: true,
+  extraBody: true,
 }
 
 /** A model entry with its key resolved: what is provided to workers. Holds no secret, only the variable's name. */
@@ -275,6 +316,10 @@ export type ErrorKind =
   | 'network'
   /** The sandbox cannot contain model-written code on this machine, so the coding task was not run (src/sandbox.ts). */
   | 'sandbox'
+  /** MILO_CACHE=strict had no recording for the request: the run cannot be re-scored, and the exit code says so. */
+  | 'cache_miss'
+  /** The test ended without a run record (its timeout, a crashed worker, an error before the run): the harness's fault. */
+  | 'harness'
 
 /**
  * One write or patch of a file in a coding task's repository, as the code tools journal it: contents by digest, so
@@ -373,6 +418,8 @@ export interface Transcript {
   latencyMs: number
   usage: Usage
   retries: number
+  /** Set on a stored transcript when lists were too long to keep whole: how many entries were cut from each. */
+  cut?: { messages: number, steps: number, toolCalls: number }
 }
 
 // ---------------------------------------------------------------------------------------------------

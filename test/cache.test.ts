@@ -56,7 +56,7 @@ describe('the client with a cache', () => {
     const client = createClient(spec, { baseURL: server.url, cache: openCache({ mode: 'strict', dir: mkdtempSync(join(tmpdir(), 'milo-cache-')) }) })
     const error = await client.complete(request).catch((e: unknown) => e) as ModelCallError
     expect(error).toBeInstanceOf(ModelCallError)
-    expect(error.recorded).toMatchObject({ kind: 'not_found', infrastructure: true })
+    expect(error.recorded).toMatchObject({ kind: 'cache_miss', infrastructure: true })
     expect(error.recorded.message).toContain('MILO_CACHE=record')
     expect(server.requests).toHaveLength(0)
   })
@@ -76,4 +76,21 @@ describe('cassettes', () => {
     expect(scores(replayed)).toEqual(scores(recorded))
     expect(replayed.leaderboard().suites.classic?.models[0]?.complete).toBe(true)
   })
+})
+
+describe('a strict replay that misses a recording', () => {
+  it('exits 1 naming the first missing request, although the rest re-scored', async () => {
+    const cassettes = mkdtempSync(join(tmpdir(), 'milo-cassettes-'))
+    const server = await startReferenceServer({ suites })
+    const env = { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle', MILO_CACHE_DIR: cassettes }
+    // Only weather-paris is recorded; the replay asks for the whole category.
+    const recorded = await runBench(['--project', 'custom', 'benchmarks/classic/single-tool.spec.ts', '-t', 'weather-paris'], { ...env, MILO_CACHE: 'record' })
+    await server.close()
+    expect(recorded.code, recorded.output).toBe(0)
+    const replayed = await runBench(['--project', 'custom', 'benchmarks/classic/single-tool.spec.ts'], { ...env, MILO_CACHE: 'strict' })
+    const misses = (suites[0]?.categories[0]?.tasks.length ?? 0) * 3 - 3
+    expect(replayed.stdout).toMatch(new RegExp(`milo-bench: MILO_CACHE=strict: ${misses} run\\(s\\) had no recording; the first: custom classic/single-tool/[\\w-]+ run [123]: no recording for this request in strict cache mode \\(key [0-9a-f]{64}\\); record it with MILO_CACHE=record`))
+    expect(replayed.leaderboard().suites.classic?.models[0]?.tasks['weather-paris']?.score).toBe(3)
+    expect(replayed.code).toBe(1)
+  }, 120_000)
 })

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { summaryMarkdown } from '../reporters/github-summary.ts'
 import { projectTestName } from '../reporters/junit-reporter.ts'
 import { formatDuration, progressBar, progressEvery, progressLine, progressMode } from '../reporters/progress-reporter.ts'
+import { progressSetting } from '../src/settings.ts'
 import { runBench } from './support/run-bench.ts'
 
 describe('vitest run --reporter=default --reporter=<ours by path> --reporter=<our junit> --reporter=json, on GitHub Actions', () => {
@@ -134,23 +135,23 @@ describe('the step summary and progress lines, on plain data', () => {
   })
 
   it('prints on a terminal by default, never when off, and every Nth test when asked', () => {
-    expect(progressEvery({}, true)).toBe(1)
-    expect(progressEvery({}, false)).toBe(0)
-    expect(progressEvery({ MILO_PROGRESS: '0' }, true)).toBe(0)
-    expect(progressEvery({ MILO_PROGRESS: '1' }, false)).toBe(1)
-    expect(progressEvery({ MILO_PROGRESS: '25' }, false)).toBe(25)
+    expect(progressEvery(progressSetting({}), true)).toBe(1)
+    expect(progressEvery(progressSetting({}), false)).toBe(0)
+    expect(progressEvery(progressSetting({ MILO_PROGRESS: '0' }), true)).toBe(0)
+    expect(progressEvery(progressSetting({ MILO_PROGRESS: '1' }), false)).toBe(1)
+    expect(progressEvery(progressSetting({ MILO_PROGRESS: '25' }), false)).toBe(25)
   })
 
   it('draws a bar on a terminal of its own, lines in CI or under another reporter\'s live window, as MILO_PROGRESS says', () => {
-    expect(progressMode({}, true, false)).toEqual({ kind: 'bar' })
-    expect(progressMode({}, true, true)).toEqual({ kind: 'lines', every: 1 })
-    expect(progressMode({}, false, false)).toEqual({ kind: 'off' })
+    expect(progressMode(progressSetting({}), true, false)).toEqual({ kind: 'bar' })
+    expect(progressMode(progressSetting({}), true, true)).toEqual({ kind: 'lines', every: 1 })
+    expect(progressMode(progressSetting({}), false, false)).toEqual({ kind: 'off' })
     // `npm run bench` sets MILO_PROGRESS=40: a bar on a terminal, every 40th line in a CI log
-    expect(progressMode({ MILO_PROGRESS: '40' }, true, false)).toEqual({ kind: 'bar' })
-    expect(progressMode({ MILO_PROGRESS: '40' }, false, false)).toEqual({ kind: 'lines', every: 40 })
-    expect(progressMode({ MILO_PROGRESS: '0' }, true, false)).toEqual({ kind: 'off' })
-    expect(progressMode({ MILO_PROGRESS: 'bar' }, false, false)).toEqual({ kind: 'bar' })
-    expect(progressMode({ MILO_PROGRESS: 'lines' }, true, false)).toEqual({ kind: 'lines', every: 1 })
+    expect(progressMode(progressSetting({ MILO_PROGRESS: '40' }), true, false)).toEqual({ kind: 'bar' })
+    expect(progressMode(progressSetting({ MILO_PROGRESS: '40' }), false, false)).toEqual({ kind: 'lines', every: 40 })
+    expect(progressMode(progressSetting({ MILO_PROGRESS: '0' }), true, false)).toEqual({ kind: 'off' })
+    expect(progressMode(progressSetting({ MILO_PROGRESS: 'bar' }), false, false)).toEqual({ kind: 'bar' })
+    expect(progressMode(progressSetting({ MILO_PROGRESS: 'lines' }), true, false)).toEqual({ kind: 'lines', every: 1 })
   })
 
   it('fills the bar by the share done, and gives the ETA from the rate so far', () => {

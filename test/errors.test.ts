@@ -3,7 +3,8 @@
 
 import type { ErrorKind } from '../src/types.ts'
 import { describe, expect, it } from 'vitest'
-import { classifyError, isInfrastructure, isTransient, readErrorBody, recordError, redact } from '../src/errors.ts'
+import { classifyError, classifyReplyError, isInfrastructure, isTransient, readErrorBody, recordError, redact } from '../src/errors.ts'
+import { redactJson, redactStreamChunks } from '../src/redact.ts'
 
 describe('readErrorBody: every error body shape', () => {
   it('object with a string code (OpenAI), with an int code (llama.cpp, vLLM), with code null (Ollama)', () => {
@@ -29,7 +30,10 @@ describe('readErrorBody: every error body shape', () => {
       .toEqual({ message: 'Provider returned error (google/gemini-2.0-flash-exp:free is temporarily rate-limited upstream)', code: '429', status: 429 })
     expect(readErrorBody({ id: '', choices: null, base_resp: { status_code: 1002, status_msg: 'rate limit exceeded(RPM)' } })).toEqual({ message: 'rate limit exceeded(RPM)', code: '1002' })
     expect(readErrorBody({ detail: 'Not Found' })).toEqual({ message: 'Not Found', code: '' })
-    expect(readErrorBody('<html><body>502 Bad Gateway</body></html>')).toEqual({ message: '<html><body>502 Bad Gateway</body></html>', code: '' })
+    expect(readErrorBody('<html><body>502 Bad Gateway</body></html>')).toEqual({ message: '502 Bad Gateway', code: '', page: true })
+    expect(readErrorBody('<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>'))
+      .toEqual({ message: '413 Request Entity Too Large', code: '', page: true })
+    expect(readErrorBody('Request Entity Too Large')).toEqual({ message: 'Request Entity Too Large', code: '' })
     expect(readErrorBody(undefined)).toEqual({ message: '', code: '' })
   })
 })
@@ -72,6 +76,12 @@ const cases: [string, number | undefined, unknown, ErrorKind][] = [
   ['vllm no parser', 400, { error: { message: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set', type: 'BadRequestError', param: null, code: 400 } }, 'bad_request'],
   ['lmstudio string', 400, { error: '\'response_format.type\' must be \'json_schema\' or \'text\'' }, 'bad_request'],
   ['html gateway page', 502, '<html><body>502 Bad Gateway</body></html>', 'server'],
+  ['nginx 413 page (a proxy, not the context)', 413, '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>', 'server'],
+  ['a bare 413 with no body', 413, undefined, 'server'],
+  ['a proxy\'s 400 page', 400, '<!DOCTYPE html><html><head><title>400 Request Header Or Cookie Too Large</title></head><body></body></html>', 'server'],
+  ['a proxy\'s 401 page', 401, '<html><head><title>401 Authorization Required</title></head></html>', 'auth'],
+  ['a proxy\'s 429 page', 429, '<html><body><h1>429 Too Many Requests</h1></body></html>', 'rate_limit'],
+  ['a redirect the client did not follow', 302, { error: { message: 'redirected to another origin' } }, 'server'],
   ['openrouter error chunk (200 stream)', undefined, { code: 400, message: 'Token limit reached' }, 'context_length'],
   ['openrouter upstream chunk (200 stream)', undefined, { code: 502, message: 'Provider returned error' }, 'server'],
   ['llama.cpp error chunk (200 stream)', undefined, { code: 500, message: 'Failed to parse input at pos 0: [TOOL_CALLS]get_weather', type: 'server_error' }, 'bad_request'],
@@ -112,6 +122,42 @@ describe('redact', () => {
     expect(redact('Incorrect API key provided: sk-mil************23456789', [key])).toBe('Incorrect API key provided: sk-mil************[redacted]')
   })
 
+  it('removes any run of 12 or more of the key\'s characters, wherever it sits; 11 are left', () => {
+    expect(redact(`echo: ${key.slice(3, 15)}!`, [key])).toBe('echo: [redacted]!')
+    expect(redact(`the middle ${key.slice(9, 21)} and the start ${key.slice(0, 12)}`, [key])).toBe('the middle [redacted] and the start [redacted]')
+    expect(redact(`twice: ${key}${key}`, [key])).toBe('twice: [redacted]')
+    expect(redact(`eleven: ${key.slice(2, 13)}`, [key])).toBe(`eleven: ${key.slice(2, 13)}`)
+  })
+
+  it('a key streamed a few characters per delta is redacted in the joined fragments', () => {
+    const delta = (content: string): unknown => ({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })
+    const parts = ['The key is ', key.slice(0, 5), key.slice(5, 10), key.slice(10, 20), key.slice(20), ', right?']
+    const chunks = redactStreamChunks(parts.map(delta), [key]) as { choices: { delta: { content: string } }[] }[]
+    const joined = chunks.map(chunk => chunk.choices[0]?.delta.content).join('')
+    expect(joined).toMatch(/^The key is (?:\[redacted\])+, right\?$/)
+    const calls = redactStreamChunks([
+      { choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'a', function: { name: 'f', arguments: `{"k":"${key.slice(0, 7)}` } }] } }] },
+      { choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: `${key.slice(7)}"}` } }] } }] },
+    ], [key])
+    expect(JSON.stringify(calls)).not.toContain(key.slice(0, 7))
+    expect(JSON.stringify(calls)).not.toContain(key.slice(7))
+  })
+
+  it('redactJson walks any depth, keys included, in place', () => {
+    let deep: Record<string, unknown> = { leaf: `x${key}x` }
+    for (let i = 0; i < 10_000; i++) {
+      deep = { a: deep }
+    }
+    const out = redactJson({ [key]: 1, list: [key, { nested: deep }] }, [key])
+    expect(JSON.stringify(out.list[0])).toBe('"[redacted]"')
+    expect(Object.keys(out)).toEqual(['list', '[redacted]'])
+    let node = (out.list[1] as { nested: Record<string, unknown> }).nested
+    while (node.a) {
+      node = node.a as Record<string, unknown>
+    }
+    expect(node.leaf).toBe('x[redacted]x')
+  })
+
   it('leaves text alone without secrets, and ignores values too short to be keys', () => {
     expect(redact('no key here', [key])).toBe('no key here')
     expect(redact('a short one: abc', ['abc'])).toBe('a short one: abc')
@@ -120,5 +166,27 @@ describe('redact', () => {
   it('recordError always redacts, and marks infrastructure kinds', () => {
     expect(recordError('auth', `rejected ${key}`, 401, [key])).toEqual({ kind: 'auth', message: 'rejected [redacted]', status: 401, infrastructure: true })
     expect(recordError('context_length', 'too long', 400, [])).toEqual({ kind: 'context_length', message: 'too long', status: 400, infrastructure: false })
+  })
+})
+
+describe('classifyReplyError: an error inside an HTTP 200 reply or stream is the server failing, whatever code it carries', () => {
+  /** [server, error as sent inside the 200 reply, expected kind]. */
+  const inside: [string, unknown, ErrorKind][] = [
+    ['vLLM engine crash mid-stream, code 400', { message: 'CUDA error: an illegal memory access was encountered', type: 'BadRequestError', param: null, code: 400 }, 'server'],
+    ['SGLang mid-stream failure, code 400', { message: 'Internal error: scheduler exited', type: 'BadRequestError', code: 400 }, 'server'],
+    ['a 200 body that is an error object with code 400', { error: { message: 'upstream failed', code: 400 } }, 'server'],
+    ['OpenRouter provider error, code 502', { code: 502, message: 'Provider returned error' }, 'server'],
+    ['OpenRouter, code 400 "Token limit reached": the conversation\'s size, the model\'s run', { code: 400, message: 'Token limit reached' }, 'context_length'],
+    ['llama.cpp "Failed to parse input": the model\'s output, the model\'s run', { code: 500, message: 'Failed to parse input at pos 0: [TOOL_CALLS]get_weather', type: 'server_error' }, 'bad_request'],
+    ['an error naming no class', { message: 'something went wrong' }, 'stream'],
+    ['a rejected key in a stream, code 401', { code: 401, message: 'invalid key' }, 'auth'],
+  ]
+  it.each(inside)('%s', (_, body, kind) => {
+    expect(classifyReplyError(body)).toBe(kind)
+    expect(isInfrastructure(kind)).toBe(kind !== 'context_length' && kind !== 'bad_request')
+  })
+
+  it('the same body at HTTP 400 is still the request\'s fault: only a reply the server accepted is read this way', () => {
+    expect(classifyError(400, { error: { message: 'CUDA error: an illegal memory access was encountered', type: 'BadRequestError', code: 400 } })).toBe('bad_request')
   })
 })

@@ -1,13 +1,17 @@
 // Every fault a real server produces, served by a real loopback server in front of the reference model: transient
 // faults are retried and the run succeeds with its retries counted; the rest end the run with the classified error
-// recorded; nothing crashes. Then the benchmark as users run it: infrastructure errors counted apart in the
-// leaderboard, a rejected key caught by the preflight, and finished records surviving a killed process.
+// recorded; nothing crashes, hangs or counts a server's fault against the model. Then the benchmark as users run it:
+// infrastructure errors counted apart in the leaderboard, a rejected key caught by the preflight, streams that never
+// end, tests that end without a run record, arguments nested 10,000 deep or 8 MB long, and finished records and the
+// leaderboard surviving a killed process.
 
 import type { FaultServer, FaultServerOptions, FaultStep } from './support/fault-server.ts'
 import type { ReferenceServer } from '../src/reference-server.ts'
 import type { ErrorKind, ModelSpec, RunRecord, Task, Transcript } from '../src/types.ts'
+import type { TranscriptLine } from '../reporters/transcripts.ts'
+import type { LeaderboardFile, ModelResult } from '../src/types.ts'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, watch, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,7 +19,8 @@ import { catalog, classic, freshEnv, suites } from '../fixtures/suites.ts'
 import { runAgent } from '../src/agent.ts'
 import { createClient } from '../src/client.ts'
 import { startReferenceServer } from '../src/reference-server.ts'
-import { startFaultServer } from './support/fault-server.ts'
+import { maxRunRecordChars, maxTranscriptChars } from '../src/record-caps.ts'
+import { okReply, startFaultServer } from './support/fault-server.ts'
 import { cleanEnv, root, runBench } from './support/run-bench.ts'
 
 let reference: ReferenceServer
@@ -33,7 +38,7 @@ const task = classic.categories[0]?.tasks.find(t => t.id === 'weather-paris') as
 interface Trial { transcript: Transcript, server: FaultServer, wallMs: number }
 
 /** Runs the task through a fault server whose script comes first; afterwards it forwards to the oracle. */
-async function trial(script: FaultStep[], opts: { stream?: boolean, timeoutMs?: number, retries?: number, server?: FaultServerOptions } = {}): Promise<Trial> {
+async function trial(script: FaultStep[], opts: { stream?: boolean, timeoutMs?: number, retries?: number, server?: FaultServerOptions, apiKey?: string } = {}): Promise<Trial> {
   const server = await startFaultServer(script, undefined, { upstream: reference.url, ...opts.server })
   open.push(server)
   const spec: ModelSpec = {
@@ -41,7 +46,7 @@ async function trial(script: FaultStep[], opts: { stream?: boolean, timeoutMs?: 
     ...(opts.stream ? { stream: true } : {}),
     requestTimeoutMs: opts.timeoutMs ?? 5000,
   }
-  const client = createClient(spec, { baseURL: server.url, backoffMs: 20, retries: opts.retries ?? 3 })
+  const client = createClient(spec, { baseURL: server.url, backoffMs: 20, retries: opts.retries ?? 3, ...(opts.apiKey ? { apiKey: opts.apiKey } : {}) })
   const started = performance.now()
   const transcript = await runAgent(task, { spec, client, tools: task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined), env: freshEnv(task.env) })
   return { transcript, server, wallMs: performance.now() - started }
@@ -89,9 +94,10 @@ describe.concurrent('transient faults: retried, and the run succeeds with its re
   })
 
   it('a hang past the request timeout is abandoned and retried', async () => {
-    const result = await trial([{ hang: true }], { timeoutMs: 300 })
+    // The timeout bounds every exchange whole, so the healthy ones after the hang must fit in it on a loaded machine too.
+    const result = await trial([{ hang: true }], { timeoutMs: 1500 })
     expectSucceeded(result, 1)
-    expect(result.wallMs).toBeGreaterThanOrEqual(290)
+    expect(result.wallMs).toBeGreaterThanOrEqual(1490)
   })
 
   it('a truncated body (the connection drops mid-body)', async () => {
@@ -109,6 +115,65 @@ describe.concurrent('transient faults: retried, and the run succeeds with its re
   })
 })
 
+/** A vLLM or SGLang engine that fails after accepting the request: an error object with `code: 400`, inside a 200. */
+const engineCrash = { message: 'CUDA error: an illegal memory access was encountered', type: 'BadRequestError', param: null, code: 400 }
+const nginx413 = '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n'
+
+describe.concurrent('server faults are never the model\'s failure, and no reply outlasts the request timeout', () => {
+  it('an error object with code 400 inside a 200 reply (an engine crash): the server\'s fault, retried, and the run succeeds', async () => {
+    expectSucceeded(await trial([{ raw: JSON.stringify({ error: engineCrash }) }]), 1)
+  })
+
+  it('an SSE error chunk with code 400 (vLLM, SGLang mid-stream): the server\'s fault, retried, and the run succeeds', async () => {
+    expectSucceeded(await trial([{ sse: [sseFrame(deltaChunk({ role: 'assistant', content: '' })), sseFrame({ error: engineCrash })] }], { stream: true }), 1)
+  })
+
+  it('an engine that keeps crashing with code 400: recorded as a server error, infrastructure, never bad_request', async () => {
+    for (const stream of [false, true]) {
+      const step: FaultStep = stream ? { sse: [sseFrame({ error: engineCrash })] } : { raw: JSON.stringify({ error: engineCrash }) }
+      const { transcript } = await trial([], { stream, retries: 1, server: { after: step } })
+      expect(transcript, `stream: ${stream}`).toMatchObject({ endReason: 'error', retries: 1, error: { kind: 'server', infrastructure: true } })
+      expect(transcript.error?.message).toContain('CUDA error')
+    }
+  })
+
+  it('headers, then a body that stalls: the request timeout covers the body, and the retry succeeds', async () => {
+    const result = await trial([{ stall: true, partial: '{"id":"x","object":"chat.completion","choices":[' }], { timeoutMs: 1500 })
+    expectSucceeded(result, 1)
+    expect(result.wallMs).toBeGreaterThanOrEqual(1490)
+  }, 30_000)
+
+  it('a body that always stalls: a timeout, infrastructure, after the retries', async () => {
+    const { transcript, server } = await trial([], { timeoutMs: 300, retries: 1, server: { after: { stall: true } } })
+    expect(transcript).toMatchObject({ endReason: 'error', retries: 1, error: { kind: 'timeout', infrastructure: true } })
+    expect(transcript.error?.message).toContain('request timeout of 300 ms')
+    expect(posts(server)).toBe(2)
+  }, 30_000)
+
+  it('a stream that trickles a byte every so often: cut off at the request timeout like a silent one, and retried', async () => {
+    const result = await trial([{ trickle: true, gapMs: 50 }], { stream: true, timeoutMs: 1500 })
+    expectSucceeded(result, 1)
+    expect(result.wallMs).toBeGreaterThanOrEqual(1490)
+  }, 30_000)
+
+  it('a redirect to another origin is not followed: neither the key nor the conversation reaches it', async () => {
+    const elsewhere = await startFaultServer([])
+    open.push(elsewhere)
+    const { transcript, server } = await trial([{ redirect: `${elsewhere.url}/chat/completions`, status: 307 }], { apiKey: 'sk-milo-redirect-0123456789' })
+    expect(transcript).toMatchObject({ endReason: 'error', retries: 0, error: { kind: 'server', status: 307, infrastructure: true } })
+    expect(transcript.error?.message).toContain(`redirected the request to another origin (${new URL(elsewhere.url).origin}); not followed`)
+    expect(posts(server)).toBe(1)
+    expect(elsewhere.requests).toEqual([])
+  })
+
+  it('a redirect within the same origin is followed, with the key', async () => {
+    const result = await trial([{ redirect: '/v1/chat/completions', status: 307 }], { apiKey: 'sk-milo-redirect-0123456789' })
+    expectSucceeded(result, 0)
+    // The redirect, the call it led to, and the task's second model call.
+    expect(result.server.requests.filter(request => request.method === 'POST').map(request => request.headers.authorization)).toEqual(Array.from({ length: 3 }, () => 'Bearer sk-milo-redirect-0123456789'))
+  })
+})
+
 /** [fault, expected kind, script, infrastructure, stream] for faults a retry cannot fix. */
 const permanent: [string, ErrorKind, FaultStep, boolean, boolean][] = [
   ['malformed JSON in a 200 reply', 'stream', { raw: '{"id":"x","choices":[{"index":0,"message":{"role":"assistant","content":"It is' }, true, false],
@@ -123,6 +188,7 @@ const permanent: [string, ErrorKind, FaultStep, boolean, boolean][] = [
   ['vLLM maximum context length', 'context_length', { status: 400, body: { error: { message: 'This model\'s maximum context length is 32768 tokens. However, you requested 40000 tokens.', type: 'BadRequestError', param: null, code: 400 } } }, false, false],
   ['vLLM legacy top-level error (the SDK loses this body)', 'context_length', { status: 400, body: { object: 'error', message: 'This model\'s maximum context length is 4096 tokens. However, you requested 5000 tokens.', type: 'BadRequestError', param: null, code: 400 } }, false, false],
   ['Gemini array body (the SDK loses this body)', 'context_length', { status: 400, body: [{ error: { code: 400, message: 'The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).', status: 'INVALID_ARGUMENT' } }] }, false, false],
+  ['a proxy\'s HTML page for 413 Request Entity Too Large (nginx): not the context, and not retried', 'server', { raw: nginx413, status: 413, headers: { 'content-type': 'text/html' } }, true, false],
   ['Anthropic request too large (413)', 'context_length', { status: 413, body: { type: 'error', error: { type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.' } } }, false, false],
   ['OpenRouter context (provider message)', 'context_length', { status: 400, body: { error: { code: 400, message: 'This endpoint\'s maximum context length is 8192 tokens.', metadata: { provider_name: 'DeepInfra' } } } }, false, false],
   ['DeepSeek context length', 'context_length', { status: 400, body: { error: { message: 'This model\'s maximum context length is 131072 tokens. However, you requested 140000 tokens (139000 in the messages, 1000 in the completion).', type: 'invalid_request_error', param: null, code: 'invalid_request_error' } } }, false, false],
@@ -180,9 +246,11 @@ describe.concurrent('the benchmark against faulty servers, as users run it', () 
     const server = await startFaultServer([], undefined, { after: { status: 404, body: { error: { message: 'model "qwen9" not found, try pulling it first', type: 'not_found_error', param: null, code: null } } } })
     open.push(server)
     const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: 'qwen9' })
-    expect(run.code, run.output).toBe(0)
     const result = run.leaderboard().suites.classic?.models[0]
     const runs = classic.runs * classic.categories.reduce((n, category) => n + category.tasks.length, 0)
+    // Nothing was scored: the exit code says so.
+    expect(run.code, run.output).toBe(1)
+    expect(run.stdout).toContain(`milo-bench: nothing was scored: all ${runs} run(s) ended by infrastructure errors`)
     expect(result).toMatchObject({ project: 'custom', complete: false, rank: null, infraErrors: runs, retries: 0, modelCalls: 0 })
     expect(run.stdout).toContain(`custom: ${runs} run(s) ended by infrastructure errors`)
     const records = readRecords(run.resultsDir, 'custom')
@@ -214,7 +282,7 @@ describe.concurrent('the benchmark against faulty servers, as users run it', () 
     const server = await startFaultServer([], undefined, { models: { status: 401, body: { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } } } })
     open.push(server)
     const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: 'm', MILO_API_KEY: 'sk-milo-preflight-0123456789' })
-    expect(run.code, run.output).toBe(0)
+    expect(run.code, run.output).toBe(1)
     expect(run.output.match(new RegExp(`custom: skipped: ${server.url.replace(/[.]/g, '\\.')} rejected the key in MILO_API_KEY \\(HTTP 401\\)`, 'g'))).toHaveLength(1)
     expect(posts(server)).toBe(0)
     expect(existsSync(join(run.resultsDir, 'runs', 'custom'))).toBe(false)
@@ -226,6 +294,160 @@ function readRecords(resultsDir: string, project: string): RunRecord[] {
   const dir = join(resultsDir, 'runs', project)
   return readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').split('\n').filter(line => line !== '').map(line => JSON.parse(line) as RunRecord))
 }
+
+function lines(resultsDir: string, kind: 'runs' | 'transcripts', project: string): string[] {
+  const dir = join(resultsDir, kind, project)
+  return readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').split('\n').filter(line => line !== ''))
+}
+
+/** One model call that asks for get_weather with these raw arguments (any JSON, or a string as sent). */
+const weatherCall = (args: unknown): unknown => ({
+  id: 'x', object: 'chat.completion', created: 0, model: 'm',
+  choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: args } }] }, finish_reason: 'tool_calls' }],
+})
+const weatherOnly = ['benchmarks/classic/single-tool.spec.ts', '-t', 'weather-paris']
+
+describe.concurrent('the benchmark: what used to hang, vanish or crash', () => {
+  it('a stream that trickles forever: each run is recorded as a timeout (infrastructure), and with nothing scored the exit is 1', async () => {
+    const server = await startFaultServer([], undefined, { after: { trickle: true, gapMs: 100 } })
+    open.push(server)
+    const run = await runBench(['--project', 'custom', ...weatherOnly], { MILO_BASE_URL: server.url, MILO_MODEL: 'm', MILO_STREAM: '1', MILO_TIMEOUT_MS: '500', MILO_CONCURRENCY: '3' })
+    const records = readRecords(run.resultsDir, 'custom')
+    expect(records, run.output).toHaveLength(classic.runs)
+    for (const record of records) {
+      expect(record).toMatchObject({ score: null, endReason: 'error', retries: 3, error: { kind: 'timeout', infrastructure: true } })
+    }
+    expect(run.stdout).toContain(`milo-bench: nothing was scored: all ${classic.runs} run(s) ended by infrastructure errors`)
+    expect(run.code, run.output).toBe(1)
+  }, 120_000)
+
+  it('a test that ends without a run record (its timeout, an error before the run) is recorded as an infrastructure error, and the exit is 1', async () => {
+    // A spec of its own under a config of its own, as a user's suite would be: one test that outlives its timeout,
+    // one whose body throws before it runs the task. The leaderboard reporter is the project's.
+    const dir = mkdtempSync(join(root, 'node_modules', '.milo-lost-'))
+    const resultsDir = mkdtempSync(join(tmpdir(), 'milo-lost-results-'))
+    try {
+      const meta = (taskId: string, run: number): string => JSON.stringify({ suite: 'classic', category: 'single-tool', taskId, maxScore: 3, points: 3, run })
+      writeFileSync(join(dir, 'lost.spec.ts'), [
+        'import { test } from \'vitest\'',
+        `test('weather-paris', { meta: ${meta('weather-paris', 0)}, timeout: 300 }, () => new Promise(() => {}))`,
+        `test('convert-marathon', { meta: ${meta('convert-marathon', 1)} }, () => { throw new Error('rubric bug: no such field') })`,
+      ].join('\n'))
+      const spec: ModelSpec = { key: 'custom', name: 'lost', model: 'm', baseURL: 'http://127.0.0.1:9/v1', server: 'vllm', where: 'local', context: { label: '1M', tokens: 1_000_000 } }
+      writeFileSync(join(dir, 'vitest.config.ts'), [
+        'import { defineConfig } from \'vitest/config\'',
+        `import LeaderboardReporter from ${JSON.stringify(join(root, 'reporters/leaderboard-reporter.ts'))}`,
+        `export default defineConfig({ test: { root: ${JSON.stringify(dir)}, reporters: ['default', new LeaderboardReporter({ outputDir: ${JSON.stringify(resultsDir)} })],`,
+        `  projects: [{ test: { name: 'custom', include: ['lost.spec.ts'], provide: { model: ${JSON.stringify(spec)} } } }] } })`,
+      ].join('\n'))
+      const run = await runBench(['--config', join(dir, 'vitest.config.ts')], {}, resultsDir)
+      const records = readRecords(resultsDir, 'custom').sort((a, b) => a.repeat - b.repeat)
+      expect(records.map(record => [record.taskId, record.score, record.error?.kind, record.error?.infrastructure]), run.output).toEqual([
+        ['weather-paris', null, 'timeout', true],
+        ['convert-marathon', null, 'harness', true],
+      ])
+      expect(records[0]?.error?.message).toBe('the test ended without a run record: Test timed out in 300ms.')
+      expect(records[1]?.error?.message).toBe('the test ended without a run record: rubric bug: no such field')
+      expect(run.stdout).toContain('milo-bench: 2 test(s) ended without a run record (recorded as infrastructure errors, not scored); the first: custom classic/single-tool/')
+      expect(run.leaderboard().suites.classic?.models[0]).toMatchObject({ project: 'custom', complete: false, infraErrors: 2, rank: null })
+      expect(run.code).toBe(1)
+    }
+    finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+
+  it('arguments nested 10,000 deep: recorded and scored as invalid arguments, every check recorded, no RangeError', async () => {
+    const deep = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`
+    const server = await startFaultServer([], undefined, { after: { reply: weatherCall(deep) } })
+    open.push(server)
+    const run = await runBench(['--project', 'custom', ...weatherOnly], { MILO_BASE_URL: server.url, MILO_MODEL: 'm' })
+    expect(run.code, run.output).toBe(0)
+    expect(run.output).not.toContain('RangeError')
+    const records = readRecords(run.resultsDir, 'custom')
+    expect(records).toHaveLength(classic.runs)
+    for (const record of records) {
+      // The right tool, first: 1 of 3 points; its arguments are invalid, so neither of the other checks passes.
+      expect(record.checks.map(check => [check.name, check.pass])).toEqual([['right tool', true], ['arguments valid against the schema', false], ['right argument values', false]])
+      expect(record.score).toBe(1)
+    }
+    const transcript = (JSON.parse(lines(run.resultsDir, 'transcripts', 'custom')[0] ?? '{}') as TranscriptLine).transcript
+    expect(transcript.toolCalls[0]).toMatchObject({ arguments: null, outcome: { ok: false, code: 'invalid_arguments', error: 'arguments are nested deeper than 64 levels' } })
+  }, 120_000)
+
+  it('8 MB of tool arguments: every stored field is cut in the middle, records stay under their stated sizes, and a later run into the folder still works', async () => {
+    const big = JSON.stringify({ city: `Paris${'x'.repeat(8 * 1024 * 1024)}end` })
+    const server = await startFaultServer([{ reply: weatherCall(big) }, { reply: weatherCall(big) }, { reply: weatherCall(big) }], undefined, { after: { reply: okReply('It is 18°C and cloudy in Paris.') } })
+    open.push(server)
+    const first = await runBench(['--project', 'custom', ...weatherOnly], { MILO_BASE_URL: server.url, MILO_MODEL: 'm', MILO_CONCURRENCY: '1' })
+    expect(first.code, first.output).toBe(0)
+    for (const line of lines(first.resultsDir, 'runs', 'custom')) {
+      expect(line.length).toBeLessThan(maxRunRecordChars)
+    }
+    const transcripts = lines(first.resultsDir, 'transcripts', 'custom')
+    expect(transcripts).toHaveLength(classic.runs)
+    for (const line of transcripts) {
+      expect(line.length).toBeLessThan(maxTranscriptChars)
+    }
+    const calls = transcripts.flatMap(line => (JSON.parse(line) as TranscriptLine).transcript.toolCalls)
+    expect(calls.length).toBeGreaterThanOrEqual(3)
+    for (const call of calls) {
+      expect(call.rawArguments).toMatch(/^\{"city":"Parisx+\[… \d+ characters cut …\]x+end"\}$/)
+      expect(call.outcome).toMatchObject({ ok: false, code: 'invalid_arguments' })
+    }
+    // A transcripts file as the harness wrote them before the caps (2 GB reached in the issue): 600 MB more, no newline.
+    const file = join(first.resultsDir, 'transcripts', 'custom', readdirSync(join(first.resultsDir, 'transcripts', 'custom'))[0] as string)
+    truncateSync(file, statSync(file).size + 600 * 1024 * 1024)
+    const later = await runBench(['--project', 'oracle', 'benchmarks/classic/single-tool.spec.ts'], {}, first.resultsDir)
+    expect(later.code, later.output).toBe(0)
+    expect(later.output).not.toContain('ERR_STRING_TOO_LONG')
+    expect(readFileSync(join(first.resultsDir, 'leaderboard.html'), 'utf8')).toContain('data-project="custom"')
+  }, 180_000)
+})
+
+describe('the leaderboard survives', () => {
+  it('an unreadable leaderboard.json is moved aside with a line saying so, never overwritten', async () => {
+    const resultsDir = mkdtempSync(join(tmpdir(), 'milo-unreadable-'))
+    const cut = '{"schema": 1, "updatedAt": "2026-12-01T00:00:00.000Z", "suites": {"classic": {"models": [{"project": "kept'
+    writeFileSync(join(resultsDir, 'leaderboard.json'), cut)
+    const run = await runBench(['--project', 'oracle', 'benchmarks/classic/single-tool.spec.ts'], {}, resultsDir)
+    expect(run.code, run.output).toBe(0)
+    const aside = readdirSync(resultsDir).filter(name => name.startsWith('leaderboard.json.unreadable-'))
+    expect(aside).toHaveLength(1)
+    expect(readFileSync(join(resultsDir, aside[0] as string), 'utf8')).toBe(cut)
+    expect(run.stdout).toContain(`milo-bench: ${join(resultsDir, 'leaderboard.json')} could not be read (`)
+    expect(run.stdout).toContain(`moved it to ${join(resultsDir, aside[0] as string)} and started a new leaderboard`)
+    expect(run.leaderboard().suites.classic?.models.map(model => model.project)).toEqual(['oracle'])
+  }, 120_000)
+
+  it('kill -9 while leaderboard.json is being rewritten: the file is the old one or the new one, whole, every kept entry in it', async () => {
+    const resultsDir = mkdtempSync(join(tmpdir(), 'milo-rewrite-'))
+    const seed = await runBench(['--project', 'oracle', 'benchmarks/classic/single-tool.spec.ts'], {}, resultsDir)
+    expect(seed.code, seed.output).toBe(0)
+    // 5,000 kept entries of 20 KB each: a rewrite of about 100 MB, long enough for the kill to land in the middle of it.
+    const board = seed.leaderboard()
+    const oracle = board.suites.classic?.models[0] as ModelResult
+    const kept = 5000
+    const seeded: LeaderboardFile = { ...board, suites: { ...board.suites, classic: { ...board.suites.classic!, models: Array.from({ length: kept }, (_, i) => ({ ...oracle, project: `kept${i}`, name: `kept ${i} ${'x'.repeat(20_000)}` })) } } }
+    writeFileSync(join(resultsDir, 'leaderboard.json'), JSON.stringify(seeded))
+    const env: NodeJS.ProcessEnv = { ...cleanEnv({}), MILO_RESULTS_DIR: resultsDir }
+    const child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'oracle', 'benchmarks/classic/single-tool.spec.ts'], { cwd: root, env, detached: true, stdio: 'ignore' })
+    const exited = new Promise<void>(resolve => child.on('exit', () => resolve()))
+    // The moment the rewrite starts (the file truncated, or its temporary file created), the whole process group dies.
+    let killed = false
+    const watcher = watch(resultsDir, (_, name) => {
+      if (!killed && name !== null && name.startsWith('leaderboard.json')) {
+        killed = true
+        process.kill(-(child.pid as number), 'SIGKILL')
+      }
+    })
+    await exited
+    watcher.close()
+    expect(killed, 'the run ended before it rewrote leaderboard.json').toBe(true)
+    const after = JSON.parse(readFileSync(join(resultsDir, 'leaderboard.json'), 'utf8')) as LeaderboardFile
+    expect(after.suites.classic?.models.filter(model => model.project.startsWith('kept'))).toHaveLength(kept)
+  }, 120_000)
+})
 
 describe('killing the benchmark mid-run', () => {
   it('leaves every finished record intact: whole JSON lines, none partial, the rest simply missing', async () => {

@@ -540,3 +540,93 @@ describe('text tool calls through the agent: a format failure by default, execut
     expect(transcript.steps[0]?.textToolCalls).toBe(transcript.toolCalls.filter(call => call.step === 0).length)
   })
 })
+
+describe('arguments at the parse boundary: deep, huge or oddly typed arguments are recorded as invalid, never thrown later', () => {
+  const nested = (depth: number): string => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
+
+  it('raw (unquoted) arrays, numbers and booleans are invalid with the reason, not read as {}', () => {
+    expect(parseArguments([1, 2])).toEqual({ arguments: null, rawArguments: '[1,2]', argumentsError: 'arguments are an array, not a JSON object (nor a string holding one)' })
+    expect(parseArguments(42)).toEqual({ arguments: null, rawArguments: '42', argumentsError: 'arguments are a number, not a JSON object (nor a string holding one)' })
+    expect(parseArguments(true)).toMatchObject({ arguments: null, rawArguments: 'true' })
+    expect(parseArguments('[1,2]')).toMatchObject({ arguments: null, argumentsError: 'arguments are an array, not a JSON object' })
+    expect(parseArguments('"just text"')).toMatchObject({ arguments: null })
+    expect(parseArguments(null)).toEqual({ arguments: {}, rawArguments: '' })
+  })
+
+  it('the same through a reply and a stream: the call keeps its name, with arguments null', () => {
+    for (const raw of [['Paris'], 7, false]) {
+      const reply = normalizeCompletion(completion({ tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: raw } }] }))
+      expect(reply.toolCalls[0], JSON.stringify(raw)).toMatchObject({ name: 'get_weather', arguments: null, rawArguments: JSON.stringify(raw) })
+      const streamed = accumulateStream([chunk({ tool_calls: [{ index: 0, id: 'c1', function: { name: 'get_weather', arguments: raw } }] }), chunk({}, 'tool_calls')])
+      expect(streamed.toolCalls[0]?.arguments, JSON.stringify(raw)).toBeNull()
+    }
+  })
+
+  it('64 levels parse; 65, and 10,000 as a string or an object, are invalid, and what passes can be serialised and cloned', () => {
+    expect(parseArguments(nested(63)).arguments).not.toBeNull()
+    expect(parseArguments(nested(65))).toMatchObject({ arguments: null, argumentsError: 'arguments are nested deeper than 64 levels' })
+    expect(parseArguments(nested(10_000))).toMatchObject({ arguments: null, argumentsError: 'arguments are nested deeper than 64 levels' })
+    expect(parseArguments(JSON.stringify(nested(10_000)))).toMatchObject({ arguments: null, argumentsError: 'arguments are nested deeper than 64 levels' })
+    const deepObject = JSON.parse(nested(10_000)) as unknown
+    expect(parseArguments(deepObject)).toEqual({ arguments: null, rawArguments: '', argumentsError: 'arguments are nested deeper than 64 levels' })
+    const reply = normalizeCompletion(completion({ tool_calls: [{ id: 'call_1', function: { name: 'f', arguments: deepObject }, extra_content: deepObject }] }))
+    expect(reply.toolCalls[0]).toMatchObject({ arguments: null, argumentsError: 'arguments are nested deeper than 64 levels' })
+    expect(reply.toolCalls[0]?.extra).toBeUndefined()
+    expect(() => structuredClone(reply)).not.toThrow()
+    expect(() => JSON.stringify(reply)).not.toThrow()
+  })
+
+  it('strings inside arguments may hold brackets and quotes at any depth of text without counting', () => {
+    expect(parseArguments(JSON.stringify({ code: '['.repeat(1000) + '\\"{'.repeat(100) }))).toMatchObject({ arguments: { code: expect.any(String) } })
+  })
+
+  it('more than 1,000,000 characters are invalid and not parsed', () => {
+    const huge = JSON.stringify({ city: 'x'.repeat(1_000_001) })
+    expect(parseArguments(huge)).toMatchObject({ arguments: null, argumentsError: `arguments are ${huge.length} characters, more than the 1000000 allowed` })
+    expect(parseArguments({ city: 'x'.repeat(1_000_001) })).toMatchObject({ arguments: null })
+  })
+
+  it('the tool sees the reason: invalid_arguments, with what was wrong', async () => {
+    const { runToolCall } = await import('../src/tools.ts')
+    const tool = catalog.get('get_weather')
+    const parsed = parseArguments(nested(10_000))
+    const outcome = await runToolCall(new Map(tool ? [[tool.name, tool]] : []), 'get_weather', parsed.arguments, {}, parsed.argumentsError)
+    expect(outcome).toEqual({ ok: false, code: 'invalid_arguments', error: 'arguments are nested deeper than 64 levels' })
+  })
+})
+
+describe('text-call extraction on hostile markup: linear, and only the first 256 KB are read', () => {
+  it('megabytes of markup that never closes are read to the end (in a child process, so a regression cannot hang this worker)', async () => {
+    const { spawn } = await import('node:child_process')
+    const { root } = await import('./support/run-bench.ts')
+    const child = spawn(process.execPath, ['src/run-ts.mjs', 'test/support/hostile-markup.ts'], { cwd: root, timeout: 120_000 })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (part: Buffer) => { stdout += part.toString() })
+    child.stderr.on('data', (part: Buffer) => { stderr += part.toString() })
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(resolve => child.on('close', (c, s) => resolve([c, s])))
+    // Not a speed target (that is `npm run perf`): the old patterns did not finish one of these in minutes.
+    expect(signal, 'killed after 120 s: the extraction did not finish').toBeNull()
+    expect(code, stderr).toBe(0)
+    const results = new Map(stdout.trim().split('\n').map(line => JSON.parse(line) as { name: string, chars: number, textToolCalls: number, firstCall?: { name: string, arguments: unknown, argumentsError?: string } }).map(result => [result.name, result]))
+    expect(results.size).toBe(14)
+    for (const result of results.values()) {
+      expect(result.chars, result.name).toBeGreaterThan(50_000)
+    }
+    expect(results.get('a real call first, then megabytes of junk')?.firstCall).toEqual({ name: 'get_weather', arguments: { city: 'Paris' } })
+    expect(results.get('bare JSON calls by the thousand')?.textToolCalls).toBe(100)
+    expect(results.get('a call whose arguments nest 10,000 deep')?.firstCall).toEqual({ name: 'f', arguments: null, argumentsError: 'arguments are nested deeper than 64 levels' })
+    expect(results.get('Harmony marks, and the only message past the first 256 KB (not read)')?.textToolCalls).toBe(0)
+    expect(results.get('Qwen XML parameters that never close')?.firstCall).toEqual({ name: 'f', arguments: {} })
+  }, 150_000)
+
+  it('the linear scanners find what the patterns found: each format, unclosed at the end, and after a failed start', () => {
+    expect(extractTextToolCalls('to=functions.bad\n to=functions.get_weather <|constrain|>json<|message|>{"city":"Paris"}').map(call => [call.name, call.arguments])).toEqual([['get_weather', { city: 'Paris' }]])
+    expect(extractTextToolCalls('<|tool_call_begin|>not a name!<|tool_call_begin|>functions.f:1<|tool_call_argument_begin|>{"x":1}').map(call => [call.name, call.arguments])).toEqual([['f', { x: 1 }]])
+    expect(extractTextToolCalls('<tool_call><function=a b><function=convert>\n<parameter=value>3</parameter>').map(call => [call.name, call.arguments])).toEqual([['convert', { value: 3 }]])
+    expect(extractTextToolCalls('<minimax:tool_call><invoke name="x" oops><invoke name="y"><parameter name="p">1</parameter></invoke>').map(call => [call.name, call.arguments])).toEqual([['y', { p: 1 }]])
+    expect(splitThinking('<think>a</think>b<think>c</think>d<think>open')).toEqual({ text: 'bd', thinking: 'a\n\nc\n\nopen' })
+    const far = `${'x'.repeat(300 * 1024)}<tool_call>{"name": "late", "arguments": {}}</tool_call>`
+    expect(extractTextToolCalls(far)).toEqual([])
+  })
+})

@@ -11,6 +11,7 @@ import { createClient } from '../../src/client.ts'
 import { normalizeCompletion } from '../../src/normalize.ts'
 import { startReferenceServer } from '../../src/reference-server.ts'
 import { acquireSlot, startSlotServer } from '../../src/slots.ts'
+import type { MarkupResult } from '../support/hostile-markup.ts'
 import { runBench } from '../support/run-bench.ts'
 
 const quantile = (values: number[], q: number): number => {
@@ -99,6 +100,15 @@ function largestHaystack(): { id: string, tokens: number, chars: number, ms: num
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as ReturnType<typeof largestHaystack>
 }
 
+/** Every hostile reply of test/support/hostile-markup.ts read in a fresh process, each timed on its own. */
+function hostileMarkup(): { results: MarkupResult[], totalMs: number, slowest: MarkupResult } {
+  const out = execFileSync(process.execPath, ['src/run-ts.mjs', 'test/support/hostile-markup.ts'], { encoding: 'utf8', timeout: 300_000 })
+  const results = out.trim().split('\n').map(line => JSON.parse(line) as MarkupResult)
+  const slowest = results.reduce((a, b) => (b.ms > a.ms ? b : a))
+  return { results, totalMs: results.reduce((n, r) => n + r.ms, 0), slowest }
+}
+
+const markup = hostileMarkup()
 const haystack = largestHaystack()
 const overhead = await overheadPerCall()
 const walls = []
@@ -124,3 +134,6 @@ console.log(`  ${(cassettes.rescore / 1000).toFixed(2)} s   target: < 5 s  ${cas
 console.log('')
 console.log(`largest long-context haystack (${haystack.id}: ${haystack.tokens} tokens, ${haystack.chars} characters), generated at run time`)
 console.log(`  ${ms(haystack.ms)}, heap growth ${haystack.heapGrowthMB.toFixed(1)} MB, peak RSS growth ${haystack.peakRssGrowthMB.toFixed(1)} MB   target: < 1 s and < 50 MB  ${haystack.ms < 1000 && Math.max(haystack.heapGrowthMB, haystack.peakRssGrowthMB) < 50 ? 'MET' : 'MISSED'}`)
+console.log('')
+console.log(`text-call extraction on hostile replies (${markup.results.length} replies of up to ${(Math.max(...markup.results.map(r => r.chars)) / 1024 / 1024).toFixed(1)} MB of markup that never closes, test/support/hostile-markup.ts)`)
+console.log(`  slowest ${ms(markup.slowest.ms)} (${markup.slowest.name}), all ${ms(markup.totalMs)}   target: each < 1 s  ${markup.slowest.ms < 1000 ? 'MET' : 'MISSED'}`)

@@ -7,8 +7,9 @@ import type { AddressInfo, Socket } from 'node:net'
 import { createServer } from 'node:http'
 
 /**
- * One scripted answer. In `body`, `raw` and `sse`, the text `{{authorization}}` is replaced by the request's
- * Authorization header, the way careless servers echo the key they were sent into error messages.
+ * One scripted answer. In `body`, `raw`, `sse` and `reply`, the text `{{authorization}}` is replaced by the request's
+ * Authorization header, the way careless servers echo the key they were sent into error messages; `{{key}}` by the key
+ * alone, and `{{key:A:B}}` by its characters A to B (a model repeating part of a key it saw).
  */
 export type FaultStep =
   /** An HTTP status with a JSON body (any shape: object, array, string) and headers, e.g. `retry-after`. */
@@ -26,8 +27,17 @@ export type FaultStep =
    * after them instead of ending cleanly.
    */
   | { sse: string[], cut?: boolean, gapMs?: number }
-  /** A normal reply (a chat-completion body), after `delayMs`; sent as SSE chunks when the request asked for a stream. */
-  | { reply: unknown, delayMs?: number }
+  /**
+   * A normal reply (a chat-completion body), after `delayMs`; sent as SSE chunks when the request asked for a stream,
+   * its content, reasoning and arguments in pieces of `fragment` characters when given (as servers stream tokens).
+   */
+  | { reply: unknown, delayMs?: number, fragment?: number }
+  /** The status line and headers (200, JSON), then `partial` of a body, if any, and nothing more: a body that stalls. */
+  | { stall: true, partial?: string }
+  /** An SSE stream's headers, then one byte (an SSE comment line's `:`) every `gapMs`, never finishing. */
+  | { trickle: true, gapMs: number }
+  /** A redirect (`status` 301, 302, 307 or 308) to `location`. */
+  | { redirect: string, status?: number }
 
 export interface ReceivedRequest {
   method: string
@@ -39,7 +49,7 @@ export interface ReceivedRequest {
 
 export interface FaultServerOptions {
   /** The answer to GET /models (preflight): default 200 with an empty list. */
-  models?: { status: number, body?: unknown }
+  models?: { status: number, body?: unknown, headers?: Record<string, string> }
   /** The step served to every POST once the script has run out (a permanent fault). */
   after?: FaultStep
   /** A base URL (ending in /v1) to forward POSTs to once the script has run out, when `after` is not given. */
@@ -59,18 +69,33 @@ export const okReply = (content = 'ok', extra: Record<string, unknown> = {}): Re
   usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
 })
 
-/** SSE frames of a chat-completion body, as a server streams it: role, content, each call whole, finish, usage, [DONE]. */
-export function sseOf(reply: unknown): string[] {
-  const body = reply as { id?: string, model?: string, choices?: { message?: { content?: string | null, tool_calls?: { id: string, function: unknown }[] }, finish_reason?: string }[], usage?: unknown }
+/**
+ * SSE frames of a chat-completion body, as a server streams it: role, reasoning, content, each call (whole, or its
+ * arguments in pieces of `fragment` characters), finish, usage, [DONE].
+ */
+export function sseOf(reply: unknown, fragment?: number): string[] {
+  const body = reply as { id?: string, model?: string, choices?: { message?: { content?: string | null, reasoning_content?: string, tool_calls?: { id: string, function: { name: string, arguments: string } }[] }, finish_reason?: string }[], usage?: unknown }
   const choice = body.choices?.[0]
   const base = { id: body.id ?? 'x', object: 'chat.completion.chunk', created: 0, model: body.model ?? 'm' }
   const chunk = (delta: unknown, finish: string | null = null): unknown => ({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] })
+  const pieces = (text: string): string[] => (fragment ? text.match(new RegExp(`[\\s\\S]{1,${fragment}}`, 'g')) ?? [] : [text])
   const chunks = [chunk({ role: 'assistant', content: '' })]
-  if (choice?.message?.content) {
-    chunks.push(chunk({ content: choice.message.content }))
+  for (const piece of choice?.message?.reasoning_content ? pieces(choice.message.reasoning_content) : []) {
+    chunks.push(chunk({ reasoning_content: piece }))
+  }
+  for (const piece of choice?.message?.content ? pieces(choice.message.content) : []) {
+    chunks.push(chunk({ content: piece }))
   }
   for (const [index, call] of (choice?.message?.tool_calls ?? []).entries()) {
-    chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: call.function }] }))
+    if (fragment) {
+      chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }))
+      for (const piece of pieces(call.function.arguments)) {
+        chunks.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }))
+      }
+    }
+    else {
+      chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: call.function }] }))
+    }
   }
   chunks.push(chunk({}, choice?.finish_reason ?? 'stop'))
   if (body.usage) {
@@ -97,10 +122,12 @@ export async function startFaultServer(script: FaultStep[], fallback: unknown = 
       const path = (request.url ?? '').replace(/\/+$/, '')
       requests.push({ method: request.method ?? '', path, body, headers: request.headers, at: performance.now() })
       const auth = String(request.headers.authorization ?? '')
-      const echo = (value: string): string => value.split('{{authorization}}').join(auth)
+      const key = auth.replace(/^Bearer /, '')
+      const echo = (value: string): string => value.split('{{authorization}}').join(auth).split('{{key}}').join(key)
+        .replace(/\{\{key:(\d+):(\d+)\}\}/g, (_, from: string, to: string) => key.slice(Number(from), Number(to)))
       if (request.method === 'GET') {
         const models = options.models ?? { status: 200, body: { object: 'list', data: [] } }
-        response.writeHead(models.status, { 'content-type': 'application/json' })
+        response.writeHead(models.status, { 'content-type': 'application/json', ...models.headers })
         response.end(models.body === undefined ? '' : echo(JSON.stringify(models.body)))
         return
       }
@@ -144,16 +171,35 @@ export async function startFaultServer(script: FaultStep[], fallback: unknown = 
         })()
       }
       else if ('reply' in step) {
+        const reply = JSON.parse(echo(JSON.stringify(step.reply))) as unknown
         setTimeout(() => {
           if (body.stream === true) {
             response.writeHead(200, { 'content-type': 'text/event-stream' })
-            response.end(sseOf(step.reply).join(''))
+            response.end(sseOf(reply, step.fragment).join(''))
           }
           else {
             response.writeHead(200, { 'content-type': 'application/json' })
-            response.end(JSON.stringify(step.reply))
+            response.end(JSON.stringify(reply))
           }
         }, step.delayMs ?? 0)
+      }
+      else if ('stall' in step) {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.flushHeaders()
+        if (step.partial) {
+          response.write(step.partial)
+        }
+        // never ends; close() destroys the socket
+      }
+      else if ('trickle' in step) {
+        response.writeHead(200, { 'content-type': 'text/event-stream' })
+        response.flushHeaders()
+        const timer = setInterval(() => response.write(':'), step.gapMs)
+        response.on('close', () => clearInterval(timer))
+      }
+      else if ('redirect' in step) {
+        response.writeHead(step.status ?? 307, { location: step.redirect })
+        response.end()
       }
       else {
         response.writeHead(step.status, { 'content-type': 'application/json', ...step.headers })
