@@ -14,7 +14,7 @@ describe.concurrent('npm run bench: the four reference models on the embedded se
   let run: Awaited<ReturnType<typeof runBench>>
   beforeAll(async () => {
     run = await runScript('bench')
-  }, 120_000)
+  }, 240_000)
 
   it('exits 0 although baseline fails prompts', () => {
     expect(run.code, run.output).toBe(0)
