@@ -6,6 +6,7 @@
 import type { LeaderboardFile, ModelResult, SuiteBoard } from '../src/types.ts'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { scoringRules } from '../src/rules.ts'
 import { formatScore, table } from './tables.ts'
 
 /** Default largest allowed drop of a suite score, as a fraction of the suite's maximum (0.02 = 2 points of 100). */
@@ -192,7 +193,7 @@ export function renderComparison(comparison: Comparison, labels: { before: strin
       model.project,
       scoreCell(suite.board, model.before),
       scoreCell(suite.board, model.after),
-      model.before && model.after ? `${signed(model.after.score - model.before.score, suite.aggregate === 'sum' ? 1 : 2)}${model.sameSuite ? '' : ' (suite changed)'}` : (model.after ? 'new' : 'gone'),
+      model.before && model.after ? `${signed(model.after.score - model.before.score, scoringRules[suite.aggregate].places)}${model.sameSuite ? '' : ' (suite changed)'}` : (model.after ? 'new' : 'gone'),
       model.delta === null ? '–' : `${signed(100 * model.delta, 1)}%`,
     ])))
     const withCells = suite.categories.filter(category => category.cells.length > 0)

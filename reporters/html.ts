@@ -11,6 +11,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../src/atomic-write.ts'
 import { difficultyQuorum } from '../src/leaderboard.ts'
+import { ruleOf } from '../src/rules.ts'
 import { notSeparable } from '../src/stats.ts'
 import { readJsonLines } from './jsonl.ts'
 import { agentMetricRows, footnotes, formatInterval, formatLatency, formatScore, intervalNote, notSeparableMark } from './tables.ts'
@@ -327,12 +328,12 @@ function th(label: string, type: 'num' | 'text', title?: string, sorted?: 'ascen
 }
 
 function leaderboardTable(board: SuiteBoard): string {
-  const macro = board.aggregate === 'macro-mean'
+  const macro = ruleOf(board).showsSum
   const marks = notSeparable(board.models)
   const header = [
     th('Rank', 'num', undefined, 'ascending'),
     th('Model', 'text'),
-    th('Score', 'num', board.aggregate === 'sum' ? `sum over prompts, out of ${board.max}` : 'mean of categories, 0 to 1'),
+    th('Score', 'num', ruleOf(board).describe(board.max)),
     th('95% CI', 'num', 'bootstrap over prompts: see the note under the table'),
     ...(macro ? [th('Sum', 'num', `sum of test scores, out of ${board.taskCount * board.maxPerTask}`)] : []),
     th('%', 'num'),

@@ -3,6 +3,7 @@
 // coding-agent suite its metric table (metric rows, model columns).
 
 import type { AgentMetrics, ModelResult, ScoreInterval, SuiteBoard } from '../src/types.ts'
+import { ruleOf } from '../src/rules.ts'
 import { notSeparable } from '../src/stats.ts'
 
 /** A Markdown table with columns padded to equal width. */
@@ -22,15 +23,12 @@ export function formatLatency(ms: number): string {
 const where: Record<ModelResult['where'], string> = { local: 'Local', cloud: 'Cloud API', embedded: 'Embedded' }
 
 export function formatScore(board: SuiteBoard, result: ModelResult): string {
-  if (board.aggregate === 'coding-agent') {
-    return result.score.toFixed(3)
-  }
-  return board.aggregate === 'sum' ? `${result.score.toFixed(1)}/${board.max}` : result.score.toFixed(2)
+  return ruleOf(board).format(result.score, board.max)
 }
 
 /** A score interval in the score's own precision, without the maximum: "55.0–60.0", "0.81–0.94", "0.701–0.760". */
 export function formatInterval(board: SuiteBoard, interval: ScoreInterval): string {
-  const places = board.aggregate === 'coding-agent' ? 3 : board.aggregate === 'sum' ? 1 : 2
+  const { places } = ruleOf(board)
   return `${interval.low.toFixed(places)}–${interval.high.toFixed(places)}`
 }
 
@@ -52,7 +50,7 @@ const column = (result: ModelResult): string => result.project
  * a reader needs to trust it.
  */
 export function leaderboardTable(board: SuiteBoard): string {
-  const sumColumn = board.aggregate === 'macro-mean'
+  const sumColumn = ruleOf(board).showsSum
   const header = ['Rank', 'Model', 'Score', '95% CI', ...(sumColumn ? ['Sum'] : []), '%', 'Avg Latency', 'Context', 'Where']
   const marks = notSeparable(board.models)
   const rows = board.models.map((result, i) => [
@@ -285,10 +283,10 @@ export function renderSuite(board: SuiteBoard): string {
     '',
     categoryTable(board),
   ]
-  if (board.aggregate === 'coding-agent') {
+  if (ruleOf(board).agentMetrics) {
     parts.push('', agentTable(board))
   }
-  if (board.aggregate === 'macro-mean') {
+  if (ruleOf(board).roundTables) {
     for (const result of board.models) {
       parts.push('', `### ${result.name}`, '', modelCategoryTable(board, result))
     }

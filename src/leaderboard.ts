@@ -3,6 +3,7 @@
 // of a suite are kept but marked not comparable.
 
 import type { HarnessStamp, LeaderboardFile, ModelResult, Suite, SuiteBoard, SuiteStamp, TaskDifficulty } from './types.ts'
+import { ruleOf } from './rules.ts'
 import { rank } from './scoring.ts'
 
 export interface MergeResult {
@@ -19,7 +20,7 @@ export function emptyBoard(suite: Suite, stamp: SuiteStamp): SuiteBoard {
     version: suite.version,
     hash: stamp.hash,
     aggregate: suite.aggregate,
-    max: suite.aggregate === 'sum' ? taskCount * suite.maxScore : suite.maxScore,
+    max: ruleOf(suite).max(taskCount, suite.maxScore),
     taskCount,
     maxPerTask: suite.maxScore,
     categories: suite.categories.map(({ id, title }) => ({ id, title })),

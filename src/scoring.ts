@@ -3,6 +3,7 @@
 
 import type { AgentMetrics, EndReason, ModelResult, RecordedModel, RunMeta, Suite, TaskResult, Usage } from './types.ts'
 import { runCost } from './pricing.ts'
+import { compositeWeights, ruleOf } from './rules.ts'
 import { modelStats, runSpread } from './stats.ts'
 
 const round = (value: number, places = 6): number => Math.round(value * 10 ** places) / 10 ** places
@@ -99,7 +100,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
     }
   }
   const categories: Record<string, number> = {}
-  const taskScores: number[] = []
+  const perCategory: number[][] = []
   let expected = 0
   let done = 0
   for (const category of suite.categories) {
@@ -119,22 +120,22 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
     }
     if (scores.length > 0) {
       categories[category.id] = round(mean(scores))
-      taskScores.push(...scores)
     }
+    perCategory.push(scores)
   }
-  const sum = round(taskScores.reduce((a, b) => a + b, 0))
+  const sum = round(perCategory.flat().reduce((a, b) => a + b, 0))
   const taskCount = suite.categories.reduce((n, category) => n + category.tasks.length, 0)
-  const isSum = suite.aggregate === 'sum'
-  const agent = suite.aggregate === 'coding-agent' ? agentMetrics(mergeRuns(outcomes)) : undefined
-  const score = isSum ? sum : agent ? agent.composite : round(mean(Object.values(categories)))
-  const max = isSum ? taskCount * suite.maxScore : suite.maxScore
+  const rule = ruleOf(suite)
+  const agent = rule.agentMetrics ? agentMetrics(mergeRuns(outcomes)) : undefined
+  const score = round(rule.score({ categories: perCategory, composite: () => agent?.composite ?? 0 }))
+  const max = rule.max(taskCount, suite.maxScore)
   // pass^k, spreads and the score's bootstrap interval, over the suite's tasks; the composite is recomputed by agentMetrics
   const merged = new Map(mergeRuns(outcomes).map(outcome => [outcome.taskId, outcome]))
   const statsTasks = suite.categories.flatMap(category => category.tasks.flatMap((task) => {
     const outcome = merged.get(task.id)
     return outcome ? [{ category: category.id, runs: tasks[task.id]?.runs ?? [], item: outcome }] : []
   }))
-  const { repeats, interval } = modelStats(suite.aggregate, suite.maxScore, suite.runs, statsTasks, sample => agentMetrics(sample).composite)
+  const { repeats, interval } = modelStats(rule, suite.maxScore, suite.runs, statsTasks, sample => agentMetrics(sample).composite)
   return {
     project: first.project,
     name: model.name,
@@ -145,7 +146,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
     score,
     max,
     percent: max === 0 ? 0 : round(100 * score / max, 4),
-    ...(isSum ? {} : { sum, sumMax: taskCount * suite.maxScore }),
+    ...(rule.id === 'sum' ? {} : { sum, sumMax: taskCount * suite.maxScore }),
     avgLatencyMs: modelCalls === 0 ? 0 : round(latency / modelCalls, 3),
     categories,
     tasks,
@@ -169,13 +170,6 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
     finishedAt: outcomes.map(o => o.finishedAt).sort().at(-1) ?? first.finishedAt,
   }
 }
-
-/**
- * The coding-agent composite's weights, written here only. The seed publishes its composites (0.735 and 0.728) and
- * their inputs but not the weights; 0.5 / 0.3 / 0.2 are the only weights on a 0.01 grid, summing to 1, that reproduce
- * both from those inputs (test/scoring.test.ts searches the grid).
- */
-export const compositeWeights = { toolCallSuccess: 0.5, taskCompletion: 0.3, noRework: 0.2 } as const
 
 /** The coding-agent composite: 0.5 x tool_call_success + 0.3 x task_completion + 0.2 x (1 - rework_rate). */
 export function compositeScore(toolCallSuccess: number, taskCompletion: number, reworkRate: number): number {

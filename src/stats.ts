@@ -2,7 +2,9 @@
 // bootstrap interval of a suite score over its tasks, and which neighbouring leaderboard rows are not separable.
 // No I/O, no clock, no Math.random: the same runs in give the same numbers out, bit for bit.
 
-import type { RepeatStats, RunSpread, ScoreInterval, SuiteAggregate } from './types.ts'
+import type { ScoringRule } from './rules.ts'
+import type { RepeatStats, RunSpread, ScoreInterval } from './types.ts'
+import { mulberry32 } from './haystack.ts'
 
 const round = (value: number, places = 6): number => Math.round(value * 10 ** places) / 10 ** places
 const mean = (values: readonly number[]): number => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length)
@@ -44,18 +46,6 @@ export function runSpread(scores: readonly number[]): RunSpread {
   }
   const m = mean(scores)
   return { min: Math.min(...scores), max: Math.max(...scores), sd: round(Math.sqrt(mean(scores.map(score => (score - m) ** 2)))) }
-}
-
-/** mulberry32: a small, fast 32-bit PRNG; the same seed gives the same sequence on every machine. Values in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6D2B79F5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** The linear-interpolation quantile of sorted values (R's type 7, numpy's default). */
@@ -102,18 +92,12 @@ export interface TaskRuns<T> {
 }
 
 /**
- * A suite score by the suite's own rule, from tasks grouped by category: the sum of task means (classic), the mean of
- * category means (v1), or the composite `pooled` computes from the tasks' runs put together (coding-agent).
+ * A suite score by the suite's own rule (src/rules.ts), from tasks grouped by category: the rule scores the task means,
+ * and a composite is what `pooled` computes from the tasks' runs put together (coding-agent).
  */
-export function suiteScore<T>(aggregate: SuiteAggregate, strata: readonly (readonly TaskRuns<T>[])[], pooled: (items: T[]) => number): number {
+export function suiteScore<T>(rule: ScoringRule, strata: readonly (readonly TaskRuns<T>[])[], pooled: (items: T[]) => number): number {
   const taskMean = (task: TaskRuns<T>): number => mean(task.runs.filter((score): score is number => score !== null))
-  if (aggregate === 'sum') {
-    return strata.reduce((sum, stratum) => sum + stratum.reduce((s, task) => s + taskMean(task), 0), 0)
-  }
-  if (aggregate === 'macro-mean') {
-    return mean(strata.filter(stratum => stratum.length > 0).map(stratum => mean(stratum.map(taskMean))))
-  }
-  return pooled(strata.flatMap(stratum => stratum.map(task => task.item)))
+  return rule.score({ categories: strata.map(stratum => stratum.map(taskMean)), composite: () => pooled(strata.flatMap(stratum => stratum.map(task => task.item))) })
 }
 
 /**
@@ -121,7 +105,7 @@ export function suiteScore<T>(aggregate: SuiteAggregate, strata: readonly (reado
  * coding-agent composite from a resample's tasks (the caller's own metric, so this module never re-implements it).
  */
 export function modelStats<T>(
-  aggregate: SuiteAggregate,
+  rule: ScoringRule,
   maxScore: number,
   runsPerTask: number,
   tasks: readonly TaskRuns<T>[],
@@ -145,7 +129,7 @@ export function modelStats<T>(
     byCategory.set(task.category, [...(byCategory.get(task.category) ?? []), task])
   }
   const settings = { ...bootstrapDefaults, ...options }
-  const { low, high } = bootstrapInterval([...byCategory.values()], sample => suiteScore(aggregate, sample, pooled), settings)
+  const { low, high } = bootstrapInterval([...byCategory.values()], sample => suiteScore(rule, sample, pooled), settings)
   return { repeats, interval: { low, high, level: settings.level, resamples: settings.resamples, seed: settings.seed } }
 }
 

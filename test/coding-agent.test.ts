@@ -20,7 +20,8 @@ import { callFormGrade, callsWellFormed, findRework, passesTests } from '../src/
 import { givenUp, thrashed } from '../src/reference/oracle.ts'
 import { startReferenceServer } from '../src/reference-server.ts'
 import { sandboxCapabilities } from '../src/sandbox.ts'
-import { agentMetrics, compositeScore, compositeWeights, summarize } from '../src/scoring.ts'
+import { compositeWeights } from '../src/rules.ts'
+import { agentMetrics, compositeScore, summarize } from '../src/scoring.ts'
 import { runToolCall } from '../src/tools.ts'
 import { root, runBench } from './support/run-bench.ts'
 

@@ -6,7 +6,9 @@ import type { TestOutcome } from '../src/scoring.ts'
 import type { RunMeta, Suite } from '../src/types.ts'
 import { describe, expect, it } from 'vitest'
 import { agentMetrics, summarize } from '../src/scoring.ts'
-import { binomial, bootstrapDefaults, bootstrapInterval, modelStats, mulberry32, notSeparable, passHatK, quantile, runSpread, suiteScore, taskPassK } from '../src/stats.ts'
+import { mulberry32 } from '../src/haystack.ts'
+import { scoringRules } from '../src/rules.ts'
+import { binomial, bootstrapDefaults, bootstrapInterval, modelStats, notSeparable, passHatK, quantile, runSpread, suiteScore, taskPassK } from '../src/stats.ts'
 
 describe('pass^k', () => {
   it('counts ways to choose: C(n, k)', () => {
@@ -109,23 +111,23 @@ describe('the bootstrap', () => {
   it('recomputes each suite\'s rule: a sum of task means, a mean of category means, a composite of pooled runs', () => {
     const task = (category: string, runs: (number | null)[], item = 0) => ({ category, runs, item })
     const strata = [[task('a', [3, 1, 2]), task('a', [3, null, 3])], [task('b', [0, 0, 0])]]
-    expect(suiteScore('sum', strata, () => 0)).toBe(2 + 3 + 0)
-    expect(suiteScore('macro-mean', strata, () => 0)).toBe((2.5 + 0) / 2)
+    expect(suiteScore(scoringRules['sum'], strata, () => 0)).toBe(2 + 3 + 0)
+    expect(suiteScore(scoringRules['macro-mean'], strata, () => 0)).toBe((2.5 + 0) / 2)
     const items = [[task('a', [1], 4), task('a', [1], 6)], [task('b', [1], 10)]]
-    expect(suiteScore('coding-agent', items, pooled => pooled.reduce((a, b) => a + b, 0))).toBe(20)
+    expect(suiteScore(scoringRules['coding-agent'], items, pooled => pooled.reduce((a, b) => a + b, 0))).toBe(20)
   })
 
   it('gives a model its repeats and an interval that covers its score; none without a scored task', () => {
     const tasks = scores.map((score, i) => ({ category: `c${Math.floor(i / 4)}`, runs: [score, score === 3 ? 3 : Math.min(3, score + 1), score], item: i }))
-    const { repeats, interval } = modelStats('sum', 3, 3, tasks, () => 0)
-    const point = suiteScore('sum', [tasks], () => 0)
+    const { repeats, interval } = modelStats(scoringRules['sum'], 3, 3, tasks, () => 0)
+    const point = suiteScore(scoringRules['sum'], [tasks], () => 0)
     expect(interval).toMatchObject({ level: 0.95, resamples: 2000, seed: 0x6D696C6F })
     expect(interval?.low).toBeLessThanOrEqual(point)
     expect(interval?.high).toBeGreaterThanOrEqual(point)
     expect(repeats).toMatchObject({ tasks: 20, varying: 9, meanRange: 0.45 })
     // eleven prompts always at full marks, three with one full run in three, six never
     expect(repeats.passK).toEqual([0.6, 0.55, 0.55])
-    const lost = modelStats('sum', 3, 3, [{ category: 'a', runs: [null], item: 0 }], () => 0)
+    const lost = modelStats(scoringRules['sum'], 3, 3, [{ category: 'a', runs: [null], item: 0 }], () => 0)
     expect(lost.interval).toBeUndefined()
     expect(lost.repeats).toEqual({ passK: [null, null, null], tasks: 0, varying: 0, meanRange: 0, meanSd: 0 })
   })
