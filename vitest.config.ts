@@ -5,9 +5,9 @@ import { defineConfig } from 'vitest/config'
 import { models } from './fixtures/models.ts'
 import LeaderboardReporter from './reporters/leaderboard-reporter.ts'
 import ProgressReporter from './reporters/progress-reporter.ts'
-import { loadEnvFile } from './src/env-file.ts'
-import { projectFilters, unmatchedProjects } from './src/matrix.ts'
-import { loadSettings } from './src/settings.ts'
+import { loadEnvFile } from './src/runtime/env-file.ts'
+import { projectFilters, unmatchedProjects } from './src/node/matrix.ts'
+import { loadSettings } from './src/node/settings.ts'
 
 // `.env` may hold MILO_BASE_URL / MILO_MODEL and the base-URL overrides; keys are read again in the workers.
 loadEnvFile()
@@ -28,8 +28,8 @@ if (unknown.length > 0) {
 // evaluate this file again for each of the matrix's projects at start-up.
 const shared = {
   include: ['benchmarks/**/*.spec.ts'],
-  setupFiles: ['./src/setup.ts'],
-  globalSetup: ['./src/global-setup.ts'],
+  setupFiles: ['./src/runtime/setup.ts'],
+  globalSetup: ['./src/node/global-setup.ts'],
   // Spec files keep no state that needs a fresh module graph each: a worker imports the suites and tools once, and
   // shares one client per model between the files it runs.
   isolate: false,

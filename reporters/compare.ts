@@ -3,10 +3,10 @@
 // `renderComparison` are pure; the edges (reading files, the environment, the command line) are at the bottom.
 // `npm run compare -- before.json after.json` runs `main` through reporters/compare-cli.mjs.
 
-import type { LeaderboardFile, ModelResult, SuiteBoard } from '../src/types.ts'
+import type { LeaderboardFile, ModelResult, SuiteBoard } from '../src/core/types.ts'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { scoringRules } from '../src/rules.ts'
+import { scoringRules } from '../src/core/rules.ts'
 import { formatScore, table } from './tables.ts'
 
 /** Default largest allowed drop of a suite score, as a fraction of the suite's maximum (0.02 = 2 points of 100). */
@@ -269,7 +269,7 @@ export interface BaselineVerdict {
 /**
  * The run's regression gate: when MILO_BASELINE names a committed leaderboard.json, the suites this run scored
  * (`ran`: project -> suite ids) must not have dropped by more than MILO_MAX_REGRESSION (both as the run's settings
- * parsed them, src/settings.ts). A baseline that cannot be
+ * parsed them, src/node/settings.ts). A baseline that cannot be
  * read fails the run: a gate that was asked for never passes silently.
  */
 export function baselineVerdict(settings: { baseline?: string, maxRegression?: number }, board: LeaderboardFile, ran: ReadonlyMap<string, readonly string[]>, root = process.cwd()): BaselineVerdict {

@@ -1,7 +1,7 @@
 // The GitHub Actions job summary: when GITHUB_STEP_SUMMARY is set (GitHub sets it in every step), the leaderboard of
 // the suites this run scored and the gate's verdict are appended to it as Markdown, next to Vitest's own output.
 
-import type { LeaderboardFile } from '../src/types.ts'
+import type { LeaderboardFile } from '../src/core/types.ts'
 import { appendFileSync } from 'node:fs'
 import { renderSuite } from './tables.ts'
 

@@ -4,15 +4,15 @@
 // category to prompt to run with its checks and transcript. Model output is untrusted: every string is escaped, the
 // drill-down is built with textContent only, and a Content-Security-Policy allows no script but the page's own.
 
-import type { AgentMetrics, ChatMessage, CheckResult, EndReason, LeaderboardFile, ModelResult, RunRecord, SuiteBoard, Transcript, Usage } from '../src/types.ts'
+import type { AgentMetrics, ChatMessage, CheckResult, EndReason, LeaderboardFile, ModelResult, RunRecord, SuiteBoard, Transcript, Usage } from '../src/core/types.ts'
 import type { TranscriptLine } from './transcripts.ts'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../src/atomic-write.ts'
-import { difficultyQuorum } from '../src/leaderboard.ts'
-import { ruleOf } from '../src/rules.ts'
-import { notSeparable } from '../src/stats.ts'
+import { writeFileAtomic } from '../src/node/atomic-write.ts'
+import { difficultyQuorum } from '../src/core/leaderboard.ts'
+import { ruleOf } from '../src/core/rules.ts'
+import { notSeparable } from '../src/core/stats.ts'
 import { readJsonLines } from './jsonl.ts'
 import { agentMetricRows, footnotes, formatInterval, formatLatency, formatScore, intervalNote, notSeparableMark } from './tables.ts'
 

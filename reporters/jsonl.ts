@@ -3,10 +3,10 @@
 // line longer than the limit is skipped without being held, and a partial last line from a killed run is ignored.
 
 import { closeSync, openSync, readSync } from 'node:fs'
-import { maxTranscriptChars } from '../src/record-caps.ts'
+import { maxTranscriptChars } from '../src/core/record-caps.ts'
 
 /**
- * Lines longer than this are skipped: more bytes than the largest stored transcript (src/record-caps.ts) can take in
+ * Lines longer than this are skipped: more bytes than the largest stored transcript (src/core/record-caps.ts) can take in
  * UTF-8, so such a line is no record this harness writes now (before the caps, a transcript line could be hundreds of
  * megabytes).
  */

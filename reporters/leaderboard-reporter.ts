@@ -4,24 +4,24 @@
 // 0 when nothing was scored, a strict cache had no recording, or a test ended without a run record.
 
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
-import type { GatePolicy } from '../src/gate.ts'
-import type { TestOutcome } from '../src/scoring.ts'
-import type { Settings } from '../src/settings.ts'
-import type { BenchTestMeta, HarnessStamp, LeaderboardFile, ModelResult, ModelSpec, Preflight, RecordedModel, RunMeta, RunRecord } from '../src/types.ts'
+import type { GatePolicy } from '../src/core/gate.ts'
+import type { TestOutcome } from '../src/core/scoring.ts'
+import type { Settings } from '../src/protocol.ts'
+import type { BenchTestMeta, HarnessStamp, LeaderboardFile, ModelResult, ModelSpec, Preflight, RecordedModel, RunMeta, RunRecord } from '../src/core/types.ts'
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { models } from '../fixtures/models.ts'
 import { stamps, suites } from '../fixtures/suites.ts'
-import { writeFileAtomic } from '../src/atomic-write.ts'
-import { recordError } from '../src/errors.ts'
-import { evaluateGate } from '../src/gate.ts'
-import { mergeLeaderboard } from '../src/leaderboard.ts'
-import { capRunMeta, capText } from '../src/record-caps.ts'
-import { redact } from '../src/redact.ts'
-import { scoreRun, summarize } from '../src/scoring.ts'
-import { readSettings } from '../src/settings.ts'
+import { writeFileAtomic } from '../src/node/atomic-write.ts'
+import { recordError } from '../src/models/errors.ts'
+import { evaluateGate } from '../src/core/gate.ts'
+import { mergeLeaderboard } from '../src/core/leaderboard.ts'
+import { capRunMeta, capText } from '../src/core/record-caps.ts'
+import { redact } from '../src/models/redact.ts'
+import { scoreRun, summarize } from '../src/core/scoring.ts'
+import { readSettings } from '../src/node/settings.ts'
 import { baselineVerdict } from './compare.ts'
 import { appendStepSummary } from './github-summary.ts'
 import { writeHtml } from './html.ts'
@@ -214,7 +214,7 @@ export default class LeaderboardReporter implements Reporter {
     }
     const suite = stamps.get(outcome.suite)
     const lines = outcome.runs.map((full): RunRecord => {
-      // Check messages and errors can quote a model's output: capped, so a record stays under 64 KB (src/record-caps.ts).
+      // Check messages and errors can quote a model's output: capped, so a record stays under 64 KB (src/core/record-caps.ts).
       const run = capRunMeta(full)
       return {
         schema: 1,
@@ -334,7 +334,7 @@ export default class LeaderboardReporter implements Reporter {
     mkdirSync(dir, { recursive: true })
     const boardPath = join(dir, 'leaderboard.json')
     const { board, notes } = mergeLeaderboard(this.readPrevious(boardPath, log), fresh, suites, current, new Date().toISOString(), this.harness ?? { version: '', vitest: '' })
-    // Each file whole or not at all: a kill during a rewrite leaves the previous one (src/atomic-write.ts).
+    // Each file whole or not at all: a kill during a rewrite leaves the previous one (src/node/atomic-write.ts).
     writeFileAtomic(boardPath, `${JSON.stringify(board, null, 2)}\n`)
     const markdown = Object.values(board.suites).map(renderSuite).join('\n\n')
     writeFileAtomic(join(dir, 'leaderboard.md'), `# milo-bench leaderboard\n\nUpdated ${board.updatedAt}.\n\n${markdown}\n`)

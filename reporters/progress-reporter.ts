@@ -6,10 +6,10 @@
 // MILO_PROGRESS=lines picks the form, MILO_PROGRESS=0 turns it off.
 
 import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node'
-import type { ProgressSetting, Settings } from '../src/settings.ts'
-import type { BenchTestMeta } from '../src/types.ts'
-import { scoreRun } from '../src/scoring.ts'
-import { progressSetting } from '../src/settings.ts'
+import type { ProgressSetting, Settings } from '../src/protocol.ts'
+import type { BenchTestMeta } from '../src/core/types.ts'
+import { scoreRun } from '../src/core/scoring.ts'
+import { progressSetting } from '../src/node/settings.ts'
 
 export interface ProgressReporterOptions {
   /** Print every Nth finished test as a line; 0 turns progress off. Default: MILO_PROGRESS, else 1 on a terminal and 0 otherwise. */
@@ -73,7 +73,7 @@ export function progressBar(all: Count, elapsedMs: number, columns: number, last
   return line.length > room ? `${line.slice(0, room - 1)}…` : line
 }
 
-/** How often to print, from MILO_PROGRESS (as src/settings.ts parsed it) and whether stdout is a terminal: 0 is never, N every Nth test. */
+/** How often to print, from MILO_PROGRESS (as src/node/settings.ts parsed it) and whether stdout is a terminal: 0 is never, N every Nth test. */
 export function progressEvery(setting: ProgressSetting | undefined, isTTY: boolean): number {
   if (setting === undefined) {
     return isTTY ? 1 : 0
@@ -138,7 +138,7 @@ export default class ProgressReporter implements Reporter {
     const isTTY = process.stdout.isTTY === true
     const live = this.liveWindow()
     if (this.options.every === undefined && this.options.form === undefined) {
-      // MILO_PROGRESS as the config parsed it (src/settings.ts); parsed here only under a config that provides no settings.
+      // MILO_PROGRESS as the config parsed it (src/node/settings.ts); parsed here only under a config that provides no settings.
       const settings = (this.vitest.getProvidedContext() as { settings?: Settings }).settings
       this.mode = progressMode(settings ? settings.progress : progressSetting(process.env), isTTY, live)
     }

@@ -3,7 +3,7 @@
 // fields, CRLF line ends, and a field quoted (its quotes doubled) when it holds a comma, a quote or a line break.
 
 import type { ReportData } from './html.ts'
-import type { LeaderboardFile } from '../src/types.ts'
+import type { LeaderboardFile } from '../src/core/types.ts'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadReportData } from './html.ts'

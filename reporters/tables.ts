@@ -2,9 +2,9 @@
 // the per-category table, for 0-1 suites the one-model and two-model category tables with notes, and for the
 // coding-agent suite its metric table (metric rows, model columns).
 
-import type { AgentMetrics, ModelResult, ScoreInterval, SuiteBoard } from '../src/types.ts'
-import { ruleOf } from '../src/rules.ts'
-import { notSeparable } from '../src/stats.ts'
+import type { AgentMetrics, ModelResult, ScoreInterval, SuiteBoard } from '../src/core/types.ts'
+import { ruleOf } from '../src/core/rules.ts'
+import { notSeparable } from '../src/core/stats.ts'
 
 /** A Markdown table with columns padded to equal width. */
 export function table(header: string[], rows: string[][]): string {

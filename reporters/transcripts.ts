@@ -1,14 +1,14 @@
 // The transcript store (main process): the trimmed transcripts a worker records as `milo:transcript` test artifacts are
 // appended next to the run records, as results/transcripts/<project>/<runId>.jsonl, so the HTML report can show the
 // conversation behind any run still on the leaderboard, including runs of earlier days. Each line is capped (under
-// 512 KB, src/record-caps.ts) and holds no secret, whatever the worker sent.
+// 512 KB, src/core/record-caps.ts) and holds no secret, whatever the worker sent.
 
 import type { TestCase } from 'vitest/node'
-import type { Transcript } from '../src/types.ts'
+import type { Transcript } from '../src/core/types.ts'
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { capTranscript } from '../src/record-caps.ts'
-import { redact } from '../src/redact.ts'
+import { capTranscript } from '../src/core/record-caps.ts'
+import { redact } from '../src/models/redact.ts'
 
 /** One JSON line of `results/transcripts/<project>/<runId>.jsonl`: the transcript of one run of one task. */
 export interface TranscriptLine {

@@ -1,10 +1,10 @@
 // The public surface of milo-bench as a library: reading any OpenAI-compatible server's replies, classifying its
 // errors, the per-server presets, and the shared types. Everything not exported here is internal.
 
-export type { CompletionRequest, CompletionResult, ModelClient } from './client.ts'
-export type { ErrorBody } from './errors.ts'
-export type { NormalizedCompletion, NormalizedToolCall } from './normalize.ts'
-export type { ServerPreset } from './presets.ts'
+export type { CompletionRequest, CompletionResult, ModelClient } from './models/client.ts'
+export type { ErrorBody } from './models/errors.ts'
+export type { NormalizedCompletion, NormalizedToolCall } from './models/normalize.ts'
+export type { ServerPreset } from './models/presets.ts'
 export type {
   ChatMessage,
   CheckResult,
@@ -35,28 +35,28 @@ export type {
   ToolDefinition,
   Transcript,
   Usage,
-} from './types.ts'
+} from './core/types.ts'
 
-export { buildRequestBody, createClient, ModelCallError } from './client.ts'
-export { classifyError, isInfrastructure, isTransient, readErrorBody, redact } from './errors.ts'
-export { accumulateStream, extractTextToolCalls, normalizeCompletion, parseArguments, splitThinking, StreamError } from './normalize.ts'
-export { presets, startHint } from './presets.ts'
+export { buildRequestBody, createClient, ModelCallError } from './models/client.ts'
+export { classifyError, isInfrastructure, isTransient, readErrorBody, redact } from './models/errors.ts'
+export { accumulateStream, extractTextToolCalls, normalizeCompletion, parseArguments, splitThinking, StreamError } from './models/normalize.ts'
+export { presets, startHint } from './models/presets.ts'
 
 // Writing and scoring benchmarks (worker side: spec files, matchers, the agent loop).
-export type { BenchContext, CategoryRubric } from './bench.ts'
-export type { CallBudget } from './client.ts'
-export type { CheckOptions, ToCallToolOptions } from './matchers.ts'
-export { describeCategory } from './bench.ts'
-export { runAgent } from './agent.ts'
-export { BudgetExhaustedError } from './client.ts'
-export * as checks from './checks.ts'
-export { openCache, cacheSettings } from './cache.ts'
-export { startReferenceServer } from './reference-server.ts'
+export type { BenchContext, CategoryRubric } from './runtime/bench.ts'
+export type { CallBudget } from './models/client.ts'
+export type { CheckOptions, ToCallToolOptions } from './runtime/matchers.ts'
+export { describeCategory } from './runtime/bench.ts'
+export { runAgent } from './runtime/agent.ts'
+export { BudgetExhaustedError } from './models/client.ts'
+export * as checks from './core/checks.ts'
+export { openCache, cacheSettings } from './runtime/cache.ts'
+export { startReferenceServer } from './node/reference-server.ts'
 
 // Aggregation, ranking and gating (pure; the reporter's building blocks).
-export type { GatePolicy, GateVerdict } from './gate.ts'
-export { evaluateGate } from './gate.ts'
-export { mergeLeaderboard } from './leaderboard.ts'
-export { callCost, ratesFor, runCost } from './pricing.ts'
-export { rank, scoreRun, summarize } from './scoring.ts'
-export { bootstrapInterval, modelStats, notSeparable, passHatK, runSpread } from './stats.ts'
+export type { GatePolicy, GateVerdict } from './core/gate.ts'
+export { evaluateGate } from './core/gate.ts'
+export { mergeLeaderboard } from './core/leaderboard.ts'
+export { callCost, ratesFor, runCost } from './core/pricing.ts'
+export { rank, scoreRun, summarize } from './core/scoring.ts'
+export { bootstrapInterval, modelStats, notSeparable, passHatK, runSpread } from './core/stats.ts'

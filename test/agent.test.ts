@@ -3,11 +3,11 @@
 // tool calls is never taken for an answer, neither in the transcript nor in the conversation sent back.
 
 import type { FaultServer, FaultStep } from './support/fault-server.ts'
-import type { ChatMessage, ModelSpec, Task, Transcript } from '../src/types.ts'
+import type { ChatMessage, ModelSpec, Task, Transcript } from '../src/core/types.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { catalog, classic, freshEnv } from '../fixtures/suites.ts'
-import { runAgent } from '../src/agent.ts'
-import { createClient } from '../src/client.ts'
+import { runAgent } from '../src/runtime/agent.ts'
+import { createClient } from '../src/models/client.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
 
 const task = classic.categories.flatMap(category => category.tasks).find(t => t.id === 'weather-paris') as Task

@@ -1,12 +1,12 @@
 // Answer matching, table by table: for each kind of fact, the forms a right answer may take (which must match) and
 // the near misses a wrong answer takes (which must not).
 
-import type { AnswerContext, AnswerSpec, Fact } from '../src/answers.ts'
-import type { Json } from '../src/types.ts'
+import type { AnswerContext, AnswerSpec, Fact } from '../src/core/answers.ts'
+import type { Json } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
-import { fold, isNegated, judgeAnswer, parseNumber, readNumbers, states } from '../src/answers.ts'
-import { reachesState } from '../src/checks.ts'
-import { confabulate, paraphrase, synonyms } from '../src/reference/rewrite.ts'
+import { fold, isNegated, judgeAnswer, parseNumber, readNumbers, states } from '../src/core/answers.ts'
+import { reachesState } from '../src/core/checks.ts'
+import { confabulate, paraphrase, synonyms } from '../src/node/reference/rewrite.ts'
 
 interface Row { fact: Fact, same: string[], different: string[] }
 

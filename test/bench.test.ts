@@ -1,12 +1,12 @@
 // The benchmark as users run it: `vitest run --project ...` in a child process against the embedded reference server,
 // checking exit codes, the printed tables and the files written.
 
-import type { ReferenceServer } from '../src/reference-server.ts'
+import type { ReferenceServer } from '../src/node/reference-server.ts'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { classic as classicSuite, suites } from '../fixtures/suites.ts'
-import { startReferenceServer } from '../src/reference-server.ts'
+import { startReferenceServer } from '../src/node/reference-server.ts'
 import { runBench, runScript } from './support/run-bench.ts'
 import { startFaultServer } from './support/fault-server.ts'
 

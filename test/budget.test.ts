@@ -2,15 +2,16 @@
 // do not count, the call in flight when the budget runs out is aborted, and a replay from recordings ends where the
 // recorded run did.
 
-import type { ModelSpec } from '../src/types.ts'
+import type { ModelSpec } from '../src/core/types.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
-import { BudgetExhaustedError, createClient } from '../src/client.ts'
-import { startReferenceServer } from '../src/reference-server.ts'
-import { acquireSlot, startSlotServer } from '../src/slots.ts'
+import { BudgetExhaustedError, createClient } from '../src/models/client.ts'
+import { startReferenceServer } from '../src/node/reference-server.ts'
+import { startSlotServer } from '../src/node/slot-server.ts'
+import { acquireSlot } from '../src/runtime/slots.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
 import { runBench } from './support/run-bench.ts'
 

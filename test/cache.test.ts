@@ -1,15 +1,15 @@
 // The response cache and cassettes: unchanged calls come from disk with their recorded latency; a recorded run
 // re-scores with no model at all; strict mode fails on a request it has no recording for.
 
-import type { ModelSpec } from '../src/types.ts'
+import type { ModelSpec } from '../src/core/types.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
-import { cacheKey, cacheSettings, openCache } from '../src/cache.ts'
-import { createClient, ModelCallError } from '../src/client.ts'
-import { startReferenceServer } from '../src/reference-server.ts'
+import { cacheKey, cacheSettings, openCache } from '../src/runtime/cache.ts'
+import { createClient, ModelCallError } from '../src/models/client.ts'
+import { startReferenceServer } from '../src/node/reference-server.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
 import { runBench } from './support/run-bench.ts'
 

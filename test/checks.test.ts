@@ -1,7 +1,7 @@
-import type { ChainStep } from '../src/checks.ts'
-import type { ToolCallRecord, Transcript } from '../src/types.ts'
+import type { ChainStep } from '../src/core/checks.ts'
+import type { ToolCallRecord, Transcript } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
-import { answersWithJson, answerStates, asksBeforeActing, avoidsRepeatedFailures, avoidsTools, callsInOrder, callsTool, followsChain, hasValidArguments, matchesSchema, resolveRefs, usesAtMostCalls, valueMatches } from '../src/checks.ts'
+import { answersWithJson, answerStates, asksBeforeActing, avoidsRepeatedFailures, avoidsTools, callsInOrder, callsTool, followsChain, hasValidArguments, matchesSchema, resolveRefs, usesAtMostCalls, valueMatches } from '../src/core/checks.ts'
 
 const call = (step: number, name: string, args: ToolCallRecord['arguments'], ok = true): ToolCallRecord => ({
   step, id: `c${step}${name}`, name, arguments: args, rawArguments: JSON.stringify(args), source: 'native',

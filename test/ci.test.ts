@@ -3,7 +3,7 @@
 // the progress bar; plus their pure parts on plain data.
 
 import type { BenchRun } from './support/run-bench.ts'
-import type { LeaderboardFile } from '../src/types.ts'
+import type { LeaderboardFile } from '../src/core/types.ts'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { summaryMarkdown } from '../reporters/github-summary.ts'
 import { projectTestName } from '../reporters/junit-reporter.ts'
 import { formatDuration, progressBar, progressEvery, progressLine, progressMode } from '../reporters/progress-reporter.ts'
-import { progressSetting } from '../src/settings.ts'
+import { progressSetting } from '../src/node/settings.ts'
 import { runBench } from './support/run-bench.ts'
 
 describe('vitest run --reporter=default --reporter=<ours by path> --reporter=<our junit> --reporter=json, on GitHub Actions', () => {

@@ -1,6 +1,6 @@
-import type { ModelSpec } from '../src/types.ts'
+import type { ModelSpec } from '../src/core/types.ts'
 import { afterEach, describe, expect, it } from 'vitest'
-import { buildRequestBody, createClient, ModelCallError, retryAfterMs } from '../src/client.ts'
+import { buildRequestBody, createClient, ModelCallError, retryAfterMs } from '../src/models/client.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
 
 const spec: ModelSpec = { key: 'm', name: 'M', model: 'm', baseURL: 'x', server: 'vllm', where: 'local', context: { label: '128K', tokens: 131072 }, params: { maxOutputTokens: 256 } }

@@ -2,14 +2,14 @@
 // gate), then the way users meet it: `npm run compare -- a.json b.json` on two real results files, and a benchmark run
 // with MILO_BASELINE that fails when a score dropped.
 
-import type { ReferenceServer } from '../src/reference-server.ts'
-import type { LeaderboardFile, ModelResult, SuiteBoard } from '../src/types.ts'
+import type { ReferenceServer } from '../src/node/reference-server.ts'
+import type { LeaderboardFile, ModelResult, SuiteBoard } from '../src/core/types.ts'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
 import { compareBoards, main, maxRegressionFromEnv, renderComparison } from '../reporters/compare.ts'
-import { startReferenceServer } from '../src/reference-server.ts'
+import { startReferenceServer } from '../src/node/reference-server.ts'
 import { cleanEnv, root, runBench } from './support/run-bench.ts'
 
 /** A model's row: its four prompt scores (s1, s2 single tool; c1, c2 chains), and any field to override. */

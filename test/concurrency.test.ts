@@ -1,9 +1,9 @@
 // A model entry's concurrency holds across every spec file and worker: counted at the server as requests in flight.
 
-import type { ReferenceServer } from '../src/reference-server.ts'
+import type { ReferenceServer } from '../src/node/reference-server.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
-import { startReferenceServer } from '../src/reference-server.ts'
+import { startReferenceServer } from '../src/node/reference-server.ts'
 import { runBench } from './support/run-bench.ts'
 
 describe('concurrency per model', () => {

@@ -1,10 +1,10 @@
 // Classifying errors from every server's body shape (research/server-quirks.md sections 7 and 13), deciding what is
 // worth a retry and what is the infrastructure's fault, and keeping keys out of every message.
 
-import type { ErrorKind } from '../src/types.ts'
+import type { ErrorKind } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
-import { classifyError, classifyReplyError, isInfrastructure, isTransient, readErrorBody, recordError, redact } from '../src/errors.ts'
-import { redactJson, redactStreamChunks } from '../src/redact.ts'
+import { classifyError, classifyReplyError, isInfrastructure, isTransient, readErrorBody, recordError, redact } from '../src/models/errors.ts'
+import { redactJson, redactStreamChunks } from '../src/models/redact.ts'
 
 describe('readErrorBody: every error body shape', () => {
   it('object with a string code (OpenAI), with an int code (llama.cpp, vLLM), with code null (Ollama)', () => {

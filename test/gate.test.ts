@@ -1,6 +1,6 @@
-import type { ModelResult, SuiteBoard } from '../src/types.ts'
+import type { ModelResult, SuiteBoard } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
-import { evaluateGate } from '../src/gate.ts'
+import { evaluateGate } from '../src/core/gate.ts'
 import { gateFromEnv } from '../reporters/leaderboard-reporter.ts'
 
 const result = (project: string, score: number, extra: Partial<ModelResult> = {}): ModelResult => ({
@@ -63,7 +63,7 @@ describe('gateFromEnv', () => {
 
 describe('settings from the environment', () => {
   it('name the variable when a number is not one', async () => {
-    const { customEntry, positiveNumber } = await import('../src/matrix.ts')
+    const { customEntry, positiveNumber } = await import('../src/node/matrix.ts')
     expect(() => customEntry({ MILO_BASE_URL: 'http://127.0.0.1:1/v1', MILO_MODEL: 'm', MILO_CONCURRENCY: 'four' })).toThrow('MILO_CONCURRENCY=four is not a positive whole number')
     expect(() => positiveNumber({ MILO_BUDGET_SCALE: '-1' }, 'MILO_BUDGET_SCALE', 1, false)).toThrow('MILO_BUDGET_SCALE=-1 is not a positive number')
     expect(positiveNumber({ MILO_BUDGET_SCALE: '0.01' }, 'MILO_BUDGET_SCALE', 1, false)).toBe(0.01)

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest'
 import longContextSpec from '../fixtures/v1/long-context.json' with { type: 'json' }
 import { v1 } from '../fixtures/suites.ts'
-import { estimateTokens } from '../src/bench.ts'
-import { charsPerToken, generateHaystack, mulberry32 } from '../src/haystack.ts'
+import { estimateTokens } from '../src/runtime/bench.ts'
+import { charsPerToken, generateHaystack, mulberry32 } from '../src/core/haystack.ts'
 
 const needles = [
   { text: 'The access code for the Alder storage room is QX-4471.', depth: 0.25 },

@@ -2,12 +2,12 @@
 // run separately rank together, a partial rerun never replaces a complete comparable run, a score against another
 // version of a suite is kept but unranked), then two real runs, one model each, into one results folder.
 
-import type { HarnessStamp, LeaderboardFile, ModelResult, RunRecord, Suite, SuiteStamp } from '../src/types.ts'
+import type { HarnessStamp, LeaderboardFile, ModelResult, RunRecord, Suite, SuiteStamp } from '../src/core/types.ts'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { difficultyNotes, emptyBoard, mergeLeaderboard, taskDifficulty } from '../src/leaderboard.ts'
+import { difficultyNotes, emptyBoard, mergeLeaderboard, taskDifficulty } from '../src/core/leaderboard.ts'
 import { runBench } from './support/run-bench.ts'
 
 const suite: Suite = {

@@ -1,9 +1,9 @@
 // The matchers inside concurrent tests: they must see the test through the context's expect, record each check into
 // the current run's meta, and fail with a message that shows what the model did.
 
-import type { RunMeta, Transcript } from '../src/types.ts'
+import type { RunMeta, Transcript } from '../src/core/types.ts'
 import { describe, expect as globalExpect, it } from 'vitest'
-import { benchRun } from '../src/matchers.ts'
+import { benchRun } from '../src/runtime/matchers.ts'
 
 const transcript = (): Transcript => ({
   taskId: 't', model: 'm', messages: [], steps: [], finalText: '```json\n{"city":"Paris"}\n```', endReason: 'final', env: {}, latencyMs: 0, usage: { inputTokens: 0, outputTokens: 0 }, retries: 0,

@@ -2,14 +2,14 @@
 // local start line names the weights the entry sends and configures at least the window it declares (YaRN included),
 // the unreachable-server message prints that line, and the README's model table shows the matrix as it is.
 
-import type { ModelEntry, ModelSpec } from '../src/types.ts'
+import type { ModelEntry, ModelSpec } from '../src/core/types.ts'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { models } from '../fixtures/models.ts'
-import { checkEndpoint } from '../src/global-setup.ts'
-import { resolveModels } from '../src/matrix.ts'
-import { startHint } from '../src/presets.ts'
+import { checkEndpoint } from '../src/node/global-setup.ts'
+import { resolveModels } from '../src/node/matrix.ts'
+import { startHint } from '../src/models/presets.ts'
 
 const entries: [string, ModelEntry][] = Object.entries(models)
 const local = entries.filter(([, entry]) => entry.where === 'local')

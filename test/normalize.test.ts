@@ -2,14 +2,14 @@
 // recorded for each server kind, the failure shapes (content null/""/absent, ids missing or "", "stop" with tool
 // calls, arguments ""/truncated/double-encoded), reasoning in each field, and tool calls written as text.
 
-import type { ReferenceServer } from '../src/reference-server.ts'
-import type { ModelSpec, Task } from '../src/types.ts'
+import type { ReferenceServer } from '../src/node/reference-server.ts'
+import type { ModelSpec, Task } from '../src/core/types.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { catalog, classic, freshEnv, suites } from '../fixtures/suites.ts'
-import { runAgent } from '../src/agent.ts'
-import { createClient } from '../src/client.ts'
-import { accumulateStream, extractTextToolCalls, normalizeCompletion, parseArguments, replayArguments, splitThinking, StreamError, uniqueCallIds } from '../src/normalize.ts'
-import { startReferenceServer } from '../src/reference-server.ts'
+import { runAgent } from '../src/runtime/agent.ts'
+import { createClient } from '../src/models/client.ts'
+import { accumulateStream, extractTextToolCalls, normalizeCompletion, parseArguments, replayArguments, splitThinking, StreamError, uniqueCallIds } from '../src/models/normalize.ts'
+import { startReferenceServer } from '../src/node/reference-server.ts'
 
 /** A non-streaming body around one message, as most servers send it. */
 const completion = (message: Record<string, unknown>, finish: string | null = 'tool_calls', extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -587,7 +587,7 @@ describe('arguments at the parse boundary: deep, huge or oddly typed arguments a
   })
 
   it('the tool sees the reason: invalid_arguments, with what was wrong', async () => {
-    const { runToolCall } = await import('../src/tools.ts')
+    const { runToolCall } = await import('../src/runtime/tool-runner.ts')
     const tool = catalog.get('get_weather')
     const parsed = parseArguments(nested(10_000))
     const outcome = await runToolCall(new Map(tool ? [[tool.name, tool]] : []), 'get_weather', parsed.arguments, {}, parsed.argumentsError)

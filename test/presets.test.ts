@@ -2,14 +2,14 @@
 // parallel_tool_calls where it defaults off, schema keywords stripped where rejected, and nothing non-standard sent to
 // a server that rejects unknown fields.
 
-import type { CompletionRequest } from '../src/client.ts'
-import type { ModelSpec, ServerKind } from '../src/types.ts'
+import type { CompletionRequest } from '../src/models/client.ts'
+import type { ModelSpec, ServerKind } from '../src/core/types.ts'
 import { afterAll, describe, expect, it } from 'vitest'
 import { catalog, classic, freshEnv } from '../fixtures/suites.ts'
-import { runAgent } from '../src/agent.ts'
-import { buildRequestBody, createClient } from '../src/client.ts'
-import { resolveModels } from '../src/matrix.ts'
-import { dropSchemaKeywords, presets, standardFields, strictFieldProblems } from '../src/presets.ts'
+import { runAgent } from '../src/runtime/agent.ts'
+import { buildRequestBody, createClient } from '../src/models/client.ts'
+import { resolveModels } from '../src/node/matrix.ts'
+import { dropSchemaKeywords, presets, standardFields, strictFieldProblems } from '../src/models/presets.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
 
 const spec = (server: ServerKind, params: ModelSpec['params'] = { maxOutputTokens: 1000 }, extra: Partial<ModelSpec> = {}): ModelSpec => ({

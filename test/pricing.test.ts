@@ -1,12 +1,12 @@
 // What a run costs: each model call at the tier its own prompt falls in (Gemini 3.1 Pro above 200K, GPT-5.4 above
 // 272K), cached input at its rate only when the server reported the hit, and the leaderboard's cost built from that.
 
-import type { TestOutcome } from '../src/scoring.ts'
-import type { Price, RunMeta, Suite, Usage } from '../src/types.ts'
+import type { TestOutcome } from '../src/core/scoring.ts'
+import type { Price, RunMeta, Suite, Usage } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
 import { models } from '../fixtures/models.ts'
-import { callCost, ratesFor, runCost } from '../src/pricing.ts'
-import { summarize } from '../src/scoring.ts'
+import { callCost, ratesFor, runCost } from '../src/core/pricing.ts'
+import { summarize } from '../src/core/scoring.ts'
 
 const call = (inputTokens: number, outputTokens: number, cachedInputTokens?: number): Usage => ({ inputTokens, outputTokens, ...(cachedInputTokens === undefined ? {} : { cachedInputTokens }) })
 const usd = (tokens: number, perMillion: number): number => tokens * perMillion / 1_000_000

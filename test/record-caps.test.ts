@@ -2,14 +2,14 @@
 // ends, a transcript line under 512 KB and a run record under 64 KB whatever a model sent, with scores unchanged;
 // and the results-file reader that reads any size a piece at a time.
 
-import type { RunMeta, Transcript } from '../src/types.ts'
+import type { RunMeta, Transcript } from '../src/core/types.ts'
 import { appendFileSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readJsonLines } from '../reporters/jsonl.ts'
-import { capList, capRunMeta, capText, capTranscript, maxRunRecordChars, maxTranscriptChars } from '../src/record-caps.ts'
-import { scoreRun } from '../src/scoring.ts'
+import { capList, capRunMeta, capText, capTranscript, maxRunRecordChars, maxTranscriptChars } from '../src/core/record-caps.ts'
+import { scoreRun } from '../src/core/scoring.ts'
 
 const huge = (n: number, fill = 'x'): string => `START${fill.repeat(n)}END`
 

@@ -2,7 +2,7 @@
 // of one suite for two models, parsed back with a reader written here from the RFC, against the run records.
 
 import type { ReportData, RunView } from '../reporters/html.ts'
-import type { LeaderboardFile, ModelResult, RunRecord, SuiteBoard } from '../src/types.ts'
+import type { LeaderboardFile, ModelResult, RunRecord, SuiteBoard } from '../src/core/types.ts'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'

@@ -5,7 +5,7 @@
 // comes back as a result, and the scratch directory is gone afterwards.
 
 import type { AddressInfo } from 'node:net'
-import type { SandboxResult } from '../src/sandbox.ts'
+import type { SandboxResult } from '../src/runtime/sandbox.ts'
 import { spawn, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createSocket } from 'node:dgram'
@@ -14,7 +14,7 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { countDeclaredTests, runSandboxed, runTests, sandboxCapabilities } from '../src/sandbox.ts'
+import { countDeclaredTests, runSandboxed, runTests, sandboxCapabilities } from '../src/runtime/sandbox.ts'
 import { root as projectRoot, runBench } from './support/run-bench.ts'
 
 const scratchRoot = realpathSync(tmpdir())

@@ -3,14 +3,14 @@
 // which must lose the answer's points), through the real spec files, as users run them. Each case is one finding of
 // the review that shaped the rubrics; the comment names what the rubric did before.
 
-import type { ReferenceServer } from '../src/reference-server.ts'
-import type { ModelResult, RunRecord, SolutionTurn, Task } from '../src/types.ts'
+import type { ReferenceServer } from '../src/node/reference-server.ts'
+import type { ModelResult, RunRecord, SolutionTurn, Task } from '../src/core/types.ts'
 import type { BenchRun } from './support/run-bench.ts'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { classic, codingAgent, suites, v1 } from '../fixtures/suites.ts'
-import { startReferenceServer } from '../src/reference-server.ts'
+import { startReferenceServer } from '../src/node/reference-server.ts'
 import { runBench } from './support/run-bench.ts'
 
 const find = (suite: typeof classic, id: string): Task => {

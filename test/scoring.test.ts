@@ -1,7 +1,7 @@
-import type { TestOutcome } from '../src/scoring.ts'
-import type { ModelResult, RunMeta, Suite } from '../src/types.ts'
+import type { TestOutcome } from '../src/core/scoring.ts'
+import type { ModelResult, RunMeta, Suite } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
-import { rank, scoreRun, summarize } from '../src/scoring.ts'
+import { rank, scoreRun, summarize } from '../src/core/scoring.ts'
 
 const check = (pass: boolean, score = pass ? 1 : 0, points = 1) => ({ name: 'c', pass, score, points, message: '' })
 const run = (repeat: number, checks: RunMeta['checks'], extra: Partial<RunMeta> = {}): RunMeta => ({

@@ -2,12 +2,12 @@
 // line naming what is wrong and exit 1 before any test runs, a typo answered with a did-you-mean. Then the benchmark as
 // users start it with each bad value the issue found.
 
-import type { ModelEntry } from '../src/types.ts'
+import type { ModelEntry } from '../src/core/types.ts'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { models } from '../fixtures/models.ts'
-import { readSettings, SettingsError } from '../src/settings.ts'
+import { readSettings, SettingsError } from '../src/node/settings.ts'
 import { runBench } from './support/run-bench.ts'
 
 /** The problems readSettings reports, or [] when the settings are good. */

@@ -3,7 +3,7 @@
 // gate applied to the merged report (Vitest 4.1's merge caveats: research/vitest-4.1.md section 5).
 
 import type { BenchRun } from './support/run-bench.ts'
-import type { LeaderboardFile, RunRecord } from '../src/types.ts'
+import type { LeaderboardFile, RunRecord } from '../src/core/types.ts'
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -2,13 +2,13 @@
 // the seeded bootstrap (reproducible, stratified by category, covering the point estimate, as wide as theory says) and
 // which neighbouring rows of a board are not separable; then the same numbers as summarize puts them in a row.
 
-import type { TestOutcome } from '../src/scoring.ts'
-import type { RunMeta, Suite } from '../src/types.ts'
+import type { TestOutcome } from '../src/core/scoring.ts'
+import type { RunMeta, Suite } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
-import { agentMetrics, summarize } from '../src/scoring.ts'
-import { mulberry32 } from '../src/haystack.ts'
-import { scoringRules } from '../src/rules.ts'
-import { binomial, bootstrapDefaults, bootstrapInterval, modelStats, notSeparable, passHatK, quantile, runSpread, suiteScore, taskPassK } from '../src/stats.ts'
+import { agentMetrics, summarize } from '../src/core/scoring.ts'
+import { mulberry32 } from '../src/core/haystack.ts'
+import { scoringRules } from '../src/core/rules.ts'
+import { binomial, bootstrapDefaults, bootstrapInterval, modelStats, notSeparable, passHatK, quantile, runSpread, suiteScore, taskPassK } from '../src/core/stats.ts'
 
 describe('pass^k', () => {
   it('counts ways to choose: C(n, k)', () => {

@@ -1,11 +1,11 @@
 // The seed's round-2 tables, rendered from plain boards built by the real scoring: one model's categories with the
 // seed's notes ("3 perfect, 1 partial (0.60)"), and two models side by side ("0.90 (3.6/4)", "Both perfect.").
 
-import type { TestOutcome } from '../src/scoring.ts'
-import type { ModelResult, Suite, SuiteBoard } from '../src/types.ts'
+import type { TestOutcome } from '../src/core/scoring.ts'
+import type { ModelResult, Suite, SuiteBoard } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
-import { emptyBoard } from '../src/leaderboard.ts'
-import { rank, summarize } from '../src/scoring.ts'
+import { emptyBoard } from '../src/core/leaderboard.ts'
+import { rank, summarize } from '../src/core/scoring.ts'
 import { intervalNote, leaderboardTable, modelCategoryTable, renderSuite, repeatNotes, sideBySideTable, testsNote } from '../reporters/tables.ts'
 
 const shape: Record<string, [string, number]> = {

@@ -1,9 +1,9 @@
 // The simulated tools answer whatever a model sends: odd keys, crashes and faults come back as tool errors.
 
-import type { SimulatedTool } from '../src/types.ts'
+import type { SimulatedTool } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
 import { catalog, freshEnv, suites } from '../fixtures/suites.ts'
-import { runToolCall } from '../src/tools.ts'
+import { runToolCall } from '../src/runtime/tool-runner.ts'
 
 describe('runToolCall', () => {
   it('never reaches inherited properties through a model\'s argument', async () => {

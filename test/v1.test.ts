@@ -2,16 +2,16 @@
 // environment of the agentic category, and end-to-end runs that show the seed's effects: a chain that dropped its final
 // step (0.60), haystacks skipped for a small context, and the latency paradox (same answers, slower model, lost budget).
 
-import type { ReferenceServer } from '../src/reference-server.ts'
-import type { Json, RunRecord, Task, ToolEnv, ToolOutcome, Transcript } from '../src/types.ts'
+import type { ReferenceServer } from '../src/node/reference-server.ts'
+import type { Json, RunRecord, Task, ToolEnv, ToolOutcome, Transcript } from '../src/core/types.ts'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { catalog, freshEnv, suites, v1 } from '../fixtures/suites.ts'
 import { fingerprint, runShell } from '../fixtures/src/tools/devops.ts'
-import { answersWithinCalls, reachesState } from '../src/checks.ts'
-import { startReferenceServer } from '../src/reference-server.ts'
-import { runToolCall } from '../src/tools.ts'
+import { answersWithinCalls, reachesState } from '../src/core/checks.ts'
+import { startReferenceServer } from '../src/node/reference-server.ts'
+import { runToolCall } from '../src/runtime/tool-runner.ts'
 import { runBench } from './support/run-bench.ts'
 
 /** The seed's categories in its order, with its test counts (coding runs its hidden tests in the sandbox). */

@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],
-    setupFiles: ['./src/setup.ts'],
+    setupFiles: ['./src/runtime/setup.ts'],
     // Many tests run the benchmark itself in a child process: on 2 cores that takes tens of seconds.
     testTimeout: 240_000,
     hookTimeout: 240_000,

@@ -2,7 +2,7 @@
 // prompt's calls reach the model; the rest come from the response cache. Counted at the server.
 
 import type { ChildProcess } from 'node:child_process'
-import type { ReferenceServer } from '../src/reference-server.ts'
+import type { ReferenceServer } from '../src/node/reference-server.ts'
 import { spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
-import { startReferenceServer } from '../src/reference-server.ts'
+import { startReferenceServer } from '../src/node/reference-server.ts'
 import { root } from './support/run-bench.ts'
 
 const freePort = (): Promise<number> => new Promise((resolve) => {

@@ -9,12 +9,12 @@
 //   report instead of the recovery (`expect.report`), a run that did not recover earns the answer point by stating it.
 // So an honest report scores 2 of 3 where the task allows one (README), and a right report on a report task scores 3.
 
-import type { AnswerSpec } from '../../src/answers.ts'
-import type { ChainStep } from '../../src/matchers.ts'
-import type { Json } from '../../src/types.ts'
+import type { AnswerSpec } from '../../src/core/answers.ts'
+import type { ChainStep } from '../../src/runtime/matchers.ts'
+import type { Json } from '../../src/core/types.ts'
 import { classic } from '../../fixtures/suites.ts'
-import { followsChain } from '../../src/checks.ts'
-import { describeCategory } from '../../src/bench.ts'
+import { followsChain } from '../../src/core/checks.ts'
+import { describeCategory } from '../../src/runtime/bench.ts'
 
 describeCategory(classic, 'error-recovery', { points: 3 }, async (task, { run, expect }) => {
   const recovery = task.expect.recovery as ChainStep | undefined

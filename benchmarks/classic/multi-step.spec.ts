@@ -4,10 +4,10 @@
 // chain found (1 point: facts by meaning, from the tool results or the end state; another record's facts lose it).
 // So the seed's common failure, the first call right and the second never made, scores 1 of 3.
 
-import type { AnswerSpec } from '../../src/answers.ts'
-import type { ChainStep } from '../../src/matchers.ts'
+import type { AnswerSpec } from '../../src/core/answers.ts'
+import type { ChainStep } from '../../src/runtime/matchers.ts'
 import { classic } from '../../fixtures/suites.ts'
-import { describeCategory } from '../../src/bench.ts'
+import { describeCategory } from '../../src/runtime/bench.ts'
 
 describeCategory(classic, 'multi-step', { points: 3 }, async (task, { run, expect }) => {
   const transcript = await run(task)

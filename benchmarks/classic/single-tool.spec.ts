@@ -2,10 +2,10 @@
 // the right tool, and no other tool with effects (1) / arguments valid against its schema (0.5) / the right argument
 // values (0.5) / the answer reports what the tool returned (1: answers.ts, facts by meaning, grounded in the result).
 
-import type { AnswerSpec } from '../../src/answers.ts'
-import type { Json } from '../../src/types.ts'
+import type { AnswerSpec } from '../../src/core/answers.ts'
+import type { Json } from '../../src/core/types.ts'
 import { classic } from '../../fixtures/suites.ts'
-import { describeCategory } from '../../src/bench.ts'
+import { describeCategory } from '../../src/runtime/bench.ts'
 
 describeCategory(classic, 'single-tool', { points: 3 }, async (task, { run, expect }) => {
   const transcript = await run(task)

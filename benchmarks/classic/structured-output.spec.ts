@@ -4,9 +4,9 @@
 // code fence or prose around it earns half) / valid against the schema (ajv) / the right values, from the tools the
 // prompt says to use (`expect.requires`: values never obtained from them earn nothing).
 
-import type { Json, JsonSchema } from '../../src/types.ts'
+import type { Json, JsonSchema } from '../../src/core/types.ts'
 import { classic } from '../../fixtures/suites.ts'
-import { describeCategory } from '../../src/bench.ts'
+import { describeCategory } from '../../src/runtime/bench.ts'
 
 describeCategory(classic, 'structured-output', { points: 3 }, async (task, { run, expect }) => {
   const schema = task.responseFormat?.schema ?? task.expect.schema as JsonSchema | undefined

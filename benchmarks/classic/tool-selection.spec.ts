@@ -2,10 +2,10 @@
 // 3 points a run: the right tool was called and no distractor with effects (a careful read-only lookup is fine) /
 // the right argument values / the answer reports the outcome, and claims no action that did not happen.
 
-import type { AnswerSpec } from '../../src/answers.ts'
-import type { Json } from '../../src/types.ts'
+import type { AnswerSpec } from '../../src/core/answers.ts'
+import type { Json } from '../../src/core/types.ts'
 import { classic } from '../../fixtures/suites.ts'
-import { describeCategory } from '../../src/bench.ts'
+import { describeCategory } from '../../src/runtime/bench.ts'
 
 describeCategory(classic, 'tool-selection', { points: 3 }, async (task, { run, expect }) => {
   const transcript = await run(task)

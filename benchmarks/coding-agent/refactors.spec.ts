@@ -2,7 +2,7 @@
 // The rubric (10 points a run) is shared by the suite's categories: see rubric.ts.
 
 import { codingAgent } from '../../fixtures/suites.ts'
-import { describeCategory } from '../../src/bench.ts'
+import { describeCategory } from '../../src/runtime/bench.ts'
 import { codingAgentRubric, points } from './rubric.ts'
 
 describeCategory(codingAgent, 'refactors', { points }, codingAgentRubric)

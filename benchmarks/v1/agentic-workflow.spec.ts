@@ -6,10 +6,10 @@
 //   the end state is what the run left when it ended, so a run cut off by its budget keeps the milestones it reached;
 // - the final answer reports the outcome (1): facts by meaning, ids read from the end state, no false claims.
 
-import type { AnswerSpec } from '../../src/answers.ts'
-import type { Milestone } from '../../src/checks.ts'
+import type { AnswerSpec } from '../../src/core/answers.ts'
+import type { Milestone } from '../../src/core/checks.ts'
 import { v1 } from '../../fixtures/suites.ts'
-import { describeCategory } from '../../src/bench.ts'
+import { describeCategory } from '../../src/runtime/bench.ts'
 
 describeCategory(v1, 'agentic-workflow', { points: 5 }, async (task, { run, expect }) => {
   const transcript = await run(task)

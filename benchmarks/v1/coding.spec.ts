@@ -4,7 +4,7 @@
 
 import { v1 } from '../../fixtures/suites.ts'
 import { runHiddenTests } from '../../fixtures/src/tools/code.ts'
-import { describeCategory } from '../../src/bench.ts'
+import { describeCategory } from '../../src/runtime/bench.ts'
 
 describeCategory(v1, 'coding', { points: 1 }, async (task, { run, expect }) => {
   const transcript = await run(task)

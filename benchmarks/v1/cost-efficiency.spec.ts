@@ -3,9 +3,9 @@
 // one extra call on a 2-call task scores 0.67, on a 4-call task 0.80; a wrong answer scores 0 however cheap. Failed
 // calls count. Tokens and model calls are recorded with every run (leaderboard.json) but not scored.
 
-import type { AnswerSpec } from '../../src/answers.ts'
+import type { AnswerSpec } from '../../src/core/answers.ts'
 import { v1 } from '../../fixtures/suites.ts'
-import { describeCategory } from '../../src/bench.ts'
+import { describeCategory } from '../../src/runtime/bench.ts'
 
 describeCategory(v1, 'cost-efficiency', { points: 1 }, async (task, { run, expect }) => {
   const transcript = await run(task)

@@ -6,10 +6,10 @@
 // So a run scores (3 x steps done / steps + valid share + answer share) / 5: a 3-step chain that drops its final step
 // (and so cannot report its result) scores (3 x 2/3 + 1 + 0) / 5 = 0.60, the seed's partial chain.
 
-import type { AnswerSpec } from '../../src/answers.ts'
-import type { ChainStep } from '../../src/checks.ts'
+import type { AnswerSpec } from '../../src/core/answers.ts'
+import type { ChainStep } from '../../src/core/checks.ts'
 import { v1 } from '../../fixtures/suites.ts'
-import { describeCategory } from '../../src/bench.ts'
+import { describeCategory } from '../../src/runtime/bench.ts'
 
 describeCategory(v1, 'multi-step', { points: 5 }, async (task, { run, expect }) => {
   const transcript = await run(task)

@@ -6,7 +6,7 @@
 // - the right values (2), the share of expected values right.
 
 import { v1 } from '../../fixtures/suites.ts'
-import { describeCategory } from '../../src/bench.ts'
+import { describeCategory } from '../../src/runtime/bench.ts'
 
 describeCategory(v1, 'structured-output', { points: 5 }, async (task, { run, expect }) => {
   const transcript = await run(task)

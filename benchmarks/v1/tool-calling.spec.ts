@@ -2,9 +2,9 @@
 // arguments valid against the schema (1) / argument values (1, shared by the values right) / the answer reports the
 // result and claims nothing that did not happen (1).
 
-import type { AnswerSpec } from '../../src/answers.ts'
+import type { AnswerSpec } from '../../src/core/answers.ts'
 import { v1 } from '../../fixtures/suites.ts'
-import { describeCategory } from '../../src/bench.ts'
+import { describeCategory } from '../../src/runtime/bench.ts'
 
 describeCategory(v1, 'tool-calling', { points: 4 }, async (task, { run, expect }) => {
   const transcript = await run(task)

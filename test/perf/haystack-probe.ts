@@ -1,7 +1,7 @@
 // Generates the largest long-context haystack in a fresh process and prints its time and memory as JSON, for perf.ts.
 
 import spec from '../../fixtures/v1/long-context.json' with { type: 'json' }
-import { generateHaystack } from '../../src/haystack.ts'
+import { generateHaystack } from '../../src/core/haystack.ts'
 
 const largest = [...spec.haystacks].sort((a, b) => b.tokens - a.tokens)[0]
 if (!largest) {

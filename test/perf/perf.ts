@@ -1,16 +1,17 @@
 // `npm run perf`: what the harness costs next to the model, measured against the embedded server on this machine.
 // A benchmark script, not a test: it prints figures and the targets they are held to.
 
-import type { ModelSpec } from '../../src/types.ts'
+import type { ModelSpec } from '../../src/core/types.ts'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { suites } from '../../fixtures/suites.ts'
-import { createClient } from '../../src/client.ts'
-import { normalizeCompletion } from '../../src/normalize.ts'
-import { startReferenceServer } from '../../src/reference-server.ts'
-import { acquireSlot, startSlotServer } from '../../src/slots.ts'
+import { createClient } from '../../src/models/client.ts'
+import { normalizeCompletion } from '../../src/models/normalize.ts'
+import { startReferenceServer } from '../../src/node/reference-server.ts'
+import { startSlotServer } from '../../src/node/slot-server.ts'
+import { acquireSlot } from '../../src/runtime/slots.ts'
 import type { MarkupResult } from '../support/hostile-markup.ts'
 import { runBench } from '../support/run-bench.ts'
 

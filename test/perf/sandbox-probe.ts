@@ -3,9 +3,9 @@
 // the median and p95 wall time of each printed as JSON.
 // `node src/run-ts.mjs test/perf/sandbox-probe.ts [runs]`
 
-import type { Task } from '../../src/types.ts'
+import type { Task } from '../../src/core/types.ts'
 import { suites } from '../../fixtures/suites.ts'
-import { runSandboxed, runTests } from '../../src/sandbox.ts'
+import { runSandboxed, runTests } from '../../src/runtime/sandbox.ts'
 
 const runs = Number(process.argv[3] ?? 30)
 const quantile = (values: number[], q: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? 0

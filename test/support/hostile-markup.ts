@@ -3,7 +3,7 @@
 // and `npm run perf`, which times them. Run directly (`node src/run-ts.mjs test/support/hostile-markup.ts`), it reads
 // each through normalizeCompletion and prints one JSON line per reply: what was found, and how long it took.
 
-import { normalizeCompletion } from '../../src/normalize.ts'
+import { normalizeCompletion } from '../../src/models/normalize.ts'
 
 /** About this many characters of each markup: a few megabytes, as in the issue (1.5 MB took minutes before). */
 const size = 3 * 1024 * 1024

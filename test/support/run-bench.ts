@@ -1,7 +1,7 @@
 // Runs the benchmark the way a user does, `vitest run` in a child process from the project's root, with results going
 // to a fresh temporary folder; returns the exit code, the output and that folder.
 
-import type { LeaderboardFile } from '../../src/types.ts'
+import type { LeaderboardFile } from '../../src/core/types.ts'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

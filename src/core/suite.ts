@@ -1,0 +1,110 @@
+// Suite identity: the content hash that changes whenever what decides a score changes (the suite's tasks, the
+// definitions of the tools it offers, the default data those tools read, and its rubrics: each category's spec file
+// and declared points), so the leaderboard never ranks scores from different task sets side by side, and nothing
+// outside the suite (another suite, a tool family it does not use) changes it. A change to code the rubrics call
+// (checks, matchers) or to a tool's behaviour is not data: bump the suite's version for it.
+
+import type { Category, JsonSchema, SimulatedTool, Suite, SuiteStamp, ToolEnv } from './types.ts'
+import { createHash } from 'node:crypto'
+import { canonical } from './checks.ts'
+import { validate } from './validate.ts'
+
+/** The tool names a suite's tasks offer, sorted. */
+export const toolsOf = (suite: Suite): string[] => [...new Set(suite.categories.flatMap(category => category.tasks.flatMap(task => task.tools)))].sort()
+
+/**
+ * The suite's stamp. `defaults` is the default state its tools read; `rubrics` the text of each category's rubric
+ * files (path -> source), as the caller read them.
+ */
+export function stampSuite(suite: Suite, catalog: ReadonlyMap<string, SimulatedTool>, defaults: ToolEnv, rubrics: Record<string, string> = {}): SuiteStamp {
+  const tools = toolsOf(suite).map((name) => {
+    const tool = catalog.get(name)
+    return tool ? { name, description: tool.description, parameters: tool.parameters } : { name }
+  })
+  const content = canonical(JSON.parse(JSON.stringify({ suite: { ...suite }, tools, defaults, rubrics })))
+  return { id: suite.id, version: suite.version, hash: createHash('sha256').update(content).digest('hex').slice(0, 16) }
+}
+
+const solutionSchema = {
+  type: 'array',
+  minItems: 1,
+  items: {
+    anyOf: [
+      { type: 'object', required: ['final'], properties: { final: { type: 'string' } } },
+      { type: 'object', required: ['calls'], properties: { calls: { type: 'array', items: { type: 'object', required: ['name', 'arguments'], properties: { name: { type: 'string' }, arguments: { type: 'object' } } } }, content: { type: 'string' } } },
+    ],
+  },
+}
+
+const taskSchema = {
+  type: 'object',
+  required: ['id', 'prompt', 'tools', 'expect', 'solution'],
+  properties: {
+    id: { type: 'string', pattern: '^[\\w.-]+$' },
+    prompt: { type: 'string', minLength: 1 },
+    system: { type: 'string' },
+    tools: { type: 'array', items: { type: 'string' } },
+    env: { type: 'object' },
+    expect: { type: 'object' },
+    solution: solutionSchema,
+    routes: { type: 'array', items: solutionSchema },
+    targets: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' } },
+    user: { type: 'object', required: ['replies'], additionalProperties: false, properties: { replies: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } } } },
+    flaws: { type: 'object', additionalProperties: solutionSchema },
+    responseFormat: { type: 'object', required: ['name', 'schema'], properties: { name: { type: 'string' }, schema: { type: 'object' } } },
+    budgetMs: { type: 'number', exclusiveMinimum: 0 },
+    maxSteps: { type: 'integer', minimum: 1 },
+  },
+}
+
+const categorySchema = {
+  type: 'object',
+  required: ['id', 'title', 'tasks'],
+  properties: { id: { type: 'string' }, title: { type: 'string' }, tasks: { type: 'array', minItems: 1, items: taskSchema } },
+}
+
+export interface CategoryOptions {
+  /** The failure modes tasks must name in `targets` (fixtures/failure-modes.json): a task without one, or naming another, fails the load. */
+  failureModes?: ReadonlySet<string>
+  /** JSON Schema of the category's `expect` (what its rubric reads); every task's `expect` is checked against it. */
+  expect?: JsonSchema
+  /** The category's rubric files (its spec file, and any file of checks only it uses), relative to the project root. */
+  rubric?: string[]
+}
+
+/**
+ * Checks a category file's data (a JSON import) and returns it typed. A mistake in a prompt file fails here with the
+ * file, the task and the key that is wrong, instead of as a confusing error deep in a run.
+ */
+export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<string, SimulatedTool>, options: CategoryOptions = {}): Category {
+  const { valid, errors } = validate(categorySchema, data)
+  if (!valid) {
+    throw new Error(`${file}: ${errors.join('; ')}`)
+  }
+  const category = data as Category
+  const ids = new Set<string>()
+  for (const task of category.tasks) {
+    if (ids.has(task.id)) {
+      throw new Error(`${file}: task id '${task.id}' appears twice`)
+    }
+    ids.add(task.id)
+    const unknown = task.tools.filter(name => !catalog.has(name))
+    if (unknown.length > 0) {
+      throw new Error(`${file}: task '${task.id}' offers tools that are not in fixtures/src/catalog.ts: ${unknown.join(', ')}`)
+    }
+    if (options.failureModes) {
+      const targets = task.targets ?? []
+      const unknownTargets = targets.filter(target => !options.failureModes?.has(target))
+      if (targets.length === 0 || unknownTargets.length > 0) {
+        throw new Error(`${file}: task '${task.id}' ${targets.length === 0 ? 'names no failure mode it targets (targets: [...])' : `targets failure modes that fixtures/failure-modes.json does not list: ${unknownTargets.join(', ')}`}`)
+      }
+    }
+    if (options.expect) {
+      const checked = validate(options.expect, task.expect)
+      if (!checked.valid) {
+        throw new Error(`${file}: task '${task.id}': ${checked.errors.map(error => `expect${error.replace(/^\(root\)/, '')}`).join('; ')}`)
+      }
+    }
+  }
+  return { ...category, ...(options.rubric ? { rubric: options.rubric } : {}) }
+}

@@ -1,0 +1,136 @@
+// Main-process setup, once per project: starts the shared loopback servers (the embedded reference server and the
+// concurrency slots) and checks the project's endpoint, so an unreachable server or a missing key is reported in one
+// line and the project's tests are skipped instead of timing out one by one.
+
+import type { TestProject } from 'vitest/node'
+import type { ReferenceServer } from './reference-server.ts'
+import type { Settings } from '../protocol.ts'
+import type { SlotServer } from './slot-server.ts'
+import type { ModelSpec, Preflight } from '../core/types.ts'
+import { suites } from '../../fixtures/suites.ts'
+import { cacheSettings, resolveCache } from '../runtime/cache.ts'
+import { loadEnvFile } from '../runtime/env-file.ts'
+import { startHint } from '../models/presets.ts'
+import { startReferenceServer } from './reference-server.ts'
+import { sandboxCapabilities } from '../runtime/sandbox.ts'
+import { startSlotServer } from './slot-server.ts'
+
+interface Shared {
+  users: number
+  reference: Promise<ReferenceServer>
+  slots: Promise<SlotServer>
+  /** Said once per process: this machine cannot contain model-written code, so coding tasks will not be run. */
+  sandboxNote: Promise<void>
+}
+
+// One set of servers for all projects of this Vitest process (global setups of different projects share the process).
+const registry = globalThis as typeof globalThis & { __miloShared?: Shared }
+
+function shared(limits: Record<string, number>, log: (line: string) => void): Shared {
+  registry.__miloShared ??= {
+    users: 0,
+    reference: startReferenceServer({ suites }),
+    slots: startSlotServer(limits),
+    sandboxNote: sandboxCapabilities().then((caps) => {
+      if (caps.reason) {
+        log(`milo-bench: ${caps.reason} (they are recorded as not runnable: an infrastructure error, not the model's 0)`)
+      }
+    }),
+  }
+  registry.__miloShared.users++
+  return registry.__miloShared
+}
+
+async function release(): Promise<void> {
+  const current = registry.__miloShared
+  if (current && --current.users === 0) {
+    registry.__miloShared = undefined
+    await Promise.all([current.reference.then(server => server.close()), current.slots.then(server => server.close())])
+  }
+}
+
+function describeCause(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: string, message?: string } | undefined) : undefined
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))
+}
+
+/**
+ * GET `url`, following redirects only within its origin. A redirect to another origin is not followed: the key travels
+ * in `authorization` and `x-api-key`, and Node's fetch strips only the first when it follows one. Returns the final
+ * response, or the other origin it was sent to.
+ */
+async function getWithinOrigin(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ response: Response } | { elsewhere: string }> {
+  let at = new URL(url)
+  for (let hop = 0; ; hop++) {
+    const response = await fetch(at, { headers, signal, redirect: 'manual' })
+    const location = response.headers.get('location')
+    if (response.status < 300 || response.status >= 400 || location === null || hop === 5) {
+      return { response }
+    }
+    await response.body?.cancel()
+    const next = new URL(location, at)
+    if (next.origin !== at.origin) {
+      return { elsewhere: next.origin }
+    }
+    at = next
+  }
+}
+
+/** One cheap request (GET /models) to see whether the endpoint answers and accepts the key. */
+export async function checkEndpoint(spec: ModelSpec, baseURL: string, env: Record<string, string | undefined>): Promise<Preflight> {
+  const apiKey = spec.apiKeyEnv ? env[spec.apiKeyEnv] : undefined
+  if (spec.apiKeyEnv && !apiKey) {
+    return { ok: false, baseURL, reason: `${spec.key}: skipped: ${spec.apiKeyEnv} is not set (put it in .env; see .env.example)` }
+  }
+  try {
+    const models = `${baseURL.replace(/\/+$/, '')}/models`
+    const answer = await getWithinOrigin(models, apiKey ? { authorization: `Bearer ${apiKey}`, 'x-api-key': apiKey } : {}, AbortSignal.timeout(spec.where === 'local' ? 5000 : 15_000))
+    if ('elsewhere' in answer) {
+      return { ok: false, baseURL, reason: `${spec.key}: skipped: ${models} redirects to another origin (${answer.elsewhere}); not followed, so the key was not sent there: if that is the server, make it the base URL` }
+    }
+    const { response } = answer
+    await response.body?.cancel()
+    if (response.status === 401 || response.status === 403) {
+      return { ok: false, baseURL, reason: `${spec.key}: skipped: ${baseURL} rejected the key in ${spec.apiKeyEnv ?? 'MILO_API_KEY'} (HTTP ${response.status})` }
+    }
+    return { ok: true, baseURL }
+  }
+  catch (error) {
+    const hint = spec.where === 'cloud'
+      ? 'check the network (DNS, proxy, firewall) and the entry\'s baseURL'
+      : `is the server running? Start ${startHint({ ...spec, baseURL })}`
+    return { ok: false, baseURL, reason: `${spec.key}: skipped: cannot reach ${baseURL} (${describeCause(error)}); ${hint}` }
+  }
+}
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  loadEnvFile()
+  const spec = project.getProvidedContext().model as ModelSpec | undefined
+  if (!spec) {
+    return undefined // the root project: it runs no benchmark
+  }
+  const limits = Object.fromEntries(project.vitest.projects.map((p) => {
+    const model = p.getProvidedContext().model as ModelSpec | undefined
+    return [p.name, model?.concurrency ?? 4]
+  }))
+  const servers = shared(limits, line => project.vitest.logger.log(line))
+  const [reference, slots] = await Promise.all([servers.reference, servers.slots, servers.sandboxNote])
+  project.provide('slotsURL', slots.url)
+  // The settings the config parsed (src/node/settings.ts); the environment only under a config that provides none.
+  const settings = project.getProvidedContext().settings as Settings | undefined
+  const cache = settings
+    ? resolveCache(settings.cacheMode, settings.cacheDir, project.vitest.config.watch, project.vitest.config.root)
+    : cacheSettings(process.env, project.vitest.config.watch, project.vitest.config.root)
+  project.provide('cache', cache)
+  // Re-scoring from recordings needs no model: neither its server nor its key.
+  const preflight = spec.baseURL === 'embedded'
+    ? { ok: true, baseURL: reference.url }
+    : cache.mode === 'strict'
+      ? { ok: true, baseURL: spec.baseURL }
+      : await checkEndpoint(spec, spec.baseURL, process.env)
+  if (!preflight.ok && preflight.reason) {
+    project.vitest.logger.log(`milo-bench: ${preflight.reason}`)
+  }
+  project.provide('preflight', preflight)
+  return release
+}

@@ -1,0 +1,144 @@
+// The run's settings, read once when the config loads: every MILO_* variable parsed and checked into one typed object,
+// which the config hands to the reporters, the global setup and the workers (through `provide`), so nothing later
+// reads the environment again. A bad value is one line naming the variable and what it takes, before any test runs; a
+// MILO_* name one typo away from a setting says which. Pure: the environment is passed in.
+
+import type { CacheMode, ProgressSetting, Settings } from '../protocol.ts'
+import type { ModelEntry } from '../core/types.ts'
+import { cacheModes } from '../protocol.ts'
+import { didYouMean, ModelMatrixError, positiveNumber, resolveModels } from './matrix.ts'
+
+type Env = Record<string, string | undefined>
+
+/** Every problem with the settings, one line each. */
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'))
+    this.name = 'SettingsError'
+  }
+}
+
+/** The MILO_* variables the harness reads, beside the ones model entries name (base-URL overrides, keys). */
+export const settingNames = [
+  'MILO_WORKERS', 'MILO_BUDGET_SCALE', 'MILO_MIN_SCORE', 'MILO_CACHE', 'MILO_CACHE_DIR', 'MILO_RESULTS_DIR', 'MILO_PROGRESS',
+  'MILO_BASELINE', 'MILO_MAX_REGRESSION', 'MILO_ENV_FILE',
+  'MILO_BASE_URL', 'MILO_MODEL', 'MILO_API_KEY', 'MILO_NAME', 'MILO_SERVER', 'MILO_CONTEXT', 'MILO_CONCURRENCY', 'MILO_STREAM', 'MILO_TIMEOUT_MS',
+  // `npm run serve`, which runs without this config, reads these two itself.
+  'MILO_SERVE_PORT', 'MILO_SERVE_LATENCY',
+] as const
+
+const given = (env: Env, name: string): string | undefined => (env[name] === undefined || env[name] === '' ? undefined : env[name])
+
+/** A fraction 0..1 from the environment, or undefined when unset. */
+export function fraction(env: Env, name: string, example: string): number | undefined {
+  const raw = given(env, name)
+  if (raw === undefined) {
+    return undefined
+  }
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new Error(`${name}=${raw} is not a fraction between 0 and 1 (${example})`)
+  }
+  return value
+}
+
+
+/** MILO_PROGRESS: `on`/`true` (every test), `off`/`false` or 0 (never), every Nth test, or `bar` / `lines`. */
+export function progressSetting(env: Env): ProgressSetting | undefined {
+  const raw = given(env, 'MILO_PROGRESS')
+  if (raw === undefined) {
+    return undefined
+  }
+  if (raw === 'bar' || raw === 'lines') {
+    return raw
+  }
+  if (raw === 'on' || raw === 'true') {
+    return 1
+  }
+  if (raw === 'off' || raw === 'false') {
+    return 0
+  }
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`MILO_PROGRESS=${raw} is not on, off, bar, lines or a whole number (a line every Nth test; 0 for none)`)
+  }
+  return value
+}
+
+/** MILO_CACHE: one of the cache modes, or undefined when unset. */
+export function cacheModeSetting(env: Env): CacheMode | undefined {
+  const raw = given(env, 'MILO_CACHE')
+  if (raw !== undefined && !(cacheModes as readonly string[]).includes(raw)) {
+    throw new Error(`MILO_CACHE=${raw} is not a cache mode; use one of ${cacheModes.join(', ')}`)
+  }
+  return raw as CacheMode | undefined
+}
+
+/**
+ * Reads every setting; throws a SettingsError listing every problem (one line each) when any value is bad. `entries`
+ * is the model matrix (fixtures/models.ts), checked here too.
+ */
+export function readSettings(entries: Record<string, ModelEntry>, env: Env): Settings {
+  const problems: string[] = []
+  const read = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse()
+    }
+    catch (error) {
+      if (error instanceof ModelMatrixError) {
+        problems.push(...error.problems.map(problem => (problem.startsWith('MILO_') ? problem : `fixtures/models.ts: ${problem}`)))
+      }
+      else {
+        problems.push((error as Error).message)
+      }
+      return undefined
+    }
+  }
+  const models = read(() => resolveModels(entries, env)) ?? []
+  const settings: Settings = {
+    workers: read(() => positiveNumber(env, 'MILO_WORKERS', 8)) ?? 8,
+    budgetScale: read(() => positiveNumber(env, 'MILO_BUDGET_SCALE', 1, false)) ?? 1,
+    models,
+  }
+  const minScore = read(() => fraction(env, 'MILO_MIN_SCORE', 'for 90%, write 0.9'))
+  const maxRegression = read(() => fraction(env, 'MILO_MAX_REGRESSION', 'for 2 points of 100, write 0.02'))
+  const cacheMode = read(() => cacheModeSetting(env))
+  const progress = read(() => progressSetting(env))
+  const known = new Set<string>([...settingNames, ...Object.values(entries).flatMap(entry => [entry.baseURLEnv, entry.apiKeyEnv]).filter((name): name is string => typeof name === 'string')])
+  for (const name of Object.keys(env).filter(name => name.startsWith('MILO_') && !known.has(name))) {
+    const guess = didYouMean(name, [...known])
+    if (guess !== undefined) {
+      problems.push(`${name} is not a milo-bench setting; did you mean ${guess}?`)
+    }
+  }
+  if (problems.length > 0) {
+    throw new SettingsError(problems)
+  }
+  const cacheDir = given(env, 'MILO_CACHE_DIR')
+  const resultsDir = given(env, 'MILO_RESULTS_DIR')
+  const baseline = given(env, 'MILO_BASELINE')
+  return {
+    ...settings,
+    ...(minScore === undefined ? {} : { minScore }),
+    ...(maxRegression === undefined ? {} : { maxRegression }),
+    ...(cacheMode === undefined ? {} : { cacheMode }),
+    ...(cacheDir === undefined ? {} : { cacheDir }),
+    ...(resultsDir === undefined ? {} : { resultsDir }),
+    ...(progress === undefined ? {} : { progress }),
+    ...(baseline === undefined ? {} : { baseline }),
+  }
+}
+
+/** The settings, or the process ends here: one line per problem and exit code 1, before Vitest starts any test. */
+export function loadSettings(entries: Record<string, ModelEntry>, env: Env): Settings {
+  try {
+    return readSettings(entries, env)
+  }
+  catch (error) {
+    const problems = error instanceof SettingsError ? error.problems : [(error as Error).message]
+    for (const problem of problems) {
+      console.error(`milo-bench: ${problem}`)
+    }
+    process.exit(1)
+  }
+}

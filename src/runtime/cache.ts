@@ -1,0 +1,128 @@
+// The response cache: model replies stored on disk, addressed by the full request (model, messages, tools, parameters)
+// and the repeat number, so an unchanged call is answered from disk with its recorded latency. The same files,
+// committed as cassettes, let CI re-score a recorded run with no model at all.
+
+import type { CacheMode, CacheSettings } from '../protocol.ts'
+import type { Json } from '../core/types.ts'
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { writeFileAtomic } from '../node/atomic-write.ts'
+import { canonical } from '../core/checks.ts'
+import { cacheModes } from '../protocol.ts'
+
+/**
+ * One recorded reply: the server's raw body (or stream chunks), re-normalised on every read. A call that ran out of its
+ * task's time budget is recorded too, with no body, so a replay with the same budget ends where the recording did.
+ */
+export interface Recording {
+  /** The non-streaming body, or the parsed chunks of a stream; absent when the call ran out of budget. */
+  body?: Json
+  streamed: boolean
+  latencyMs: number
+  /** Every exchange of the call, failed attempts included (defaults to latencyMs). */
+  activeMs?: number
+  ttftMs?: number
+  /** The call was still running when this much budget was left, and was cut off there. */
+  exhaustedAfterMs?: number
+}
+
+export class CacheMissError extends Error {
+  constructor(readonly key: string) {
+    super(`no recording for this request in strict cache mode (key ${key}); record it with MILO_CACHE=record`)
+    this.name = 'CacheMissError'
+  }
+}
+
+
+/** The cache's settings from a mode and a folder as given (both optional): on while watching, off in `vitest run`. */
+export function resolveCache(mode: CacheMode | undefined, dir: string | undefined, watching: boolean, root: string): CacheSettings {
+  return { mode: mode ?? (watching ? 'on' : 'off'), dir: resolve(root, dir || '.milo-cache') }
+}
+
+/** The cache mode from MILO_CACHE, or the default: on while watching, off in `vitest run`. */
+export function cacheSettings(env: Record<string, string | undefined>, watching: boolean, root: string): CacheSettings {
+  const raw = env.MILO_CACHE
+  if (raw !== undefined && raw !== '' && !(cacheModes as string[]).includes(raw)) {
+    throw new Error(`MILO_CACHE=${raw} is not a cache mode; use one of ${cacheModes.join(', ')}`)
+  }
+  return resolveCache((raw || undefined) as CacheMode | undefined, env.MILO_CACHE_DIR, watching, root)
+}
+
+/** The address of a request: its whole body as sent (keys never are in a body) and the repeat number. */
+export function cacheKey(body: Record<string, unknown>, repeat: number): string {
+  return createHash('sha256').update(canonical(JSON.parse(JSON.stringify(body)) as Json)).update(`\u0000repeat=${repeat}`).digest('hex')
+}
+
+export interface ResponseCache {
+  readonly mode: CacheMode
+  read: (key: string, model: string) => Recording | undefined
+  write: (key: string, model: string, recording: Recording) => void
+  /**
+   * Other deterministic work worth keeping beside the replies (a sandboxed test run of the same files): read in every
+   * mode but `off` and `record`, where a miss is simply undefined (the work is redone, never a failure); written in
+   * `on` and `record`.
+   */
+  recall: <T>(namespace: string, key: string) => T | undefined
+  remember: (namespace: string, key: string, value: unknown) => void
+}
+
+const fileOf = (dir: string, model: string, key: string): string => join(dir, model.replace(/[^\w.-]+/g, '_'), key.slice(0, 2), `${key}.json`)
+
+export function openCache(settings: CacheSettings): ResponseCache {
+  return {
+    mode: settings.mode,
+    read(key, model) {
+      if (settings.mode === 'off' || settings.mode === 'record') {
+        return undefined
+      }
+      try {
+        return JSON.parse(readFileSync(fileOf(settings.dir, model, key), 'utf8')) as Recording
+      }
+      catch {
+        if (settings.mode === 'strict') {
+          throw new CacheMissError(key)
+        }
+        return undefined
+      }
+    },
+    write(key, model, recording) {
+      if (settings.mode === 'off' || settings.mode === 'strict') {
+        return
+      }
+      writeAtomically(fileOf(settings.dir, model, key), recording)
+    },
+    recall<T>(namespace: string, key: string): T | undefined {
+      if (settings.mode === 'off' || settings.mode === 'record') {
+        return undefined
+      }
+      try {
+        return JSON.parse(readFileSync(fileOf(settings.dir, `_${namespace}`, key), 'utf8')) as T
+      }
+      catch {
+        return undefined
+      }
+    },
+    remember(namespace, key, value) {
+      if (settings.mode === 'on' || settings.mode === 'record') {
+        writeAtomically(fileOf(settings.dir, `_${namespace}`, key), value)
+      }
+    },
+  }
+}
+
+/**
+ * Write then rename: a reader in another worker never sees half a file. A value that cannot be serialised (a reply
+ * nested deeper than JSON.stringify's stack allows) is simply not recorded: the run goes on, and the call is made again
+ * next time.
+ */
+function writeAtomically(file: string, value: unknown): void {
+  let text: string
+  try {
+    text = JSON.stringify(value)
+  }
+  catch {
+    return
+  }
+  writeFileAtomic(file, text)
+}
