@@ -7,13 +7,11 @@ import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason,
 import type { GatePolicy } from '../src/core/gate.ts'
 import type { TestOutcome } from '../src/core/scoring.ts'
 import type { Settings } from '../src/protocol.ts'
-import type { BenchTestMeta, HarnessStamp, LeaderboardFile, ModelResult, ModelSpec, Preflight, RecordedModel, RunMeta, RunRecord } from '../src/core/types.ts'
+import type { BenchTestMeta, HarnessStamp, Suite, SuiteStamp, LeaderboardFile, ModelResult, ModelSpec, Preflight, RecordedModel, RunMeta, RunRecord } from '../src/core/types.ts'
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { models } from '../fixtures/models.ts'
-import { stamps, suites } from '../fixtures/suites.ts'
 import { writeFileAtomic } from '../src/node/atomic-write.ts'
 import { recordError } from '../src/models/errors.ts'
 import { evaluateGate } from '../src/core/gate.ts'
@@ -21,7 +19,9 @@ import { mergeLeaderboard } from '../src/core/leaderboard.ts'
 import { capRunMeta, capText } from '../src/core/record-caps.ts'
 import { redact } from '../src/models/redact.ts'
 import { scoreRun, summarize } from '../src/core/scoring.ts'
+import { registeredSuitesOrNone } from '../src/node/registry.ts'
 import { readSettings } from '../src/node/settings.ts'
+import { stampOf } from '../src/runtime/stamps.ts'
 import { baselineVerdict } from './compare.ts'
 import { appendStepSummary } from './github-summary.ts'
 import { writeHtml } from './html.ts'
@@ -44,6 +44,8 @@ export interface LeaderboardReporterOptions {
   print?: boolean
   /** The run's settings as the config parsed them; default: what the config provides, else read from the environment. */
   settings?: Settings
+  /** The suites the run may score; default: the ones the config registered (defineBenchConfig). */
+  suites?: readonly Suite[]
 }
 
 const require = createRequire(import.meta.url)
@@ -61,19 +63,6 @@ function recordedModel(spec: ModelSpec): RecordedModel {
 /** The gate from options and the settings: `minScore` (MILO_MIN_SCORE) is a fraction 0..1 of each suite's maximum. */
 export function gateFromSettings(base: GatePolicy | undefined, settings: Pick<Settings, 'minScore'>): GatePolicy {
   return settings.minScore === undefined ? base ?? {} : { ...base, minScore: settings.minScore }
-}
-
-/** The gate from options and the environment: MILO_MIN_SCORE is a fraction 0..1 of each suite's maximum. */
-export function gateFromEnv(base: GatePolicy | undefined, env: Record<string, string | undefined>): GatePolicy {
-  const raw = env.MILO_MIN_SCORE
-  if (raw === undefined || raw === '') {
-    return base ?? {}
-  }
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new Error(`MILO_MIN_SCORE=${raw} is not a fraction between 0 and 1 (for 90%, write 0.9)`)
-  }
-  return { ...base, minScore: value }
 }
 
 /** A run the harness lost: a test that ended without a run record, recorded in its place as an infrastructure error. */
@@ -109,8 +98,18 @@ export default class LeaderboardReporter implements Reporter {
   private get settings(): Settings {
     this.loadedSettings ??= this.options.settings
       ?? (this.vitest.getProvidedContext() as { settings?: Settings }).settings
-      ?? readSettings(models, process.env)
+      ?? readSettings({}, process.env)
     return this.loadedSettings
+  }
+
+  /** The suites this reporter scores: given, or as the config registered them. */
+  private get suites(): readonly Suite[] {
+    return this.options.suites ?? registeredSuitesOrNone()
+  }
+
+  /** Each suite's stamp as this process computes it, by suite id. */
+  private get stamps(): ReadonlyMap<string, SuiteStamp> {
+    return new Map(this.suites.map(suite => [suite.id, stampOf(suite)]))
   }
 
   /**
@@ -177,7 +176,7 @@ export default class LeaderboardReporter implements Reporter {
       return
     }
     const model = recordedModel(spec)
-    const stamp = meta.stamp ?? stamps.get(meta.suite)
+    const stamp = meta.stamp ?? this.stamps.get(meta.suite)
     const finishedAt = new Date().toISOString()
     let runs = meta.runs ?? []
     if (lostReason !== undefined) {
@@ -212,7 +211,7 @@ export default class LeaderboardReporter implements Reporter {
     if (outcome.runs.length === 0 || !this.harness) {
       return
     }
-    const suite = stamps.get(outcome.suite)
+    const suite = this.stamps.get(outcome.suite)
     const lines = outcome.runs.map((full): RunRecord => {
       // Check messages and errors can quote a model's output: capped, so a record stays under 64 KB (src/core/record-caps.ts).
       const run = capRunMeta(full)
@@ -309,7 +308,7 @@ export default class LeaderboardReporter implements Reporter {
     }
     // The suites' content as the workers last saw it: in watch mode an edited prompt changes a suite's hash after this
     // process imported it, and every result of the rerun is scored against the new content.
-    const current = new Map(stamps)
+    const current = new Map(this.stamps)
     for (const outcome of [...this.outcomes.values()].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt))) {
       const known = current.get(outcome.suite)
       if (known && outcome.hash !== '') {
@@ -320,7 +319,7 @@ export default class LeaderboardReporter implements Reporter {
     const ranSuites = new Map<string, string[]>([...this.ranProjects].map(project => [project, []]))
     for (const outcomes of groups.values()) {
       const first = outcomes[0]
-      const suite = suites.find(s => s.id === first?.suite)
+      const suite = this.suites.find(s => s.id === first?.suite)
       const stamp = suite && current.get(suite.id)
       if (!first || !suite || !stamp) {
         continue
@@ -333,7 +332,7 @@ export default class LeaderboardReporter implements Reporter {
     const dir = this.outputDir
     mkdirSync(dir, { recursive: true })
     const boardPath = join(dir, 'leaderboard.json')
-    const { board, notes } = mergeLeaderboard(this.readPrevious(boardPath, log), fresh, suites, current, new Date().toISOString(), this.harness ?? { version: '', vitest: '' })
+    const { board, notes } = mergeLeaderboard(this.readPrevious(boardPath, log), fresh, this.suites, current, new Date().toISOString(), this.harness ?? { version: '', vitest: '' })
     // Each file whole or not at all: a kill during a rewrite leaves the previous one (src/node/atomic-write.ts).
     writeFileAtomic(boardPath, `${JSON.stringify(board, null, 2)}\n`)
     const markdown = Object.values(board.suites).map(renderSuite).join('\n\n')

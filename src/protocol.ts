@@ -2,6 +2,7 @@
 // provide (ProvidedContext), what a benchmark test carries in its meta (TaskMeta), and the transcript artifact each run
 // records (TestArtifactRegistry). The only module both sides import; types and constant lists only.
 
+import type {} from 'vitest'
 import type { BenchTestMeta, ModelSpec, Preflight, Transcript } from './core/types.ts'
 
 /**

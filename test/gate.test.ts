@@ -1,7 +1,10 @@
 import type { ModelResult, SuiteBoard } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
 import { evaluateGate } from '../src/core/gate.ts'
-import { gateFromEnv } from '../reporters/leaderboard-reporter.ts'
+import { gateFromSettings } from '../reporters/leaderboard-reporter.ts'
+import { fraction } from '../src/node/settings.ts'
+
+const fractionOf = (raw: string): { minScore?: number } => { const minScore = fraction({ MILO_MIN_SCORE: raw }, 'MILO_MIN_SCORE', 'for 90%, write 0.9'); return minScore === undefined ? {} : { minScore } }
 
 const result = (project: string, score: number, extra: Partial<ModelResult> = {}): ModelResult => ({
   project, name: project, model: project, where: 'local', context: '128K', rank: 1, score, max: 60, percent: score / 0.6, avgLatencyMs: 1,
@@ -53,11 +56,11 @@ describe('evaluateGate', () => {
   })
 })
 
-describe('gateFromEnv', () => {
-  it('reads MILO_MIN_SCORE as a fraction and rejects anything else with the variable named', () => {
-    expect(gateFromEnv({}, { MILO_MIN_SCORE: '0.9' })).toEqual({ minScore: 0.9 })
-    expect(() => gateFromEnv({}, { MILO_MIN_SCORE: '90' })).toThrow(/MILO_MIN_SCORE=90 is not a fraction/)
-    expect(gateFromEnv({ suites: { v1: 0.5 } }, {})).toEqual({ suites: { v1: 0.5 } })
+describe('gateFromSettings', () => {
+  it('adds MILO_MIN_SCORE, as the settings parsed it, to the config\'s gate', () => {
+    expect(gateFromSettings({}, fractionOf('0.9'))).toEqual({ minScore: 0.9 })
+    expect(() => fractionOf('90')).toThrow(/MILO_MIN_SCORE=90 is not a fraction/)
+    expect(gateFromSettings({ suites: { v1: 0.5 } }, {})).toEqual({ suites: { v1: 0.5 } })
   })
 })
 

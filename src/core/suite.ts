@@ -4,10 +4,15 @@
 // outside the suite (another suite, a tool family it does not use) changes it. A change to code the rubrics call
 // (checks, matchers) or to a tool's behaviour is not data: bump the suite's version for it.
 
-import type { Category, JsonSchema, SimulatedTool, Suite, SuiteStamp, ToolEnv } from './types.ts'
+import type { Category, Environment, JsonSchema, SimulatedTool, Suite, SuiteStamp, Task, ToolEnv } from './types.ts'
 import { createHash } from 'node:crypto'
 import { canonical } from './checks.ts'
 import { validate } from './validate.ts'
+
+/** The state a run of `task` starts from: the defaults its tools read, with the task's `env` replacing whole top-level keys. */
+export function startState(environment: Environment, task: Pick<Task, 'tools' | 'env'>): ToolEnv {
+  return structuredClone({ ...environment.defaults(task.tools), ...task.env })
+}
 
 /** The tool names a suite's tasks offer, sorted. */
 export const toolsOf = (suite: Suite): string[] => [...new Set(suite.categories.flatMap(category => category.tasks.flatMap(task => task.tools)))].sort()
@@ -21,7 +26,9 @@ export function stampSuite(suite: Suite, catalog: ReadonlyMap<string, SimulatedT
     const tool = catalog.get(name)
     return tool ? { name, description: tool.description, parameters: tool.parameters } : { name }
   })
-  const content = canonical(JSON.parse(JSON.stringify({ suite: { ...suite }, tools, defaults, rubrics })))
+  // Where the suite lives on disk and its tool code are not content (the tools' definitions and defaults are, above).
+  const { environment: _environment, root: _root, ...data } = suite
+  const content = canonical(JSON.parse(JSON.stringify({ suite: data, tools, defaults, rubrics })))
   return { id: suite.id, version: suite.version, hash: createHash('sha256').update(content).digest('hex').slice(0, 16) }
 }
 

@@ -174,6 +174,8 @@ export const modelParamsKeys: Record<keyof ModelParams, true> = {
 /** A model entry with its key resolved: what is provided to workers. Holds no secret, only the variable's name. */
 export interface ModelSpec extends ModelEntry {
   key: string
+  /** Set for an agent of the user's own: the module the workers run instead of milo-bench's agent loop. */
+  agent?: { module: string }
 }
 
 /** The outcome of the pre-run check of a project's endpoint, made once in the main process. */
@@ -277,11 +279,23 @@ export type SuiteAggregate =
    */
   | 'coding-agent'
 
+/** The simulated world a suite's tools act in: its tools, and the default state a task's run starts from. */
+export interface Environment {
+  /** Every tool the suite's tasks may offer, by name. */
+  tools: ReadonlyMap<string, SimulatedTool>
+  /** The default state the named tools read: their families' own state, and what they read of other families'. */
+  defaults: (tools: readonly string[]) => ToolEnv
+}
+
 /** A suite: the unit a leaderboard is printed for. */
 export interface Suite {
   id: string
   title: string
   version: string
+  /** The tools its tasks offer and the state they act on; a suite without one can be scored but not run. */
+  environment?: Environment
+  /** The folder its categories' rubric paths are relative to (absolute); default: the Vitest root. */
+  root?: string
   /** Most points one run can score: 3 for classic, 1 for v1. */
   maxScore: number
   /** Runs per task (fresh conversation each). */

@@ -7,12 +7,12 @@ import type { ReferenceServer } from './reference-server.ts'
 import type { Settings } from '../protocol.ts'
 import type { SlotServer } from './slot-server.ts'
 import type { ModelSpec, Preflight } from '../core/types.ts'
-import { suites } from '../../fixtures/suites.ts'
 import { cacheSettings, resolveCache } from '../runtime/cache.ts'
 import { loadEnvFile } from '../runtime/env-file.ts'
 import { startHint } from '../models/presets.ts'
 import { startReferenceServer } from './reference-server.ts'
 import { sandboxCapabilities } from '../runtime/sandbox.ts'
+import { registeredSuites } from './registry.ts'
 import { startSlotServer } from './slot-server.ts'
 
 interface Shared {
@@ -29,7 +29,7 @@ const registry = globalThis as typeof globalThis & { __miloShared?: Shared }
 function shared(limits: Record<string, number>, log: (line: string) => void): Shared {
   registry.__miloShared ??= {
     users: 0,
-    reference: startReferenceServer({ suites }),
+    reference: startReferenceServer({ suites: [...registeredSuites()] }),
     slots: startSlotServer(limits),
     sandboxNote: sandboxCapabilities().then((caps) => {
       if (caps.reason) {

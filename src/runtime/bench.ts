@@ -5,9 +5,13 @@
 import type { TestContext } from 'vitest'
 import type { ModelClient } from '../models/client.ts'
 import type { Settings } from '../protocol.ts'
-import type { BenchTestMeta, ModelSpec, Preflight, RecordedError, RunMeta, Suite, SuiteStamp, Task, Transcript } from '../core/types.ts'
+import type { Agent } from './user-agent.ts'
+import type { BenchTestMeta, Environment, ModelSpec, Preflight, RecordedError, RunMeta, Suite, SuiteStamp, Task, Transcript } from '../core/types.ts'
 import { describe, inject, recordArtifact, test } from 'vitest'
-import { catalog, freshEnv, stamps } from '../../fixtures/suites.ts'
+import { charsPerToken } from '../core/haystack.ts'
+import { startState } from '../core/suite.ts'
+import { stampOf } from './stamps.ts'
+import { runUserAgent } from './user-agent.ts'
 import { runAgent } from './agent.ts'
 import { capText, capTranscript } from '../core/record-caps.ts'
 import { openCache } from './cache.ts'
@@ -33,18 +37,37 @@ export function budgetScale(): number {
   return (inject('settings') as Partial<Settings> | undefined)?.budgetScale ?? 1
 }
 
-/** A rough token count (4 characters a token) of what a task sends, to skip tasks that cannot fit a model's context. */
-export function estimateTokens(task: Task): number {
-  const tools = task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined)
-  return Math.ceil(((task.system?.length ?? 0) + task.prompt.length + JSON.stringify(tools).length) / 4)
+/** A rough token count (`charsPerToken` characters a token) of what a task sends, to skip tasks that cannot fit a model's context. */
+export function estimateTokens(task: Task, environment?: Environment): number {
+  const tools = task.tools.map(name => environment?.tools.get(name)).filter(tool => tool !== undefined)
+  return Math.ceil(((task.system?.length ?? 0) + task.prompt.length + JSON.stringify(tools).length) / charsPerToken)
 }
 
 const clients = new Map<string, ModelClient>()
+const agents = new Map<string, Promise<Agent>>()
+
+/** The key of a model's entry, from the worker's environment (`.env` included); never provided or recorded. */
+const apiKeyOf = (spec: ModelSpec): string | undefined => (spec.apiKeyEnv ? process.env[spec.apiKeyEnv] : undefined)
+
+/** An agent module's default export, loaded once per worker; a module without one is the config's mistake, said so. */
+function loadAgent(module: string): Promise<Agent> {
+  let loaded = agents.get(module)
+  if (!loaded) {
+    loaded = import(module).then((exports: { default?: unknown }) => {
+      if (typeof exports.default !== 'function') {
+        throw new TypeError(`the agent module ${module} has no default export that is a function (export default async function agent(input) { ... })`)
+      }
+      return exports.default as Agent
+    })
+    agents.set(module, loaded)
+  }
+  return loaded
+}
 
 function clientFor(spec: ModelSpec, preflight: Preflight): ModelClient {
   let client = clients.get(spec.key)
   if (!client) {
-    const apiKey = spec.apiKeyEnv ? process.env[spec.apiKeyEnv] : undefined
+    const apiKey = apiKeyOf(spec)
     const slotsURL = inject('slotsURL')
     const cache = openCache(inject('cache'))
     useTestRunCache(cache)
@@ -59,7 +82,11 @@ function clientFor(spec: ModelSpec, preflight: Preflight): ModelClient {
   return client
 }
 
-async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repeat: number): Promise<Transcript> {
+async function runTask(context: TestContext, suite: Suite, stamp: SuiteStamp, task: Task, repeat: number): Promise<Transcript> {
+  const environment = suite.environment
+  if (!environment) {
+    throw new Error(`suite ${suite.id} has no environment (its tools and their state): give the suite one to run it`)
+  }
   const spec = inject('model')
   const preflight = inject('preflight') ?? { ok: false, baseURL: spec.baseURL, reason: `${spec.key}: skipped: no endpoint check ran (the config's global setup did not run)` }
   const meta = context.task.meta
@@ -68,7 +95,7 @@ async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repe
     meta.skipReason = preflight.reason
     context.skip(preflight.reason)
   }
-  const needed = estimateTokens(task)
+  const needed = estimateTokens(task, environment)
   if (needed > spec.context.tokens) {
     meta.skipReason = `needs about ${needed} tokens; ${spec.key} declares ${spec.context.label}`
     context.skip(meta.skipReason)
@@ -82,21 +109,33 @@ async function runTask(context: TestContext, stamp: SuiteStamp, task: Task, repe
     throw new Error(`infrastructure error (not scored): ${sandbox.reason}`)
   }
   const tools = task.tools.map((name) => {
-    const tool = catalog.get(name)
+    const tool = environment.tools.get(name)
     if (!tool) {
-      throw new Error(`task ${task.id} names a tool that is not in the catalog: ${name} (fixtures/src/catalog.ts)`)
+      throw new Error(`task ${task.id} names a tool that suite ${suite.id}'s environment does not have: ${name}`)
     }
     return tool
   })
-  const transcript = await runAgent(task, {
-    spec,
-    repeat,
-    client: clientFor(spec, preflight),
-    tools,
-    env: freshEnv(task.env),
-    ...(task.budgetMs === undefined ? {} : { budgetMs: task.budgetMs * budgetScale() }),
-    signal: context.signal,
-  })
+  const budgetMs = task.budgetMs === undefined ? undefined : task.budgetMs * budgetScale()
+  const env = startState(environment, task)
+  const transcript = spec.agent
+    ? await runUserAgent(task, {
+      agent: await loadAgent(spec.agent.module),
+      key: spec.key,
+      tools,
+      env,
+      ...(spec.model ? { model: { baseURL: preflight.baseURL, model: spec.model, ...(apiKeyOf(spec) ? { apiKey: apiKeyOf(spec) } : {}) } } : {}),
+      ...(budgetMs === undefined ? {} : { budgetMs }),
+      signal: context.signal,
+    })
+    : await runAgent(task, {
+      spec,
+      repeat,
+      client: clientFor(spec, preflight),
+      tools,
+      env,
+      ...(budgetMs === undefined ? {} : { budgetMs }),
+      signal: context.signal,
+    })
   const run: RunMeta = {
     repeat,
     endReason: transcript.endReason,
@@ -186,17 +225,14 @@ export function describeCategory(
   if (!category) {
     throw new Error(`suite ${suite.id} has no category '${categoryId}'; it has: ${suite.categories.map(c => c.id).join(', ')}`)
   }
-  const stamp = stamps.get(suite.id)
-  if (!stamp) {
-    throw new Error(`suite ${suite.id} is not registered in fixtures/suites.ts`)
-  }
+  const stamp = stampOf(suite)
   const categoryMeta = { suite: suite.id, category: category.id, maxScore: suite.maxScore, points: rubric.points }
   describe(category.title, { concurrent: true }, () => {
     for (const task of category.tasks) {
       const timeout = (task.budgetMs ?? 0) * budgetScale() + 600_000
       const declare = (name: string, repeat: number): void => {
         test(name, { meta: { ...categoryMeta, taskId: task.id, run: repeat }, timeout }, async (context) => {
-          const bench = Object.assign(context, { run: (t: Task) => runTask(context, stamp, t, repeat) })
+          const bench = Object.assign(context, { run: (t: Task) => runTask(context, suite, stamp, t, repeat) })
           try {
             await body(task, bench)
             checkDeclaredPoints(context, rubric.points)
