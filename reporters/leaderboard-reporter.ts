@@ -12,7 +12,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { writeFileAtomic } from '../src/node/atomic-write.ts'
+import { writeFileAtomic } from '../src/models/atomic-write.ts'
 import { recordError } from '../src/models/errors.ts'
 import { evaluateGate } from '../src/core/gate.ts'
 import { mergeLeaderboard } from '../src/core/leaderboard.ts'
@@ -50,9 +50,20 @@ export interface LeaderboardReporterOptions {
 
 const require = createRequire(import.meta.url)
 
+/** milo-bench's own package.json, from this file in the repository (reporters/) or in the built package (dist/reporters/). */
+function ownPackageJson(): string {
+  for (const up of ['../package.json', '../../package.json']) {
+    const path = fileURLToPath(new URL(up, import.meta.url))
+    if (existsSync(path) && (JSON.parse(readFileSync(path, 'utf8')) as { name?: string }).name === 'milo-bench') {
+      return path
+    }
+  }
+  throw new Error('milo-bench: cannot find its own package.json')
+}
+
 function harnessStamp(): HarnessStamp {
   const read = (path: string): string => (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version
-  return { version: read(fileURLToPath(new URL('../package.json', import.meta.url))), vitest: read(require.resolve('vitest/package.json')) }
+  return { version: read(ownPackageJson()), vitest: read(require.resolve('vitest/package.json')) }
 }
 
 function recordedModel(spec: ModelSpec): RecordedModel {
@@ -333,7 +344,7 @@ export default class LeaderboardReporter implements Reporter {
     mkdirSync(dir, { recursive: true })
     const boardPath = join(dir, 'leaderboard.json')
     const { board, notes } = mergeLeaderboard(this.readPrevious(boardPath, log), fresh, this.suites, current, new Date().toISOString(), this.harness ?? { version: '', vitest: '' })
-    // Each file whole or not at all: a kill during a rewrite leaves the previous one (src/node/atomic-write.ts).
+    // Each file whole or not at all: a kill during a rewrite leaves the previous one (src/models/atomic-write.ts).
     writeFileAtomic(boardPath, `${JSON.stringify(board, null, 2)}\n`)
     const markdown = Object.values(board.suites).map(renderSuite).join('\n\n')
     writeFileAtomic(join(dir, 'leaderboard.md'), `# milo-bench leaderboard\n\nUpdated ${board.updatedAt}.\n\n${markdown}\n`)

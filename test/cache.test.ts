@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
-import { cacheKey, cacheSettings, openCache } from '../src/runtime/cache.ts'
+import { cacheKey, openCache } from '../src/models/cache.ts'
+import { cacheModeSetting, resolveCache } from '../src/node/settings.ts'
 import { createClient, ModelCallError } from '../src/models/client.ts'
 import { startReferenceServer } from '../src/node/reference-server.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
@@ -22,10 +23,11 @@ afterEach(async () => {
 
 describe('cache settings and keys', () => {
   it('is on while watching and off in `vitest run` unless MILO_CACHE says otherwise', () => {
+    const cacheSettings = (env: Record<string, string>, watching: boolean, root: string) => resolveCache(cacheModeSetting(env), env.MILO_CACHE_DIR, watching, root)
     expect(cacheSettings({}, true, '/r')).toEqual({ mode: 'on', dir: '/r/.milo-cache' })
     expect(cacheSettings({}, false, '/r').mode).toBe('off')
     expect(cacheSettings({ MILO_CACHE: 'strict', MILO_CACHE_DIR: 'cassettes' }, false, '/r')).toEqual({ mode: 'strict', dir: '/r/cassettes' })
-    expect(() => cacheSettings({ MILO_CACHE: 'yes' }, false, '/r')).toThrow('MILO_CACHE=yes is not a cache mode')
+    expect(() => cacheSettings({ MILO_CACHE: 'yes' }, false, '/r')).toThrow('MILO_CACHE=yes is not')
   })
   it('addresses a reply by the whole request and the repeat number', () => {
     const body = { model: 'm', messages: [{ role: 'user', content: 'a' }], temperature: 0 }

@@ -6,6 +6,7 @@
 
 import type { Category, Environment, JsonSchema, SimulatedTool, Suite, SuiteStamp, Task, ToolEnv } from './types.ts'
 import { createHash } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
 import { canonical } from './checks.ts'
 import { validate } from './validate.ts'
 
@@ -97,7 +98,7 @@ export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<s
     ids.add(task.id)
     const unknown = task.tools.filter(name => !catalog.has(name))
     if (unknown.length > 0) {
-      throw new Error(`${file}: task '${task.id}' offers tools that are not in fixtures/src/catalog.ts: ${unknown.join(', ')}`)
+      throw new Error(`${file}: task '${task.id}' offers tools the suite's environment does not have: ${unknown.join(', ')}`)
     }
     if (options.failureModes) {
       const targets = task.targets ?? []
@@ -114,4 +115,67 @@ export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<s
     }
   }
   return { ...category, ...(options.rubric ? { rubric: options.rubric } : {}) }
+}
+
+/** A category as a user writes it for defineSuite: its tasks as data, its spec file, and what its rubric reads. */
+export interface CategoryDefinition {
+  id: string
+  title: string
+  /** The tasks (a JSON import, or objects): each an id, a prompt, the tools it offers, what it expects, a solution. */
+  tasks: unknown[]
+  /** The spec file holding the category's rubric (relative to the suite's root), then any file of checks only it uses. */
+  rubric: string | string[]
+  /** JSON Schema of the tasks' `expect`, checked when the suite loads (a typo is one error naming the task and key). */
+  expect?: JsonSchema
+}
+
+/** A suite as a user writes it: its identity, how it is scored, its tools and their state, its categories. */
+export interface SuiteDefinition {
+  id: string
+  title: string
+  /** Bump it when a change to code the rubric calls changes scores (content changes change the hash by themselves). */
+  version: string
+  /** The folder the rubric paths are relative to: `import.meta.dirname`, or a file URL such as `new URL('.', import.meta.url)`. */
+  root: string | URL
+  /** How task scores become the model's score (default `macro-mean`: the mean of categories). */
+  aggregate?: Suite['aggregate']
+  /** Most points one run scores (default 1). */
+  maxScore?: number
+  /** Runs per task, each a fresh conversation (default 1). */
+  runs?: number
+  /** The tools the tasks may offer, and the state they start from (a task's `env` replaces whole top-level keys). */
+  tools?: SimulatedTool[]
+  state?: ToolEnv
+  /** Or a whole environment instead of `tools` and `state` (the built-in families, for instance). */
+  environment?: Environment
+  categories: CategoryDefinition[]
+}
+
+/**
+ * A suite from its definition: each category's tasks checked (their shape, their tools, their `expect` against the
+ * category's schema), and its environment built from the tools and state given. Nothing is registered anywhere: hand
+ * the suite to defineBenchConfig and to the spec files that describe its categories.
+ */
+export function defineSuite(definition: SuiteDefinition): Suite {
+  const environment: Environment = definition.environment ?? {
+    tools: new Map((definition.tools ?? []).map(tool => [tool.name, tool])),
+    defaults: () => definition.state ?? {},
+  }
+  const root = typeof definition.root === 'string' && !definition.root.startsWith('file:') ? definition.root : fileURLToPath(definition.root)
+  return {
+    id: definition.id,
+    title: definition.title,
+    version: definition.version,
+    maxScore: definition.maxScore ?? 1,
+    runs: definition.runs ?? 1,
+    aggregate: definition.aggregate ?? 'macro-mean',
+    environment,
+    root,
+    categories: definition.categories.map(category => loadCategory(
+      { id: category.id, title: category.title, tasks: category.tasks },
+      `suite ${definition.id}, category ${category.id}`,
+      environment.tools,
+      { rubric: Array.isArray(category.rubric) ? category.rubric : [category.rubric], ...(category.expect ? { expect: category.expect } : {}) },
+    )),
+  }
 }

@@ -1,12 +1,12 @@
 // The model client: one chat-completion call through the official openai SDK, with the harness's own counted
 // retries (p-retry), latency measured around the HTTP exchange only, and every reply normalised.
 
-import type { ResponseCache } from '../runtime/cache.ts'
+import type { ResponseCache } from './cache.ts'
 import type { NormalizedCompletion } from './normalize.ts'
 import type { ChatMessage, ErrorKind, Json, JsonSchema, ModelSpec, RecordedError, ToolDefinition } from '../core/types.ts'
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 import pRetry, { AbortError } from 'p-retry'
-import { CacheMissError, cacheKey } from '../runtime/cache.ts'
+import { CacheMissError, cacheKey } from './cache.ts'
 import { classifyError, classifyReplyError, isTransient, readErrorBody, recordError } from './errors.ts'
 import { accumulateStream, chunkHasOutput, normalizeCompletion, replyError, StreamError } from './normalize.ts'
 import { dropSchemaKeywords, presets, standardFields } from './presets.ts'
@@ -77,7 +77,7 @@ export interface ClientOptions {
   maxRetryAfterMs?: number
   /** Runs before each HTTP attempt and resolves when a slot is free; returns its release. Not timed. */
   acquire?: () => Promise<() => void>
-  /** Recorded replies (src/runtime/cache.ts); a hit returns the recorded reply and latency without a model call. */
+  /** Recorded replies (src/models/cache.ts); a hit returns the recorded reply and latency without a model call. */
   cache?: ResponseCache
 }
 

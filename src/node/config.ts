@@ -117,6 +117,9 @@ export function defineBenchConfig(options: BenchConfigOptions): ViteUserConfig {
     // milo-bench's own files are modules of the run, not dependencies to leave to Node (its spec files may live in
     // node_modules, and Vitest excludes that folder by default).
     exclude: ['**/.git/**'],
+    // Transformed by Vite in the workers, not left to Node: milo-bench loads a user's agent module (TypeScript too) by
+    // a dynamic import from inside itself.
+    server: { deps: { inline: ['milo-bench'] } },
     setupFiles: [own('../runtime/setup')],
     globalSetup: [own('./global-setup')],
     // Spec files keep no state that needs a fresh module graph each: a worker imports the suites and tools once, and

@@ -7,7 +7,7 @@ import type { ReferenceServer } from './reference-server.ts'
 import type { Settings } from '../protocol.ts'
 import type { SlotServer } from './slot-server.ts'
 import type { ModelSpec, Preflight } from '../core/types.ts'
-import { cacheSettings, resolveCache } from '../runtime/cache.ts'
+import { readSettings, resolveCache } from './settings.ts'
 import { loadEnvFile } from '../runtime/env-file.ts'
 import { startHint } from '../models/presets.ts'
 import { startReferenceServer } from './reference-server.ts'
@@ -116,11 +116,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const servers = shared(limits, line => project.vitest.logger.log(line))
   const [reference, slots] = await Promise.all([servers.reference, servers.slots, servers.sandboxNote])
   project.provide('slotsURL', slots.url)
-  // The settings the config parsed (src/node/settings.ts); the environment only under a config that provides none.
-  const settings = project.getProvidedContext().settings as Settings | undefined
-  const cache = settings
-    ? resolveCache(settings.cacheMode, settings.cacheDir, project.vitest.config.watch, project.vitest.config.root)
-    : cacheSettings(process.env, project.vitest.config.watch, project.vitest.config.root)
+  // The settings the config parsed (src/node/settings.ts); read here only under a config that provides none.
+  const settings = (project.getProvidedContext().settings as Settings | undefined) ?? readSettings({}, process.env)
+  const cache = resolveCache(settings.cacheMode, settings.cacheDir, project.vitest.config.watch, project.vitest.config.root)
   project.provide('cache', cache)
   // Re-scoring from recordings needs no model: neither its server nor its key.
   const preflight = spec.baseURL === 'embedded'

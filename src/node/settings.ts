@@ -3,7 +3,8 @@
 // reads the environment again. A bad value is one line naming the variable and what it takes, before any test runs; a
 // MILO_* name one typo away from a setting says which. Pure: the environment is passed in.
 
-import type { CacheMode, ProgressSetting, Settings } from '../protocol.ts'
+import type { CacheMode, CacheSettings, ProgressSetting, Settings } from '../protocol.ts'
+import { resolve } from 'node:path'
 import type { ModelEntry } from '../core/types.ts'
 import { cacheModes } from '../protocol.ts'
 import { didYouMean, ModelMatrixError, positiveNumber, resolveModels } from './matrix.ts'
@@ -141,4 +142,9 @@ export function loadSettings(entries: Record<string, ModelEntry>, env: Env): Set
     }
     process.exit(1)
   }
+}
+
+/** The cache's settings from a mode and a folder as given (both optional): on while watching, off in `vitest run`. */
+export function resolveCache(mode: CacheMode | undefined, dir: string | undefined, watching: boolean, root: string): CacheSettings {
+  return { mode: mode ?? (watching ? 'on' : 'off'), dir: resolve(root, dir || '.milo-cache') }
 }

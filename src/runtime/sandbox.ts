@@ -24,7 +24,7 @@
 // Test runs (`runTests`) load a runner before any code under test (src/runtime/sandbox-runner.ts): verdicts travel on a
 // private channel with a per-run secret, built from what the runner captured before that code could change anything.
 
-import type { ResponseCache } from './cache.ts'
+import type { ResponseCache } from '../models/cache.ts'
 import type { SandboxUsed } from '../core/types.ts'
 import { execFile, spawn } from 'node:child_process'
 import { createHash, randomBytes, randomInt } from 'node:crypto'
@@ -635,7 +635,7 @@ export interface TestRunReport {
 let testRunCache: ResponseCache | undefined
 
 /**
- * Keeps test-run reports in the response cache (src/runtime/cache.ts): the same files and tests give the same report, so a run
+ * Keeps test-run reports in the response cache (src/models/cache.ts): the same files and tests give the same report, so a run
  * replayed from cassettes re-scores without spawning the sandbox again. Set once per worker by src/runtime/bench.ts.
  */
 export function useTestRunCache(cache: ResponseCache | undefined): void {

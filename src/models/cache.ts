@@ -6,10 +6,9 @@ import type { CacheMode, CacheSettings } from '../protocol.ts'
 import type { Json } from '../core/types.ts'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { writeFileAtomic } from '../node/atomic-write.ts'
+import { join } from 'node:path'
+import { writeFileAtomic } from './atomic-write.ts'
 import { canonical } from '../core/checks.ts'
-import { cacheModes } from '../protocol.ts'
 
 /**
  * One recorded reply: the server's raw body (or stream chunks), re-normalised on every read. A call that ran out of its
@@ -35,19 +34,6 @@ export class CacheMissError extends Error {
 }
 
 
-/** The cache's settings from a mode and a folder as given (both optional): on while watching, off in `vitest run`. */
-export function resolveCache(mode: CacheMode | undefined, dir: string | undefined, watching: boolean, root: string): CacheSettings {
-  return { mode: mode ?? (watching ? 'on' : 'off'), dir: resolve(root, dir || '.milo-cache') }
-}
-
-/** The cache mode from MILO_CACHE, or the default: on while watching, off in `vitest run`. */
-export function cacheSettings(env: Record<string, string | undefined>, watching: boolean, root: string): CacheSettings {
-  const raw = env.MILO_CACHE
-  if (raw !== undefined && raw !== '' && !(cacheModes as string[]).includes(raw)) {
-    throw new Error(`MILO_CACHE=${raw} is not a cache mode; use one of ${cacheModes.join(', ')}`)
-  }
-  return resolveCache((raw || undefined) as CacheMode | undefined, env.MILO_CACHE_DIR, watching, root)
-}
 
 /** The address of a request: its whole body as sent (keys never are in a body) and the repeat number. */
 export function cacheKey(body: Record<string, unknown>, repeat: number): string {
