@@ -1,13 +1,13 @@
 // Comparing two leaderboard.json files: per-suite and per-category deltas, the prompts that regressed, and the
 // regression gate against a committed baseline (MILO_BASELINE, MILO_MAX_REGRESSION). `compareBoards` and
 // `renderComparison` are pure; the edges (reading files, the environment, the command line) are at the bottom.
-// `npm run compare -- before.json after.json` runs `main` through reporters/compare-cli.mjs.
+// `npm run compare -- before.json after.json` runs `main` through src/run-ts.mjs.
 
 import type { LeaderboardFile, ModelResult, SuiteBoard } from '../src/core/types.ts'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { scoringRules } from '../src/core/rules.ts'
-import { formatScore, table } from './tables.ts'
+import { formatScore, table, unrankedLabel } from './tables.ts'
 
 /** Default largest allowed drop of a suite score, as a fraction of the suite's maximum (0.02 = 2 points of 100). */
 export const defaultMaxRegression = 0.02
@@ -177,7 +177,7 @@ function scoreCell(board: SuiteBoard, model: ModelResult | undefined): string {
   if (!model) {
     return '–'
   }
-  return `${formatScore(board, model)}${model.rank === null ? (model.comparable ? ' inc.' : ' n/c') : ''}`
+  return `${formatScore(board, model)}${model.rank === null ? ` ${unrankedLabel(model)}` : ''}`
 }
 
 /** The comparison as Markdown tables (readable in a terminal and in a GitHub step summary). */

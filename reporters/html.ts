@@ -14,7 +14,7 @@ import { difficultyQuorum } from '../src/core/leaderboard.ts'
 import { ruleOf } from '../src/core/rules.ts'
 import { notSeparable } from '../src/core/stats.ts'
 import { readJsonLines } from './jsonl.ts'
-import { agentMetricRows, footnotes, formatInterval, formatLatency, formatScore, intervalNote, notSeparableMark } from './tables.ts'
+import { agentMetricRows, footnotes, formatInterval, formatLatency, formatScore, intervalNote, notSeparableMark, unrankedLabel, whereLabels } from './tables.ts'
 
 // ---------------------------------------------------------------------------------------------------
 // The drill-down's data: what the page embeds as JSON for the runs behind each prompt
@@ -219,7 +219,6 @@ export function escapeHtml(value: unknown): string {
 
 const attr = (name: string, value: unknown): string => ` ${name}="${escapeHtml(value)}"`
 
-const whereLabel: Record<ModelResult['where'], string> = { local: 'Local', cloud: 'Cloud API', embedded: 'Embedded' }
 
 /** "256K" -> 256000, "1M" -> 1000000, for sorting the Context column. */
 function contextValue(label: string): number {
@@ -243,7 +242,7 @@ const costPerRun = (model: ModelResult): number => (model.runs > 0 ? model.cost 
 /** The rank cell's markup: first place as a gold badge (drawn by CSS: no emoji font needed), unranked rows say why. */
 function rankCell(model: ModelResult): string {
   if (model.rank === null) {
-    return escapeHtml(model.comparable ? 'inc.' : 'n/c')
+    return escapeHtml(unrankedLabel(model))
   }
   return model.rank === 1 ? '<span class="medal" title="first">1</span>' : escapeHtml(model.rank)
 }
@@ -355,7 +354,7 @@ function leaderboardTable(board: SuiteBoard): string {
       `<td${attr('data-value', model.percent)} class="num percent">${escapeHtml(`${model.percent.toFixed(1)}%`)}</td>`,
       `<td${attr('data-value', model.avgLatencyMs)} class="num latency">${escapeHtml(formatLatency(model.avgLatencyMs))}</td>`,
       `<td${attr('data-value', contextValue(model.context))} class="num">${escapeHtml(model.context)}</td>`,
-      `<td${attr('data-value', whereLabel[model.where])}>${escapeHtml(whereLabel[model.where])}</td>`,
+      `<td${attr('data-value', whereLabels[model.where])}>${escapeHtml(whereLabels[model.where])}</td>`,
       `<td${attr('data-value', model.where === 'cloud' ? costPerRun(model) : '')} class="num cost">${model.where === 'cloud' ? escapeHtml(formatUsd(costPerRun(model))) : '–'}</td>`,
     ]
     return `<tr${attr('data-project', model.project)}>${cells.join('')}</tr>`
@@ -564,7 +563,7 @@ function costTable(board: SuiteBoard): string {
   const rows = board.models.map((model) => {
     const isCloud = model.where === 'cloud'
     const bar = isCloud && maxCost > 0 ? `<span class="bar"${attr('style', `width:${(100 * costPerRun(model) / maxCost).toFixed(1)}%`)}></span>` : ''
-    return `<tr${attr('data-project', model.project)}><td${attr('data-value', model.name)}>${escapeHtml(model.name)}</td><td>${escapeHtml(whereLabel[model.where])}</td>`
+    return `<tr${attr('data-project', model.project)}><td${attr('data-value', model.name)}>${escapeHtml(model.name)}</td><td>${escapeHtml(whereLabels[model.where])}</td>`
       + `<td class="num"${attr('data-value', model.runs)}>${model.runs}</td>`
       + `<td class="num"${attr('data-value', model.tokens.inputTokens)}>${model.tokens.inputTokens.toLocaleString('en-US')}</td>`
       + `<td class="num"${attr('data-value', model.tokens.outputTokens)}>${model.tokens.outputTokens.toLocaleString('en-US')}</td>`

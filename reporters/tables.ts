@@ -20,7 +20,11 @@ export function formatLatency(ms: number): string {
   return ms >= 10 ? `${Math.round(ms)}ms` : `${ms.toFixed(1)}ms`
 }
 
-const where: Record<ModelResult['where'], string> = { local: 'Local', cloud: 'Cloud API', embedded: 'Embedded' }
+/** The leaderboard's Where column. */
+export const whereLabels: Record<ModelResult['where'], string> = { local: 'Local', cloud: 'Cloud API', embedded: 'Embedded' }
+
+/** What stands in a result's rank's place when it has none: `n/c` (another version of the suite) or `inc.` (incomplete). */
+export const unrankedLabel = (result: Pick<ModelResult, 'comparable'>): string => (result.comparable ? 'inc.' : 'n/c')
 
 export function formatScore(board: SuiteBoard, result: ModelResult): string {
   return ruleOf(board).format(result.score, board.max)
@@ -37,7 +41,7 @@ export const notSeparableMark = '≈'
 
 function rankCell(result: ModelResult): string {
   if (result.rank === null) {
-    return !result.comparable ? 'n/c' : 'inc.'
+    return unrankedLabel(result)
   }
   return result.rank === 1 ? '🥇' : String(result.rank)
 }
@@ -62,7 +66,7 @@ export function leaderboardTable(board: SuiteBoard): string {
     `${result.percent.toFixed(1)}%`,
     formatLatency(result.avgLatencyMs),
     result.context,
-    where[result.where],
+    whereLabels[result.where],
   ])
   return table(header, rows)
 }

@@ -70,7 +70,8 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
   let textToolCalls = 0
   let scoredRuns = 0
   let cost = 0
-  for (const outcome of mergeRuns(outcomes)) {
+  const merged = mergeRuns(outcomes)
+  for (const outcome of merged) {
     const runScores = outcome.runs.map(run => scoreRun(run, outcome.maxScore, outcome.points))
     const scored = runScores.filter((score): score is number => score !== null)
     tasks[outcome.taskId] = {
@@ -126,13 +127,13 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
   const sum = round(perCategory.flat().reduce((a, b) => a + b, 0))
   const taskCount = suite.categories.reduce((n, category) => n + category.tasks.length, 0)
   const rule = ruleOf(suite)
-  const agent = rule.agentMetrics ? agentMetrics(mergeRuns(outcomes)) : undefined
+  const agent = rule.agentMetrics ? agentMetrics(merged) : undefined
   const score = round(rule.score({ categories: perCategory, composite: () => agent?.composite ?? 0 }))
   const max = rule.max(taskCount, suite.maxScore)
   // pass^k, spreads and the score's bootstrap interval, over the suite's tasks; the composite is recomputed by agentMetrics
-  const merged = new Map(mergeRuns(outcomes).map(outcome => [outcome.taskId, outcome]))
+  const byTask = new Map(merged.map(outcome => [outcome.taskId, outcome]))
   const statsTasks = suite.categories.flatMap(category => category.tasks.flatMap((task) => {
-    const outcome = merged.get(task.id)
+    const outcome = byTask.get(task.id)
     return outcome ? [{ category: category.id, runs: tasks[task.id]?.runs ?? [], item: outcome }] : []
   }))
   const { repeats, interval } = modelStats(rule, suite.maxScore, suite.runs, statsTasks, sample => agentMetrics(sample).composite)

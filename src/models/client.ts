@@ -450,8 +450,8 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
         if (signal?.aborted) {
           throw signal.reason instanceof Error ? signal.reason : new Error('aborted')
         }
-        const exhausted = error instanceof BudgetExhaustedError ? error : (error as { originalError?: unknown }).originalError
-        if (exhausted instanceof BudgetExhaustedError && budget) {
+        // p-retry rethrows an aborting error itself, so a call that ran out of budget arrives here as it was thrown.
+        if (error instanceof BudgetExhaustedError && budget) {
           // Remember that this call outlasted the budget it had, so a replay with the same budget ends here too.
           cache?.write(key, spec.key, { exhaustedAfterMs: budget.remainingMs, streamed: Boolean(body.stream), latencyMs: 0 })
           throw new BudgetExhaustedError(activeMs)

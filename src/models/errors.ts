@@ -197,11 +197,6 @@ export function classifyReplyError(body: unknown): ErrorKind {
   return kind
 }
 
-/** Statuses worth another try: 408, 409, 429 and every 5xx, as the issue and openai-node agree. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500
-}
-
 /**
  * Kinds another attempt may fix: rate limits, overloaded or failing servers, timeouts and dropped connections. A context
  * overflow, a rejected request, a bad key or an unreadable reply comes back the same however often it is sent.

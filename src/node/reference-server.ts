@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import type { Policy, PolicyReply, PolicyRequest } from './reference/policy.ts'
 import type { ChatMessage, SolutionTurn, Suite, Task, ToolDefinition } from '../core/types.ts'
 import { createServer } from 'node:http'
+import { charsPerToken } from '../core/haystack.ts'
 import { baseline } from './reference/baseline.ts'
 import { confabulator } from './reference/confabulator.ts'
 import { flaws, oracle } from './reference/oracle.ts'
@@ -87,7 +88,7 @@ export function parseModelId(id: string, scripts: ReferenceServerOptions['script
   return undefined
 }
 
-const tokens = (text: string): number => Math.ceil(text.length / 4)
+const tokens = (text: string): number => Math.ceil(text.length / charsPerToken)
 
 function completionBody(model: string, reply: PolicyReply, promptTokens: number, turn: number): Record<string, unknown> {
   const toolCalls = reply.toolCalls.map((call, i) => ({ id: `call${turn}x${i}`.padEnd(9, '0'), type: 'function', function: call }))
