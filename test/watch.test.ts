@@ -76,4 +76,33 @@ describe('watch mode and the UI', () => {
     expect(server.prompts).toEqual(Array.from({ length: runs }, () => edited))
     expect(calls).toBe(runs)
   }, 180_000)
+
+  it('an edited prompt keeps the embedded oracle at full marks: it finds the task by id, not by the prompt it knew', async () => {
+    child?.kill('SIGKILL')
+    const port = await freePort()
+    const results = join(copy, 'results-oracle')
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, FORCE_COLOR: '0', MILO_RESULTS_DIR: results, MILO_ENV_FILE: '/dev/null' }
+    child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), '--watch', `--api.port=${port}`, '--project', 'oracle', 'benchmarks/classic/single-tool.spec.ts'], { cwd: copy, env })
+    let output = ''
+    child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    const runEnded = (count: number): Promise<void> => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`watch run ${count} did not end:\n${output}`)), 90_000)
+      const check = setInterval(() => {
+        if (output.split('milo-bench: results in').length - 1 >= count) {
+          clearTimeout(timer)
+          clearInterval(check)
+          resolve()
+        }
+      }, 50)
+    })
+    await runEnded(1)
+    const file = join(copy, 'fixtures/classic/single-tool.json')
+    const text = readFileSync(file, 'utf8')
+    writeFileSync(file, text.replace('How many kilometres is a marathon of 26.2 miles?', 'A marathon is 26.2 miles: how many kilometres is that?'))
+    await runEnded(2)
+    const board = JSON.parse(readFileSync(join(results, 'leaderboard.json'), 'utf8')) as { suites: Record<string, { models: { project: string, tasks: Record<string, { runs: number[] }> }[] }> }
+    const oracle = board.suites.classic?.models.find(model => model.project === 'oracle')
+    expect(oracle?.tasks['convert-marathon']?.runs, output.slice(-3000)).toEqual([3, 3, 3])
+  }, 180_000)
 })

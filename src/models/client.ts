@@ -18,6 +18,11 @@ export interface CompletionRequest {
   responseFormat?: { name: string, schema: JsonSchema }
   /** Which run of the task this is (0-based): part of the cache address, so each run keeps its own reply. */
   repeat?: number
+  /**
+   * The task's id, sent to the embedded reference server only (`x-milo-task`), so its models find the task by id even
+   * after its prompt was edited in watch mode; never part of the cache address.
+   */
+  taskId?: string
 }
 
 export interface CompletionResult {
@@ -303,7 +308,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000
 
   /** One HTTP exchange. `spend` is told its duration, whatever its outcome; `leftMs` is the budget left for it. */
-  async function attempt(body: Record<string, unknown>, outer: AbortSignal | undefined, leftMs: number | undefined, spend: (ms: number) => void): Promise<Omit<CompletionResult, 'retries' | 'activeMs'> & { raw: unknown }> {
+  async function attempt(body: Record<string, unknown>, headers: Record<string, string>, outer: AbortSignal | undefined, leftMs: number | undefined, spend: (ms: number) => void): Promise<Omit<CompletionResult, 'retries' | 'activeMs'> & { raw: unknown }> {
     const release = options.acquire ? await options.acquire() : undefined
     if (leftMs !== undefined && leftMs <= 0) {
       release?.()
@@ -328,7 +333,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
     const started = performance.now()
     try {
       if (body.stream) {
-        const stream = await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal })
+        const stream = await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal, headers })
         const chunks: unknown[] = []
         let firstChunkMs: number | undefined
         let ttftMs: number | undefined
@@ -346,7 +351,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
         redactStreamChunks(chunks, secrets)
         return { reply: redactCompletion(accumulateStream(chunks), secrets), raw: chunks, latencyMs, ...(ttftMs === undefined ? {} : { ttftMs }) }
       }
-      const reply: unknown = redactJson(await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal }) as unknown, secrets)
+      const reply: unknown = redactJson(await sdk.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal, headers }) as unknown, secrets)
       const latencyMs = performance.now() - started
       const failure = replyError(reply)
       if (failure) {
@@ -371,6 +376,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
   return {
     async complete(request, signal, budget) {
       const body = buildRequestBody(spec, request)
+      const headers: Record<string, string> = spec.server === 'reference' && request.taskId !== undefined ? { 'x-milo-task': request.taskId } : {}
       const cache = options.cache?.mode === 'off' ? undefined : options.cache
       const key = cache ? cacheKey(body, request.repeat ?? 0) : ''
       if (cache) {
@@ -413,7 +419,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
         const result = await pRetry(async () => {
           attempts++
           try {
-            return await attempt(body, signal, left(), spend)
+            return await attempt(body, headers, signal, left(), spend)
           }
           catch (error) {
             if (signal?.aborted) {

@@ -129,7 +129,14 @@ function streamChunks(body: Record<string, unknown>): unknown[] {
 
 export async function startReferenceServer(options: ReferenceServerOptions): Promise<ReferenceServer> {
   const byPrompt = new Map<string, Task>()
-  for (const task of [...options.suites.flatMap(suite => suite.categories.flatMap(category => category.tasks)), ...(options.tasks ?? [])]) {
+  const byId = new Map<string, Task>()
+  for (const suite of options.suites) {
+    for (const task of suite.categories.flatMap(category => category.tasks)) {
+      byPrompt.set(task.prompt, task)
+      byId.set(`${suite.id}/${task.id}`, task)
+    }
+  }
+  for (const task of options.tasks ?? []) {
     byPrompt.set(task.prompt, task)
   }
   const requests = new Map<string, number>()
@@ -176,7 +183,10 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
       }
       const prompt = body.messages.find(message => message.role === 'user')?.content ?? ''
       prompts.push(prompt)
-      const reply = settings.policy(policyRequest, byPrompt.get(prompt))
+      // By the task id the harness sends (x-milo-task), so an edited prompt still finds its task; by the prompt for any
+      // other client.
+      const taskId = request.headers['x-milo-task']
+      const reply = settings.policy(policyRequest, (typeof taskId === 'string' ? byId.get(taskId) : undefined) ?? byPrompt.get(prompt))
       const turn = body.messages.filter(message => message.role === 'assistant').length
       const completion = completionBody(model, reply, tokens(JSON.stringify(body.messages)), turn)
       requests.set(model, (requests.get(model) ?? 0) + 1)

@@ -29,6 +29,8 @@ export interface AgentOptions {
   signal?: AbortSignal
   /** Which run of the task this is, for the response cache. */
   repeat?: number
+  /** `<suite>/<task>`: how the embedded reference server finds the task whatever its prompt now says. */
+  taskKey?: string
 }
 
 
@@ -42,7 +44,7 @@ export async function runAgent(task: Task, options: AgentOptions): Promise<Trans
   }
   messages.push({ role: 'user', content: task.prompt })
   const transcript: Transcript = {
-    taskId: task.id,
+    taskId: options.taskKey ?? task.id,
     model: spec.key,
     messages,
     tools: definitions,
@@ -66,7 +68,7 @@ export async function runAgent(task: Task, options: AgentOptions): Promise<Trans
         transcript.endReason = 'budget'
         return transcript
       }
-      const request = { messages, tools: definitions, repeat: options.repeat ?? 0, ...(task.responseFormat ? { responseFormat: task.responseFormat } : {}) }
+      const request = { messages, tools: definitions, repeat: options.repeat ?? 0, taskId: options.taskKey ?? task.id, ...(task.responseFormat ? { responseFormat: task.responseFormat } : {}) }
       const result = await client.complete(request, options.signal, remainingMs === undefined ? undefined : { remainingMs })
       spentMs += result.activeMs
       const { reply } = result

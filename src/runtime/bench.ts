@@ -130,6 +130,7 @@ async function runTask(context: TestContext, suite: Suite, stamp: SuiteStamp, ta
     : await runAgent(task, {
       spec,
       repeat,
+      taskKey: `${suite.id}/${task.id}`,
       client: clientFor(spec, preflight),
       tools,
       env,
