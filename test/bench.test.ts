@@ -64,7 +64,11 @@ describe.concurrent('npm run bench: the four reference models on the embedded se
     const records = files.flatMap(file => readFileSync(join(run.resultsDir, 'runs', 'oracle', file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>))
     const expected = suites.reduce((n, suite) => n + suite.runs * suite.categories.reduce((m, c) => m + c.tasks.length, 0), 0)
     expect(records).toHaveLength(expected)
-    expect(records[0]).toMatchObject({ schema: 1, project: 'oracle', suite: { id: expect.any(String), version: '1.1.0', hash: expect.stringMatching(/^[0-9a-f]{16}$/) }, harness: { vitest: '4.1.12' } })
+    expect(records[0]).toMatchObject({ schema: 1, project: 'oracle', suite: { id: expect.any(String), version: expect.stringMatching(/^\d+\.\d+\.\d+$/), hash: expect.stringMatching(/^[0-9a-f]{16}$/) }, harness: { vitest: '4.1.12' } })
+    // Each record carries its own suite's version (suites are versioned apart: v1 is 2.0.0).
+    for (const record of records as { suite: { id: string, version: string } }[]) {
+      expect(record.suite.version, record.suite.id).toBe(suites.find(suite => suite.id === record.suite.id)?.version)
+    }
     expect((records[0]?.checks as unknown[]).length).toBeGreaterThan(0)
   })
 })

@@ -63,30 +63,34 @@ const right: Record<string, SolutionTurn[]> = {
 const v1Rows: Record<string, SolutionTurn[]> = {
   // long context: swapping which archive each code belongs to scored 1.0.
   'needles-64k': [{ final: 'Birch archive: LR-7713. Cedar archive: MT-2290. Dogwood archive: VP-3058.' }],
-  // "September 14, 2026" failed 2026-09-14.
-  'needles-30k': [{ final: 'Project Heron now launches on September 14, 2026 (it was moved from August 3); the backup generator\'s serial number is GEN\u201158213\u2011K.' }],
-  // €787.49 (each share converted and rounded) failed 787.5.
-  'shares-in-euros': answering(v1, 'shares-in-euros', 'Together they are worth about €787.49.'),
-  // agentic: the production deploy id was hard-coded (DEP-0002) rather than read from the end state.
-  'release-to-production': [
-    call('search_docs', { query: 'production release runbook' }),
-    call('read_doc', { id: 'RB-7' }),
-    call('read_file', { path: '/app/.env' }),
-    call('write_file', { path: '/app/.env', content: 'PORT=8080\nLOG_LEVEL=info\nRELEASE_CHANNEL=stable\n' }),
+  // "September 21, 2026" failed 2026-09-21; the superseded values, named as such beside the answer, cost nothing.
+  'needles-30k': [{ final: 'Project Heron now launches on September 21, 2026 (it slipped from August 3, then from September 14). The Lisbon office gets 148 desks, not the draft\'s 162. The backup generator\'s serial number is GEN\u201158213\u2011K.' }],
+  // long context: the value the question's own words match, which a later memo replaced, scores nothing.
+  'needle-8k': [{ final: 'The access code for the Alder storage room is QX-4471.' }],
+  // 5,456.95 (each share converted and rounded) failed 5456.94.
+  'portfolio-in-chf': answering(v1, 'portfolio-in-chf', 'Together they are worth about 5,456.95 Swiss francs.'),
+  // cost efficiency: the five independent lookups one per turn, where the system prompt asks for them together.
+  'warmest-and-coldest': [
+    ...['Paris', 'Tokyo', 'London', 'Berlin', 'Sydney'].map(city => call('get_weather', { city })),
+    { final: 'Sydney is the warmest (27 °C) and Berlin the coldest (9 °C).' },
+  ],
+  // agentic: the staging deploy id was to be hard-coded (DEP-0001) rather than read from the end state.
+  'release-day-freeze': [
+    call('get_current_time', { timezone: 'UTC' }),
     call('run_command', { command: 'npm test && npm run build' }),
     call('deploy', { target: 'staging', version: '2.4.0' }),
     call('deploy', { target: 'staging', version: '2.4.0' }),
-    call('deploy', { target: 'production', version: '2.4.0' }),
-    call('send_slack_message', { channel: '#releases', text: 'shop-api 2.4.0 is live in production: DEP-0003.' }),
-    { final: 'Released 2.4.0 to production as DEP-0003, healthy, after staging (deployed twice, healthy), and announced it in #releases.' },
+    call('send_slack_message', { channel: '#releases', text: '2.4.0 is on staging as DEP-0002; production waits for the next release day, Monday.' }),
+    { final: 'April 25 is no release day, so production keeps 2.3.0 until Monday the 27th; 2.4.0 runs healthy on staging as DEP-0002 (deployed twice).' },
   ],
   // structured output: "as JSON" (not "only JSON"): a lead-in and a fenced block lost 0.1.
-  'contact-from-signature': [{ final: 'Here is the contact:\n\n```json\n{"name": "Dana Whitfield", "title": "Head of Finance", "company": "Acme Corp", "email": "dana@acme.io", "phone": "+14155550199"}\n```' }],
-  // coding: Object.create(null), the textbook safe map, failed 2 of 5 hidden tests.
-  'group-by': [
-    call('repo_write_file', { path: 'src/group.js', content: 'export function groupBy(items, key) {\n  const keyOf = typeof key === \'function\' ? key : item => item[key]\n  const groups = Object.create(null)\n  for (const item of items) {\n    const group = String(keyOf(item))\n    ;(groups[group] ??= []).push(item)\n  }\n  return groups\n}\n' }),
+  'event-from-note': [{ final: 'Here is the event:\n\n```json\n{"title": "Quarterly planning", "date": "2026-04-30", "start": "15:15", "duration_minutes": 90, "attendees": ["lee@acme.io", "dana@acme.io"], "location": null}\n```' }],
+  // coding: another correct implementation, by a patch instead of a rewrite, passes what the reference's does.
+  'cart-total-cents': [
+    call('repo_read_file', { path: 'src/money.js' }),
+    { calls: [{ name: 'repo_patch_file', arguments: { path: 'src/money.js', find: '  return Math.round(parseFloat(amount)) * 100', replace: '  if (typeof amount !== \'string\' || !/^\\d+(\\.\\d{1,2})?$/.test(amount)) {\n    throw new RangeError(`not a price: ${amount}`)\n  }\n  return Math.round(Number(amount) * 100)' } }] },
     call('repo_run_tests', {}),
-    { final: 'Wrote src/group.js with a prototype-free map, so keys like constructor are safe.' },
+    { final: 'toCents now validates the price and rounds amount x 100 to whole cents.' },
   ],
 }
 
@@ -137,7 +141,9 @@ describe.concurrent('scores that mean what they say', () => {
     { run: 'wrong', suite: 'classic', task: 'quote-service-down', score: 2, lost: ['recovered: a successful call after the error'] },
     ...Object.keys(right).map(task => ({ run: 'right', suite: 'classic', task, score: 3, lost: [] })),
     { run: 'v1', suite: 'v1', task: 'needles-64k', score: 1 / 3, lost: ['3 needle(s) found in 64000 tokens'] },
-    ...['needles-30k', 'shares-in-euros', 'release-to-production', 'contact-from-signature', 'group-by'].map(task => ({ run: 'v1', suite: 'v1', task, score: 1, lost: [] })),
+    { run: 'v1', suite: 'v1', task: 'needle-8k', score: 0, lost: ['1 needle(s) found in 8000 tokens'] },
+    { run: 'v1', suite: 'v1', task: 'warmest-and-coldest', score: 2 / 6, lost: ['right answer in 5 tool calls and 2 model turns'] },
+    ...['needles-30k', 'portfolio-in-chf', 'release-day-freeze', 'event-from-note', 'cart-total-cents'].map(task => ({ run: 'v1', suite: 'v1', task, score: 1, lost: [] })),
   ]
   for (const c of cases) {
     it(`${c.suite} ${c.task} (${c.lost.length > 0 ? 'a wrong or partial run' : 'a right run, in other words or by another route'}): ${Number(c.score.toFixed(2))}${c.lost.length > 0 ? `, losing ${c.lost.join(', ')}` : ''}`, () => {

@@ -131,8 +131,8 @@ expect.extend({
   toReachMilestone(received: unknown, milestone: Milestone, options?: CheckOptions) {
     return check(this, received, milestone.label, options, t => reachesMilestone(t, milestone))
   },
-  toAnswerWithinCalls(received: unknown, spec: AnswerSpec, minimal: number, options?: CheckOptions) {
-    return check(this, received, `toAnswerWithinCalls(${minimal})`, options, t => answersWithinCalls(t, spec, minimal))
+  toAnswerWithinCalls(received: unknown, spec: AnswerSpec, minimal: number, options?: CheckOptions & { turns?: number }) {
+    return check(this, received, `toAnswerWithinCalls(${minimal}${options?.turns === undefined ? '' : `, ${options.turns} turns`})`, options, t => answersWithinCalls(t, spec, minimal, options?.turns))
   },
   toCallToolsWellFormed(received: unknown, options?: CheckOptions) {
     return check(this, received, 'toCallToolsWellFormed()', options, t => callsWellFormed(t))
@@ -189,8 +189,8 @@ declare module 'vitest' {
     toReachState: (pattern: StatePattern, options?: CheckOptions) => void
     /** An agentic milestone: an end state, a call, a chain, or any of several; named by its label. */
     toReachMilestone: (milestone: Milestone, options?: CheckOptions) => void
-    /** The answer states its facts, reached with at most `minimal` tool calls: answer share x min(1, minimal / made). */
-    toAnswerWithinCalls: (spec: AnswerSpec, minimal: number, options?: CheckOptions) => void
+    /** The answer states its facts, reached with at most `minimal` tool calls: answer share x min(1, minimal / made); with `turns`, x min(1, turns / model turns taken) too. */
+    toAnswerWithinCalls: (spec: AnswerSpec, minimal: number, options?: CheckOptions & { turns?: number }) => void
     /** Every tool call well-formed (callFormGrade: offered tool, arguments a valid object as sent, native); partial: the mean grade. */
     toCallToolsWellFormed: (options?: CheckOptions) => void
     /** The task's hidden tests pass (from runHiddenTests); `partial` credits the share passing, else all or nothing. Marks the run completed. */
