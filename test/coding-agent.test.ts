@@ -13,6 +13,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, watch } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import carelessFixes from '../fixtures/coding-agent/careless-fixes.json' with { type: 'json' }
+import failureModes from '../fixtures/failure-modes.json' with { type: 'json' }
 import { code, fileJournal, hiddenTestsOf, repoPath, runHiddenTests } from '../fixtures/src/tools/code.ts'
 import { catalog, codingAgent, freshEnv, suites, v1 } from '../fixtures/suites.ts'
 import { agentTable, renderSuite } from '../reporters/tables.ts'
@@ -27,6 +29,8 @@ import { root, runBench } from './support/run-bench.ts'
 const agentTasks = codingAgent.categories.flatMap(category => category.tasks)
 const v1Coding = v1.categories.find(category => category.id === 'coding')?.tasks ?? []
 const codingTasks = [...agentTasks, ...v1Coding]
+/** Each coding-agent task's careless fixes (fixtures/coding-agent/careless-fixes.json): edits, then a test run. */
+const careless = carelessFixes.tasks as unknown as Record<string, { mistake: string, solution: SolutionTurn[] }[]>
 
 /** Replays a solution's calls in process, through the same tool runner the agent loop uses. */
 async function replay(task: Task, solution: SolutionTurn[] = task.solution): Promise<Transcript> {
@@ -135,6 +139,62 @@ describe('the tasks', () => {
       expect(after, after.failures.join('\n')).toMatchObject({ passes: after.total, code: 'ok' })
       expect(findRework(transcript, fileJournal(transcript.env))).toEqual([])
       expect(Object.keys(hiddenTestsOf(task)).every(path => !(path in (transcript.env.repo as { files: Record<string, string> }).files))).toBe(true)
+      // Another right implementation (the route the paraphrase plays) passes the same hidden tests just as cleanly:
+      // they check behaviour, not the reference solution's code.
+      for (const route of task.routes ?? []) {
+        const other = await replay(task, route)
+        expect(other.toolCalls.every(call => call.outcome?.ok === true), JSON.stringify(other.toolCalls.map(call => call.outcome))).toBe(true)
+        expect(other.toolCalls.filter(call => call.name === 'repo_run_tests').at(-1)?.outcome).toMatchObject({ ok: true, result: { passed: true } })
+        const passed = await runHiddenTests(task, other.env)
+        expect(passed, passed.failures.join('\n')).toMatchObject({ passes: passed.total, code: 'ok' })
+        expect(findRework(other, fileJournal(other.env))).toEqual([])
+      }
+    }, 60_000)
+  }
+
+  it('names a careless fix for every coding-agent task, and only for those', () => {
+    expect(Object.keys(careless).sort()).toEqual(agentTasks.map(task => task.id).sort())
+  })
+
+  it('the suite README lists every task with exactly its failure modes, and each failure mode with the catalog\'s why and source', () => {
+    const readme = readFileSync(join(root, 'benchmarks/coding-agent/README.md'), 'utf8')
+    const section = (title: string): string[] => {
+      const start = readme.indexOf(`\n### ${title}\n`)
+      expect(start, title).toBeGreaterThan(-1)
+      const end = readme.indexOf('\n### ', start + 1)
+      return readme.slice(start, end === -1 ? undefined : end).split('\n').filter(line => line.startsWith('| `'))
+    }
+    const cells = (line: string): string[] => line.split(' | ').map(cell => cell.replace(/^\| |\s*\|$/g, '').trim())
+    const ids = (cell: string): string[] => [...cell.matchAll(/`([\w-]+)`/g)].map(match => match[1] ?? '')
+    const listed = section('Tasks').map(cells)
+    expect(listed.map(row => ids(row[0] ?? '')[0])).toEqual(agentTasks.map(task => task.id))
+    for (const [index, task] of agentTasks.entries()) {
+      expect(ids(listed[index]?.at(-1) ?? ''), task.id).toEqual(task.targets)
+    }
+    const used = [...new Set(agentTasks.flatMap(task => task.targets ?? []))].sort()
+    const modes = section('Failure modes').map(cells)
+    expect(modes.map(row => ids(row[0] ?? '')[0]).sort()).toEqual(used)
+    const catalog: Record<string, { why: string, source: string }> = failureModes
+    for (const row of modes) {
+      const mode = catalog[ids(row[0] ?? '')[0] ?? '']
+      expect(row.slice(1), row[0]).toEqual([mode?.why, mode?.source])
+    }
+  })
+
+  // The headroom the suite exists for: a hurried fix, the kind the task targets, passes the repository's visible tests
+  // and still fails a hidden one (a discount taken off shipping too, a comma-only CSV quote, a fix in the caller
+  // instead of the shared helper, code bent to a wrong test...). fixtures/coding-agent/careless-fixes.json has them.
+  for (const task of agentTasks) {
+    it.concurrent(`${task.id}: a careless fix passes the visible tests and fails the hidden ones`, async ({ expect }) => {
+      const fixes = careless[task.id]
+      expect(fixes?.length).toBeGreaterThan(0)
+      for (const fix of fixes ?? []) {
+        const transcript = await replay(task, fix.solution)
+        expect(transcript.toolCalls.every(call => call.outcome?.ok === true), `${fix.mistake}: ${JSON.stringify(transcript.toolCalls.map(call => call.outcome))}`).toBe(true)
+        expect(transcript.toolCalls.at(-1)?.outcome, fix.mistake).toMatchObject({ ok: true, result: { passed: true } })
+        const hidden = await runHiddenTests(task, transcript.env)
+        expect(hidden.passes, `${fix.mistake} passed every hidden test`).toBeLessThan(hidden.total)
+      }
     }, 60_000)
   }
 
@@ -151,7 +211,7 @@ describe('the tasks', () => {
     Object.assign(files, { 'hidden': 'x', 'test': 'y', 'hidden/cart.hidden.test.mjs/inner.js': 'z' })
     const outcome = await runHiddenTests(task, transcript.env)
     expect(outcome, outcome.failures.join('\n')).toMatchObject({ passes: outcome.total, code: 'ok' })
-    expect(outcome.total).toBe(5)
+    expect(outcome.total).toBe(6)
     const env = repoEnv({ 'test/a.test.js': 'test(\'a\', () => {})\n', 'src/a.js': '' })
     expect(await tool('repo_write_file').run({ path: 'test', content: 'x' }, env)).toMatchObject({ ok: false, code: 'bad_path', error: expect.stringContaining('\'test\' is a directory of the repository') })
     expect(await tool('repo_write_file').run({ path: 'src/a.js/b.js', content: 'x' }, env)).toMatchObject({ ok: false, code: 'bad_path', error: expect.stringContaining('\'src/a.js\' is a file') })
@@ -191,9 +251,9 @@ describe('the tasks', () => {
     expect((await runHiddenTests(task, transcript.env)).failures).toEqual([])
   }, 30_000)
 
-  it('give-up stops before the first edit on the 7 tasks that need several edits, and only there', () => {
+  it('give-up stops before the first edit on the 14 tasks that need several edits, and only there', () => {
     const cut = agentTasks.filter(task => givenUp(task) !== task.solution)
-    expect(cut.map(task => task.id)).toEqual(['thermostat-fahrenheit', 'lru-cache', 'json-export', 'rename-calc-total', 'extract-vat-rate', 'callbacks-to-promises', 'split-math-helpers'])
+    expect(cut.map(task => task.id)).toEqual(['duration-format', 'booking-overlap', 'notes-trash', 'plural-messages', 'cli-limit-option', 'stats-percentile', 'markdown-export', 'word-wrap', 'order-returns', 'split-date-helpers', 'config-promises', 'shared-email-check', 'session-registry', 'user-options-object'])
     for (const task of cut) {
       const turns = givenUp(task)
       expect(turns.at(-1)).toMatchObject({ final: expect.stringContaining('stopping here') })
@@ -375,7 +435,7 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
   it('thrash: the same completion, with rework on every task it could thrash', ({ expect }) => {
     const result = resultOfRun('thrash')
     const thrashable = agentTasks.filter(task => thrashed(task) !== task.solution).length
-    expect(thrashable).toBe(22)
+    expect(thrashable).toBe(23)
     expect(result.agent).toMatchObject({ toolCallSuccess: 1, taskCompletion: 1, passCount: 23 })
     expect(result.agent?.reworkRate).toBeCloseTo(thrashable / 23, 5)
     expect(result.score).toBeCloseTo(compositeScore(1, 1, thrashable / 23), 5)
