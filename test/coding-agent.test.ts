@@ -22,6 +22,7 @@ import { callFormGrade, callsWellFormed, findRework, passesTests } from '../src/
 import { givenUp, thrashed } from '../src/reference/oracle.ts'
 import { startReferenceServer } from '../src/reference-server.ts'
 import { sandboxCapabilities } from '../src/sandbox.ts'
+import { points } from '../benchmarks/coding-agent/rubric.ts'
 import { agentMetrics, compositeScore, compositeWeights, summarize } from '../src/scoring.ts'
 import { runToolCall } from '../src/tools.ts'
 import { root, runBench } from './support/run-bench.ts'
@@ -370,10 +371,11 @@ describe('the coding-agent metrics', () => {
 
 describe.concurrent('the coding-agent suite, run the way users run it', () => {
   let server: ReferenceServer
-  const temps = { oracle: '', thrash: '', giveUp: '', baseline: '' }
-  const runs: Record<keyof typeof temps, BenchRun | undefined> = { oracle: undefined, thrash: undefined, giveUp: undefined, baseline: undefined }
+  const temps = { oracle: '', thrash: '', giveUp: '', careless: '', baseline: '' }
+  const runs: Record<keyof typeof temps, BenchRun | undefined> = { oracle: undefined, thrash: undefined, giveUp: undefined, careless: undefined, baseline: undefined }
   // The scratch directories each run's sandboxes made in its TMPDIR, seen appear while it ran.
-  const created: Record<keyof typeof temps, Set<string>> = { oracle: new Set(), thrash: new Set(), giveUp: new Set(), baseline: new Set() }
+  const created: Record<keyof typeof temps, Set<string>> = { oracle: new Set(), thrash: new Set(), giveUp: new Set(), careless: new Set(), baseline: new Set() }
+  // A hurried model, scripted: each task's first careless fix (careless-fixes.json), then a claim that it is done.
   // What the tasks' repositories name, as it stands in the project before the runs: they must leave it as it was.
   const repoPaths = [...new Set(agentTasks.flatMap(task => [...Object.keys((task.env?.repo as { files: Record<string, string> }).files), ...Object.keys(hiddenTestsOf(task))]))]
   const snapshot = (): Record<string, string | null> => Object.fromEntries(repoPaths.map(path => [path, existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : null]))
@@ -381,7 +383,8 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
 
   beforeAll(async () => {
     before = snapshot()
-    server = await startReferenceServer({ suites })
+    const hurried = Object.fromEntries(agentTasks.map(task => [task.id, [...(careless[task.id]?.[0]?.solution ?? []), { final: 'Fixed: the tests pass now.' }]]))
+    server = await startReferenceServer({ suites, scripts: { careless: hurried } })
     const watchers: FSWatcher[] = []
     for (const key of Object.keys(temps) as (keyof typeof temps)[]) {
       // Each run gets its own temp dir, watched while it runs: its sandboxes' scratch directories are counted as they
@@ -395,13 +398,14 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
     }
     const custom = (model: string, key: keyof typeof temps) => runBench(['--project', 'custom', 'benchmarks/coding-agent'], { MILO_BASE_URL: server.url, MILO_MODEL: model, TMPDIR: temps[key] })
     try {
-      const [oracle, thrash, giveUp, baseline] = await Promise.all([
+      const [oracle, thrash, giveUp, hurried, baseline] = await Promise.all([
         custom('oracle', 'oracle'),
         custom('oracle,flaw=thrash', 'thrash'),
         custom('oracle,flaw=give-up', 'giveUp'),
+        custom('script:careless', 'careless'),
         runBench(['--project', 'baseline', 'benchmarks/coding-agent'], { TMPDIR: temps.baseline }),
       ])
-      Object.assign(runs, { oracle, thrash, giveUp, baseline })
+      Object.assign(runs, { oracle, thrash, giveUp, careless: hurried, baseline })
     }
     finally {
       for (const watcher of watchers) {
@@ -448,6 +452,19 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
     expect(result.agent).toMatchObject({ toolCallSuccess: 1, reworkRate: 0, passCount: kept })
     expect(result.agent?.taskCompletion).toBeCloseTo(kept / 23, 5)
     expect(result.score).toBeCloseTo(compositeScore(1, kept / 23, 0), 5)
+  })
+
+  it('careless fixes (the mistakes the tasks target: root-cause, public-api, misleading-test...): well-formed, no rework, visible tests green, and every run loses exactly task_completion\'s points', ({ expect }) => {
+    const result = resultOfRun('careless')
+    expect(result.agent).toMatchObject({ toolCallSuccess: 1, taskCompletion: 0, reworkRate: 0, passCount: 0, taskCount: 23 })
+    expect(result.score).toBeCloseTo(compositeScore(1, 0, 0), 5)
+    const dir = join(runs.careless?.resultsDir ?? '', 'runs', 'custom')
+    const records = readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as { taskId: string, checks: { name: string, pass: boolean, score: number, points: number }[] }))
+    expect(records.map(record => record.taskId).sort()).toEqual(agentTasks.map(task => task.id).sort())
+    for (const record of records) {
+      expect(record.checks.filter(check => !check.pass).map(check => check.name), record.taskId).toEqual(['hidden tests pass (task_completion)'])
+      expect(record.checks.reduce((sum, check) => sum + check.score * check.points, 0), record.taskId).toBeCloseTo(points * (1 - compositeWeights.taskCompletion), 6)
+    }
   })
 
   it('baseline scores less', ({ expect }) => {
