@@ -13,6 +13,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, watch } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import carelessFixes from '../fixtures/coding-agent/careless-fixes.json' with { type: 'json' }
+import failureModes from '../fixtures/failure-modes.json' with { type: 'json' }
 import { code, fileJournal, hiddenTestsOf, repoPath, runHiddenTests } from '../fixtures/src/tools/code.ts'
 import { catalog, codingAgent, freshEnv, suites, v1 } from '../fixtures/suites.ts'
 import { agentTable, renderSuite } from '../reporters/tables.ts'
@@ -23,11 +25,14 @@ import { sandboxCapabilities } from '../src/runtime/sandbox.ts'
 import { compositeWeights } from '../src/core/rules.ts'
 import { agentMetrics, compositeScore, summarize } from '../src/core/scoring.ts'
 import { runToolCall } from '../src/runtime/tool-runner.ts'
+import { points } from '../benchmarks/coding-agent/rubric.ts'
 import { root, runBench } from './support/run-bench.ts'
 
 const agentTasks = codingAgent.categories.flatMap(category => category.tasks)
 const v1Coding = v1.categories.find(category => category.id === 'coding')?.tasks ?? []
 const codingTasks = [...agentTasks, ...v1Coding]
+/** Each coding-agent task's careless fixes (fixtures/coding-agent/careless-fixes.json): edits, then a test run. */
+const careless = carelessFixes.tasks as unknown as Record<string, { mistake: string, solution: SolutionTurn[] }[]>
 
 /** Replays a solution's calls in process, through the same tool runner the agent loop uses. */
 async function replay(task: Task, solution: SolutionTurn[] = task.solution): Promise<Transcript> {
@@ -136,6 +141,62 @@ describe('the tasks', () => {
       expect(after, after.failures.join('\n')).toMatchObject({ passes: after.total, code: 'ok' })
       expect(findRework(transcript, fileJournal(transcript.env))).toEqual([])
       expect(Object.keys(hiddenTestsOf(task)).every(path => !(path in (transcript.env.repo as { files: Record<string, string> }).files))).toBe(true)
+      // Another right implementation (the route the paraphrase plays) passes the same hidden tests just as cleanly:
+      // they check behaviour, not the reference solution's code.
+      for (const route of task.routes ?? []) {
+        const other = await replay(task, route)
+        expect(other.toolCalls.every(call => call.outcome?.ok === true), JSON.stringify(other.toolCalls.map(call => call.outcome))).toBe(true)
+        expect(other.toolCalls.filter(call => call.name === 'repo_run_tests').at(-1)?.outcome).toMatchObject({ ok: true, result: { passed: true } })
+        const passed = await runHiddenTests(task, other.env)
+        expect(passed, passed.failures.join('\n')).toMatchObject({ passes: passed.total, code: 'ok' })
+        expect(findRework(other, fileJournal(other.env))).toEqual([])
+      }
+    }, 60_000)
+  }
+
+  it('names a careless fix for every coding-agent task, and only for those', () => {
+    expect(Object.keys(careless).sort()).toEqual(agentTasks.map(task => task.id).sort())
+  })
+
+  it('the suite README lists every task with exactly its failure modes, and each failure mode with the catalog\'s why and source', () => {
+    const readme = readFileSync(join(root, 'benchmarks/coding-agent/README.md'), 'utf8')
+    const section = (title: string): string[] => {
+      const start = readme.indexOf(`\n### ${title}\n`)
+      expect(start, title).toBeGreaterThan(-1)
+      const end = readme.indexOf('\n### ', start + 1)
+      return readme.slice(start, end === -1 ? undefined : end).split('\n').filter(line => line.startsWith('| `'))
+    }
+    const cells = (line: string): string[] => line.split(' | ').map(cell => cell.replace(/^\| |\s*\|$/g, '').trim())
+    const ids = (cell: string): string[] => [...cell.matchAll(/`([\w-]+)`/g)].map(match => match[1] ?? '')
+    const listed = section('Tasks').map(cells)
+    expect(listed.map(row => ids(row[0] ?? '')[0])).toEqual(agentTasks.map(task => task.id))
+    for (const [index, task] of agentTasks.entries()) {
+      expect(ids(listed[index]?.at(-1) ?? ''), task.id).toEqual(task.targets)
+    }
+    const used = [...new Set(agentTasks.flatMap(task => task.targets ?? []))].sort()
+    const modes = section('Failure modes').map(cells)
+    expect(modes.map(row => ids(row[0] ?? '')[0]).sort()).toEqual(used)
+    const catalog: Record<string, { why: string, source: string }> = failureModes
+    for (const row of modes) {
+      const mode = catalog[ids(row[0] ?? '')[0] ?? '']
+      expect(row.slice(1), row[0]).toEqual([mode?.why, mode?.source])
+    }
+  })
+
+  // The headroom the suite exists for: a hurried fix, the kind the task targets, passes the repository's visible tests
+  // and still fails a hidden one (a discount taken off shipping too, a comma-only CSV quote, a fix in the caller
+  // instead of the shared helper, code bent to a wrong test...). fixtures/coding-agent/careless-fixes.json has them.
+  for (const task of agentTasks) {
+    it.concurrent(`${task.id}: a careless fix passes the visible tests and fails the hidden ones`, async ({ expect }) => {
+      const fixes = careless[task.id]
+      expect(fixes?.length).toBeGreaterThan(0)
+      for (const fix of fixes ?? []) {
+        const transcript = await replay(task, fix.solution)
+        expect(transcript.toolCalls.every(call => call.outcome?.ok === true), `${fix.mistake}: ${JSON.stringify(transcript.toolCalls.map(call => call.outcome))}`).toBe(true)
+        expect(transcript.toolCalls.at(-1)?.outcome, fix.mistake).toMatchObject({ ok: true, result: { passed: true } })
+        const hidden = await runHiddenTests(task, transcript.env)
+        expect(hidden.passes, `${fix.mistake} passed every hidden test`).toBeLessThan(hidden.total)
+      }
     }, 60_000)
   }
 
@@ -152,7 +213,7 @@ describe('the tasks', () => {
     Object.assign(files, { 'hidden': 'x', 'test': 'y', 'hidden/cart.hidden.test.mjs/inner.js': 'z' })
     const outcome = await runHiddenTests(task, transcript.env)
     expect(outcome, outcome.failures.join('\n')).toMatchObject({ passes: outcome.total, code: 'ok' })
-    expect(outcome.total).toBe(5)
+    expect(outcome.total).toBe(6)
     const env = repoEnv({ 'test/a.test.js': 'test(\'a\', () => {})\n', 'src/a.js': '' })
     expect(await tool('repo_write_file').run({ path: 'test', content: 'x' }, env)).toMatchObject({ ok: false, code: 'bad_path', error: expect.stringContaining('\'test\' is a directory of the repository') })
     expect(await tool('repo_write_file').run({ path: 'src/a.js/b.js', content: 'x' }, env)).toMatchObject({ ok: false, code: 'bad_path', error: expect.stringContaining('\'src/a.js\' is a file') })
@@ -192,9 +253,9 @@ describe('the tasks', () => {
     expect((await runHiddenTests(task, transcript.env)).failures).toEqual([])
   }, 30_000)
 
-  it('give-up stops before the first edit on the 7 tasks that need several edits, and only there', () => {
+  it('give-up stops before the first edit on the 14 tasks that need several edits, and only there', () => {
     const cut = agentTasks.filter(task => givenUp(task) !== task.solution)
-    expect(cut.map(task => task.id)).toEqual(['thermostat-fahrenheit', 'lru-cache', 'json-export', 'rename-calc-total', 'extract-vat-rate', 'callbacks-to-promises', 'split-math-helpers'])
+    expect(cut.map(task => task.id)).toEqual(['duration-format', 'booking-overlap', 'notes-trash', 'plural-messages', 'cli-limit-option', 'stats-percentile', 'markdown-export', 'word-wrap', 'order-returns', 'split-date-helpers', 'config-promises', 'shared-email-check', 'session-registry', 'user-options-object'])
     for (const task of cut) {
       const turns = givenUp(task)
       expect(turns.at(-1)).toMatchObject({ final: expect.stringContaining('stopping here') })
@@ -311,10 +372,11 @@ describe('the coding-agent metrics', () => {
 
 describe.concurrent('the coding-agent suite, run the way users run it', () => {
   let server: ReferenceServer
-  const temps = { oracle: '', thrash: '', giveUp: '', baseline: '' }
-  const runs: Record<keyof typeof temps, BenchRun | undefined> = { oracle: undefined, thrash: undefined, giveUp: undefined, baseline: undefined }
+  const temps = { oracle: '', thrash: '', giveUp: '', careless: '', baseline: '' }
+  const runs: Record<keyof typeof temps, BenchRun | undefined> = { oracle: undefined, thrash: undefined, giveUp: undefined, careless: undefined, baseline: undefined }
   // The scratch directories each run's sandboxes made in its TMPDIR, seen appear while it ran.
-  const created: Record<keyof typeof temps, Set<string>> = { oracle: new Set(), thrash: new Set(), giveUp: new Set(), baseline: new Set() }
+  const created: Record<keyof typeof temps, Set<string>> = { oracle: new Set(), thrash: new Set(), giveUp: new Set(), careless: new Set(), baseline: new Set() }
+  // A hurried model, scripted: each task's first careless fix (careless-fixes.json), then a claim that it is done.
   // What the tasks' repositories name, as it stands in the project before the runs: they must leave it as it was.
   const repoPaths = [...new Set(agentTasks.flatMap(task => [...Object.keys((task.env?.repo as { files: Record<string, string> }).files), ...Object.keys(hiddenTestsOf(task))]))]
   const snapshot = (): Record<string, string | null> => Object.fromEntries(repoPaths.map(path => [path, existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : null]))
@@ -322,7 +384,8 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
 
   beforeAll(async () => {
     before = snapshot()
-    server = await startReferenceServer({ suites })
+    const hurried = Object.fromEntries(agentTasks.map(task => [task.id, [...(careless[task.id]?.[0]?.solution ?? []), { final: 'Fixed: the tests pass now.' }]]))
+    server = await startReferenceServer({ suites, scripts: { careless: hurried } })
     const watchers: FSWatcher[] = []
     for (const key of Object.keys(temps) as (keyof typeof temps)[]) {
       // Each run gets its own temp dir, watched while it runs: its sandboxes' scratch directories are counted as they
@@ -336,13 +399,14 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
     }
     const custom = (model: string, key: keyof typeof temps) => runBench(['--project', 'custom', 'benchmarks/coding-agent'], { MILO_BASE_URL: server.url, MILO_MODEL: model, TMPDIR: temps[key] })
     try {
-      const [oracle, thrash, giveUp, baseline] = await Promise.all([
+      const [oracle, thrash, giveUp, hurried, baseline] = await Promise.all([
         custom('oracle', 'oracle'),
         custom('oracle,flaw=thrash', 'thrash'),
         custom('oracle,flaw=give-up', 'giveUp'),
+        custom('script:careless', 'careless'),
         runBench(['--project', 'baseline', 'benchmarks/coding-agent'], { TMPDIR: temps.baseline }),
       ])
-      Object.assign(runs, { oracle, thrash, giveUp, baseline })
+      Object.assign(runs, { oracle, thrash, giveUp, careless: hurried, baseline })
     }
     finally {
       for (const watcher of watchers) {
@@ -376,7 +440,7 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
   it('thrash: the same completion, with rework on every task it could thrash', ({ expect }) => {
     const result = resultOfRun('thrash')
     const thrashable = agentTasks.filter(task => thrashed(task) !== task.solution).length
-    expect(thrashable).toBe(22)
+    expect(thrashable).toBe(23)
     expect(result.agent).toMatchObject({ toolCallSuccess: 1, taskCompletion: 1, passCount: 23 })
     expect(result.agent?.reworkRate).toBeCloseTo(thrashable / 23, 5)
     expect(result.score).toBeCloseTo(compositeScore(1, 1, thrashable / 23), 5)
@@ -389,6 +453,19 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
     expect(result.agent).toMatchObject({ toolCallSuccess: 1, reworkRate: 0, passCount: kept })
     expect(result.agent?.taskCompletion).toBeCloseTo(kept / 23, 5)
     expect(result.score).toBeCloseTo(compositeScore(1, kept / 23, 0), 5)
+  })
+
+  it('careless fixes (the mistakes the tasks target: root-cause, public-api, misleading-test...): well-formed, no rework, visible tests green, and every run loses exactly task_completion\'s points', ({ expect }) => {
+    const result = resultOfRun('careless')
+    expect(result.agent).toMatchObject({ toolCallSuccess: 1, taskCompletion: 0, reworkRate: 0, passCount: 0, taskCount: 23 })
+    expect(result.score).toBeCloseTo(compositeScore(1, 0, 0), 5)
+    const dir = join(runs.careless?.resultsDir ?? '', 'runs', 'custom')
+    const records = readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as { taskId: string, checks: { name: string, pass: boolean, score: number, points: number }[] }))
+    expect(records.map(record => record.taskId).sort()).toEqual(agentTasks.map(task => task.id).sort())
+    for (const record of records) {
+      expect(record.checks.filter(check => !check.pass).map(check => check.name), record.taskId).toEqual(['hidden tests pass (task_completion)'])
+      expect(record.checks.reduce((sum, check) => sum + check.score * check.points, 0), record.taskId).toBeCloseTo(points * (1 - compositeWeights.taskCompletion), 6)
+    }
   })
 
   it('baseline scores less', ({ expect }) => {
