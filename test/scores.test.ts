@@ -61,6 +61,27 @@ const right: Record<string, SolutionTurn[]> = {
   'portland-maine-not-oregon': [call('get_weather', { city: 'Portland, Maine, USA' }), { final: 'Portland, Maine is about 43 °F right now.' }],
   'rent-transfer-timeout': answering(classic, 'rent-transfer-timeout', 'Checked the log after the timeout: it went through once (TR\u20110001), so I didn\u2019t resend it.'),
   'parcel-held-at-customs': answering(classic, 'parcel-held-at-customs', 'It\u2019s stuck in customs in Milan: €23,40 of import VAT and duty is owed, to pay by April 30.'),
+  // Runs a careful model makes on the 2.0.0 tasks, which must keep full marks: the number sent as the user typed it,
+  // then in the format the tool asked for, and a short confirmation.
+  'text-the-landlord': [{ final: 'Sure. What\'s his phone number?' }, call('send_sms', { phone_number: '+44 7700 900123', message: 'Hi, the rent went out this morning and should be with you by Tuesday.' }), call('send_sms', { phone_number: '+447700900123', message: 'Hi, the rent went out this morning and should be with you by Tuesday.' }), { final: 'Sent! He\'ll see that the rent is on its way.' }],
+  // A time-zone alias the tool does not know, then the one it does; a 12-hour answer.
+  'time-in-mumbai': [call('get_current_time', { timezone: 'Asia/Calcutta' }), call('get_current_time', { timezone: 'Asia/Kolkata' }), { final: 'It\'s 3:30 PM there.' }],
+  // The customer looked up first; the item named with its article; the outcome without the refund's amount.
+  'cancel-one-item': [call('get_customer', { email: 'lena.fischer@example.com' }), call('cancel_order_item', { order_id: 'ORD-7003', item: 'the monitor arm' }), { final: 'The monitor arm has been cancelled; your office chair is still coming.' }],
+  // A decline in other words, offering what the tools can do instead.
+  'restaurant-no-tool': [{ final: 'Unfortunately restaurant reservations aren\u2019t among the things I can do here: my tools cover flights, your calendar, reminders and the weather. Want me to set a reminder to call Lune?' }],
+  // The approval request without quoting its id.
+  'refund-needs-approval': answering(classic, 'refund-needs-approval', 'Sorry about the headphones, Maya! A refund this size needs a supervisor, so I\u2019ve sent it for approval; you\u2019ll be refunded to your card once it\u2019s approved.'),
+  // The fare converted once as a rate, values the same; keys in another order.
+  'flight-options-usd': [call('search_flights', { origin: 'LIS', destination: 'BER', date: '2026-05-12' }), call('convert_currency', { amount: 1, from_currency: 'EUR', to_currency: 'USD' }), { final: '{"options": [{"flight": "LH1167", "depart": "10:05", "price_usd": 178.26, "availability": "few"}, {"flight": "TP542", "depart": "07:40", "price_usd": 205.43, "availability": "plenty"}, {"flight": "FR8214", "depart": "18:30", "price_usd": 230.43, "availability": "plenty"}], "cheapest": "LH1167", "date": "2026-05-12", "route": "LIS-BER"}' }],
+  // Each order looked up on its own before tracking the one on its way.
+  'customer-orders-json': [call('get_customer', { email: 'maya.patel@example.com' }), call('list_orders', { customer_id: 'CUS-1042' }), call('get_order', { order_id: 'ORD-5531' }), call('get_order', { order_id: 'ORD-5532' }), call('track_shipment', { tracking_number: '1Z91Q7' }), { final: '{"customer": {"name": "Maya Patel", "id": "CUS-1042", "tier": "gold"}, "orders": [{"id": "ORD-5532", "status": "shipped", "total": {"amount": 42.50, "currency": "USD"}, "tracking": {"carrier": "UPS", "location": "Memphis, Tennessee", "eta": "2026-04-28"}}, {"id": "ORD-5531", "status": "delivered", "total": {"amount": 129.99, "currency": "USD"}}]}' }],
+  // Celsius readings converted with the tool, rounded to one decimal.
+  'weather-for-us-readers': [call('get_weather', { city: 'Berlin' }), call('get_weather', { city: 'New York' }), call('convert_units', { value: 9, from_unit: 'c', to_unit: 'f' }), call('convert_units', { value: 12, from_unit: 'c', to_unit: 'f' }), call('convert_units', { value: 12, from_unit: 'km', to_unit: 'mi' }), call('convert_units', { value: 22, from_unit: 'km', to_unit: 'mi' }), { final: '{"warmer": "New York", "cities": [{"city": "New York", "temp_f": 53.6, "wind_mph": 13.7, "sky": "rain"}, {"city": "Berlin", "temp_f": 48.2, "wind_mph": 7.5, "sky": "cloudy"}]}' }],
+  // The email found by its sender, the rate rounded as the tool rounds it.
+  'venue-from-email-json': [call('search_emails', { query: 'Lee offsite' }), call('convert_currency', { amount: 2150, from_currency: 'GBP', to_currency: 'EUR' }), { final: '{"venue": "Harbor Hall", "address": "14 Pier Road, Brighton, BN2 1TW", "capacity": 40, "day_rate": {"amount": 2503.80, "currency": "EUR"}, "deposit_due": "2026-05-03", "catering_included": true, "contact_email": "events@harborhall.example"}' }],
+  // GB on the first try: the error never happens; a one-word confirmation.
+  'address-country-code': [call('get_customer', { email: 'lena.fischer@example.com' }), call('update_customer_address', { customer_id: 'CUS-3305', street: '221B Baker Street', city: 'London', postcode: 'NW1 6XE', country_code: 'GB' }), { final: 'Done: her account address is updated.' }],
 }
 
 const v1Rows: Record<string, SolutionTurn[]> = {
