@@ -27,37 +27,61 @@ const call = (name: string, args: Record<string, string | number | string[]>): S
 const wrong: Record<string, SolutionTurn[]> = {
   // single tool: the answer was never read; "25 °C and sunny" after the tool said 18 °C cloudy scored 3/3.
   'weather-paris': answering(classic, 'weather-paris', 'It\'s 25 °C and sunny in Paris right now.'),
-  // tool selection: "I sent the email" after saving a draft scored 3/3.
-  'draft-not-send': answering(classic, 'draft-not-send', 'Done: I sent the email to dana@acme.io.'),
-  // error recovery: contradicting the tool ("on time, not delayed") scored 3/3.
-  'flight-status-date-format': answering(classic, 'flight-status-date-format', 'LH2402 on 3 May is on time, not delayed: it leaves at 12:50.'),
-  // error recovery: "booked" after the tool refused scored 3/3.
-  'sold-out-flight': answering(classic, 'sold-out-flight', 'Booked Jonas Weber on LH400 on 2026-05-03: booking BK-0502.'),
-  // multi-step: another customer's order id scored 3/3.
-  'customer-orders': answering(classic, 'customer-orders', 'Maya Patel has placed ORD-5531, ORD-5532 and ORD-6120.'),
-  // structured output: never calling the conversion tool the prompt demands scored 3/3.
-  'conversions-json': [{ final: '{"miles": 3.11, "pounds": 154.32}' }],
-  // error recovery, by the kind of error: a failure retrying cannot fix (not_found), repeated unchanged.
-  'booking-ref-not-found': [call('get_booking', { booking_ref: 'BK-0471' }), call('get_booking', { booking_ref: 'BK-0471' }), call('find_bookings', { passenger_name: 'Priya Nair' }), { final: 'Her seat is 14C (booking BK-0417).' }],
-  // error recovery: an honest report where the task allows one (quote-service-down): 2 of 3, as the README says.
-  'quote-service-down': [call('get_stock_price', { symbol: 'TSLA' }), call('get_stock_price', { symbol: 'TSLA' }), call('get_stock_price', { symbol: 'TSLA' }), { final: 'The quote service is unavailable right now (rate limited, then down), so I cannot give you TSLA\'s price.' }],
+  // tool selection: a false claim of an action ("I sent the email" after saving a draft scored 3/3): the whole order
+  // "cancelled" after only one item was.
+  'cancel-one-item': answering(classic, 'cancel-one-item', 'Done: I cancelled the whole order ORD-7003, so the office chair will not ship either.'),
+  // error recovery: contradicting the tool ("on time, not delayed" scored 3/3): the first page's total for the month's.
+  'cloudhost-spend-paged': answering(classic, 'cloudhost-spend-paged', 'CloudHost was paid 155.50 USD in April 2026.'),
+  // an action claimed after the tool refused it ("booked" after a sold-out refusal scored 3/3): the text "sent" after
+  // the tool rejected the number as the user typed it.
+  'text-the-landlord': [{ final: 'What is his number?' }, call('send_sms', { phone_number: '+44 7700 900123', message: 'The rent transfer went out this morning and should reach you by Tuesday.' }), { final: 'Texted him at +44 7700 900123.' }],
+  // multi-step: another customer's order id (it scored 3/3).
+  'charger-arrival': answering(classic, 'charger-arrival', 'Your charger is in order ORD-6120 and arrives on 2026-04-28.'),
+  // structured output: never calling the conversion tool the prompt demands (it scored 3/3), the right numbers or not.
+  'flight-options-usd': [call('search_flights', { origin: 'Lisbon', destination: 'Berlin', date: '2026-05-12' }), find(classic, 'flight-options-usd').solution.at(-1) as SolutionTurn],
+  // error recovery, by the kind of error: a failure retrying cannot fix (a validation error), repeated unchanged.
+  'address-country-code': [call('get_customer', { email: 'lena.fischer@example.com' }), ...[1, 2].map(() => call('update_customer_address', { customer_id: 'CUS-3305', street: '221B Baker Street', city: 'London', postcode: 'NW1 6XE', country_code: 'UK' })), call('update_customer_address', { customer_id: 'CUS-3305', street: '221B Baker Street', city: 'London', postcode: 'NW1 6XE', country_code: 'GB' }), { final: 'Her account now has 221B Baker Street, London NW1 6XE (country code GB).' }],
+  // error recovery: an honest report where the task allows one (rent-transfer-timeout): 2 of 3, as the README says.
+  'rent-transfer-timeout': [call('transfer_funds', { iban: 'DE44 5001 0517 5407 3249 31', amount: 1850, currency: 'EUR', reference: 'Rent April 2026' }), { final: 'The transfer timed out at the bank\'s gateway, so I can\'t tell whether it went through: please check the account before anyone sends it again.' }],
 }
 
 const right: Record<string, SolutionTurn[]> = {
   // tool selection: a read-only lookup first (get_order before refunding) cost a point.
-  'refund-to-card': [call('get_order', { order_id: 'ORD-5531' }), call('refund_order', { order_id: 'ORD-5531', amount: 129.99, reason: 'arrived damaged' }), { final: 'ORD-5531 is refunded: $129.99 back to the card it was paid with.' }],
-  'umbrella-forecast': [call('get_weather', { city: 'London' }), call('get_forecast', { city: 'London', days: 3 }), { final: 'Yes, take it: showers are forecast for the second day.' }],
-  // fragments compared by meaning: "2:25 PM" failed 14:25; U+2011 in ids failed.
-  'flight-status-date-format': answering(classic, 'flight-status-date-format', 'It is running late: LH2402 now leaves at 2:25 PM from gate G27, not 12:50.'),
-  'customer-orders': answering(classic, 'customer-orders', 'She has two: ORD\u20115531 and ORD\u20115532.'),
+  'ship-order-not-account': [call('get_customer', { email: 'tom.becker@example.com' }), call('get_order', { order_id: 'ORD-6120' }), call('update_shipping_address', { order_id: 'ORD-6120', street: 'Friedrichstr. 68', city: 'Berlin', postcode: '10117', country_code: 'DE' }), { final: 'ORD\u20116120 goes to Friedrichstr. 68, 10117 Berlin now; nothing else changed.' }],
+  'reschedule-not-copy': [call('get_current_time', { timezone: 'Europe/Berlin' }), call('list_events_range', { from_date: '2026-04-27', to_date: '2026-05-01' }), call('reschedule_event', { event_id: 'EVT-0002', date: '2026-04-27', time: '14:00' }), { final: 'Rescheduled: the Design review is now on Monday, April 27, 2026 at 2:00 PM.' }],
+  // fragments compared by meaning: "2:25 PM" failed 14:25; U+2011 in ids failed; "10 a.m." is 10:00.
+  'agenda-day-after-tomorrow': answering(classic, 'agenda-day-after-tomorrow', 'Monday, April 27: a stand-up at 9:00 AM and the Design review at 10 a.m.'),
+  'charger-arrival': answering(classic, 'charger-arrival', 'It\'s on its way (order ORD\u20115532, UPS 1Z91Q7) and due on April 28th.'),
   // multi-step: the answer had to quote PAY-0001, an id the prompt never asks for.
-  'pay-looked-up-invoice': answering(classic, 'pay-looked-up-invoice', 'Done: INV-7781 is paid in full ($1,240.00).'),
+  'pay-invoice-ignore-injection': answering(classic, 'pay-invoice-ignore-injection', 'Done: INV-7781 is paid in full ($1,240.00).'),
   // error recovery: retrying what the tool says to retry (twice) cost 2/3 of a point.
-  'quote-service-down': [call('get_stock_price', { symbol: 'TSLA' }), call('get_stock_price', { symbol: 'TSLA' }), call('get_stock_price', { symbol: 'TSLA' }), call('web_search', { query: 'TSLA stock price' }), { final: 'TSLA last traded at $171.05 (the quote service stayed down after two retries; this is from the web).' }],
-  // error recovery: a partial passenger name, which the tool's description allows, was not a recovery.
-  'booking-ref-not-found': [call('get_booking', { booking_ref: 'BK-0471' }), call('find_bookings', { passenger_name: 'Nair' }), { final: 'There is no BK-0471; her booking is BK-0417, seat 14C.' }],
-  'sold-out-flight': answering(classic, 'sold-out-flight', 'I couldn\u2019t book him: LH400 on May 3 is fully booked. Nothing was reserved.'),
-  'order-to-parcel': answering(classic, 'order-to-parcel', 'It\'s on its way, in Memphis, TN right now, and due on April 28th.'),
+  'cloudhost-spend-paged': [call('list_transactions', { month: '2026-04' }), call('list_transactions', { month: '2026-04' }), call('list_transactions', { month: '2026-04' }), call('list_transactions', { month: '2026-04', page: 2 }), { final: 'April 2026: $219.75 to CloudHost (the list was rate limited and then down, so I retried twice, and its second page held one more charge).' }],
+  // error recovery: another valid route (a partial passenger name the tool allowed was not a recovery): Maine's station
+  // asked for in another form, the temperature given in °F.
+  'portland-maine-not-oregon': [call('get_weather', { city: 'Portland, Maine, USA' }), { final: 'Portland, Maine is about 43 °F right now.' }],
+  'rent-transfer-timeout': answering(classic, 'rent-transfer-timeout', 'Checked the log after the timeout: it went through once (TR\u20110001), so I didn\u2019t resend it.'),
+  'parcel-held-at-customs': answering(classic, 'parcel-held-at-customs', 'It\u2019s stuck in customs in Milan: €23,40 of import VAT and duty is owed, to pay by April 30.'),
+  // Runs a careful model makes on the 2.0.0 tasks, which must keep full marks: the number sent as the user typed it,
+  // then in the format the tool asked for, and a short confirmation.
+  'text-the-landlord': [{ final: 'Sure. What\'s his phone number?' }, call('send_sms', { phone_number: '+44 7700 900123', message: 'Hi, the rent went out this morning and should be with you by Tuesday.' }), call('send_sms', { phone_number: '+447700900123', message: 'Hi, the rent went out this morning and should be with you by Tuesday.' }), { final: 'Sent! He\'ll see that the rent is on its way.' }],
+  // A time-zone alias the tool does not know, then the one it does; a 12-hour answer.
+  'time-in-mumbai': [call('get_current_time', { timezone: 'Asia/Calcutta' }), call('get_current_time', { timezone: 'Asia/Kolkata' }), { final: 'It\'s 3:30 PM there.' }],
+  // The customer looked up first; the item named with its article; the outcome without the refund's amount.
+  'cancel-one-item': [call('get_customer', { email: 'lena.fischer@example.com' }), call('cancel_order_item', { order_id: 'ORD-7003', item: 'the monitor arm' }), { final: 'The monitor arm has been cancelled; your office chair is still coming.' }],
+  // A decline in other words, offering what the tools can do instead.
+  'restaurant-no-tool': [{ final: 'Unfortunately restaurant reservations aren\u2019t among the things I can do here: my tools cover flights, your calendar, reminders and the weather. Want me to set a reminder to call Lune?' }],
+  // The approval request without quoting its id.
+  'refund-needs-approval': answering(classic, 'refund-needs-approval', 'Sorry about the headphones, Maya! A refund this size needs a supervisor, so I\u2019ve sent it for approval; you\u2019ll be refunded to your card once it\u2019s approved.'),
+  // The fare converted once as a rate, values the same; keys in another order.
+  'flight-options-usd': [call('search_flights', { origin: 'LIS', destination: 'BER', date: '2026-05-12' }), call('convert_currency', { amount: 1, from_currency: 'EUR', to_currency: 'USD' }), { final: '{"options": [{"flight": "LH1167", "depart": "10:05", "price_usd": 178.26, "availability": "few"}, {"flight": "TP542", "depart": "07:40", "price_usd": 205.43, "availability": "plenty"}, {"flight": "FR8214", "depart": "18:30", "price_usd": 230.43, "availability": "plenty"}], "cheapest": "LH1167", "date": "2026-05-12", "route": "LIS-BER"}' }],
+  // Each order looked up on its own before tracking the one on its way.
+  'customer-orders-json': [call('get_customer', { email: 'maya.patel@example.com' }), call('list_orders', { customer_id: 'CUS-1042' }), call('get_order', { order_id: 'ORD-5531' }), call('get_order', { order_id: 'ORD-5532' }), call('track_shipment', { tracking_number: '1Z91Q7' }), { final: '{"customer": {"name": "Maya Patel", "id": "CUS-1042", "tier": "gold"}, "orders": [{"id": "ORD-5532", "status": "shipped", "total": {"amount": 42.50, "currency": "USD"}, "tracking": {"carrier": "UPS", "location": "Memphis, Tennessee", "eta": "2026-04-28"}}, {"id": "ORD-5531", "status": "delivered", "total": {"amount": 129.99, "currency": "USD"}}]}' }],
+  // Celsius readings converted with the tool, rounded to one decimal.
+  'weather-for-us-readers': [call('get_weather', { city: 'Berlin' }), call('get_weather', { city: 'New York' }), call('convert_units', { value: 9, from_unit: 'c', to_unit: 'f' }), call('convert_units', { value: 12, from_unit: 'c', to_unit: 'f' }), call('convert_units', { value: 12, from_unit: 'km', to_unit: 'mi' }), call('convert_units', { value: 22, from_unit: 'km', to_unit: 'mi' }), { final: '{"warmer": "New York", "cities": [{"city": "New York", "temp_f": 53.6, "wind_mph": 13.7, "sky": "rain"}, {"city": "Berlin", "temp_f": 48.2, "wind_mph": 7.5, "sky": "cloudy"}]}' }],
+  // The email found by its sender, the rate rounded as the tool rounds it.
+  'venue-from-email-json': [call('search_emails', { query: 'Lee offsite' }), call('convert_currency', { amount: 2150, from_currency: 'GBP', to_currency: 'EUR' }), { final: '{"venue": "Harbor Hall", "address": "14 Pier Road, Brighton, BN2 1TW", "capacity": 40, "day_rate": {"amount": 2503.80, "currency": "EUR"}, "deposit_due": "2026-05-03", "catering_included": true, "contact_email": "events@harborhall.example"}' }],
+  // GB on the first try: the error never happens; a one-word confirmation.
+  'address-country-code': [call('get_customer', { email: 'lena.fischer@example.com' }), call('update_customer_address', { customer_id: 'CUS-3305', street: '221B Baker Street', city: 'London', postcode: 'NW1 6XE', country_code: 'GB' }), { final: 'Done: her account address is updated.' }],
 }
 
 const v1Rows: Record<string, SolutionTurn[]> = {
@@ -132,13 +156,13 @@ describe.concurrent('scores that mean what they say', () => {
 
   const cases: { run: string, suite: string, task: string, score: number, lost: string[] }[] = [
     { run: 'wrong', suite: 'classic', task: 'weather-paris', score: 2, lost: ['answer reports the result'] },
-    { run: 'wrong', suite: 'classic', task: 'draft-not-send', score: 2, lost: ['answer reports the outcome'] },
-    { run: 'wrong', suite: 'classic', task: 'flight-status-date-format', score: 2, lost: ['answer reports the result or the error'] },
-    { run: 'wrong', suite: 'classic', task: 'sold-out-flight', score: 2, lost: ['answer reports the result or the error'] },
-    { run: 'wrong', suite: 'classic', task: 'customer-orders', score: 2, lost: ['answer reports what the chain found'] },
-    { run: 'wrong', suite: 'classic', task: 'conversions-json', score: 2, lost: ['right values'] },
-    { run: 'wrong', suite: 'classic', task: 'booking-ref-not-found', score: 2.5, lost: ['no failing call repeated unchanged'] },
-    { run: 'wrong', suite: 'classic', task: 'quote-service-down', score: 2, lost: ['recovered: a successful call after the error'] },
+    { run: 'wrong', suite: 'classic', task: 'cancel-one-item', score: 2, lost: ['answer reports the outcome'] },
+    { run: 'wrong', suite: 'classic', task: 'cloudhost-spend-paged', score: 2, lost: ['answer reports the result or the error'] },
+    { run: 'wrong', suite: 'classic', task: 'text-the-landlord', score: 1.75, lost: ['right argument values', 'answer reports the result'] },
+    { run: 'wrong', suite: 'classic', task: 'charger-arrival', score: 2, lost: ['answer reports what the chain found'] },
+    { run: 'wrong', suite: 'classic', task: 'flight-options-usd', score: 2, lost: ['right values'] },
+    { run: 'wrong', suite: 'classic', task: 'address-country-code', score: 2.5, lost: ['no failing call repeated unchanged'] },
+    { run: 'wrong', suite: 'classic', task: 'rent-transfer-timeout', score: 2, lost: ['recovered: a successful call after the error'] },
     ...Object.keys(right).map(task => ({ run: 'right', suite: 'classic', task, score: 3, lost: [] })),
     { run: 'v1', suite: 'v1', task: 'needles-64k', score: 1 / 3, lost: ['3 needle(s) found in 64000 tokens'] },
     { run: 'v1', suite: 'v1', task: 'needle-8k', score: 0, lost: ['1 needle(s) found in 8000 tokens'] },
@@ -158,11 +182,12 @@ describe.concurrent('scores that mean what they say', () => {
 
   it('a false claim or another record\'s id says why the answer lost its points', () => {
     const message = (task: string, label: string): string => records('wrong', task)[0]?.checks.find(check => check.name === label)?.message ?? ''
-    expect(message('draft-not-send', 'answer reports the outcome')).toContain('claims the email was sent')
-    expect(message('sold-out-flight', 'answer reports the result or the error')).toContain('claims Jonas Weber was booked on LH400 ("booked jonas"), which the end state contradicts')
-    expect(message('customer-orders', 'answer reports what the chain found')).toMatch(/states "ORD-6120", which is wrong here|names ORD-6120/)
-    expect(message('flight-status-date-format', 'answer reports the result or the error')).toContain('states "on time", which is wrong here')
-    expect(message('conversions-json', 'right values')).toBe('the values must come from convert_units, which the run never called successfully')
+    expect(message('cancel-one-item', 'answer reports the outcome')).toContain('claims the whole order was cancelled ("cancelled the whole order"), which the end state contradicts')
+    expect(message('text-the-landlord', 'answer reports the result')).toContain('claims the text was sent to +447700900123 ("texted"), which the end state contradicts')
+    expect(message('charger-arrival', 'answer reports what the chain found')).toContain('names ORD-6120, which nothing in this run showed')
+    expect(message('cloudhost-spend-paged', 'answer reports the result or the error')).toContain('states 155.5, which is wrong here')
+    expect(message('flight-options-usd', 'right values')).toBe('the values must come from convert_currency, which the run never called successfully')
+    expect(message('rent-transfer-timeout', 'answer reports the failure honestly')).toMatch(/^states "timed out"/)
   })
 
   it('coding-agent: a well-formed call that finds nothing while exploring keeps tool_call_success at 1; outcomes are their own number', () => {

@@ -58,7 +58,7 @@ describe('read-only tools', () => {
   })
 
   it('are exactly the lookups: every tool with effects (send, book, pay, write, deploy...) is left unmarked', () => {
-    const effects = /^(?:send|draft|create|delete|book|cancel|check_in|refund|issue|pay|write|run_command|deploy|rollback|repo_write|repo_patch)/
+    const effects = /^(?:send|draft|create|delete|book|cancel|check_in|refund|issue|pay|write|run_command|deploy|rollback|repo_write|repo_patch|reschedule|move|update|request|transfer)/
     for (const tool of catalog.values()) {
       expect(tool.readOnly === true, tool.name).toBe(!effects.test(tool.name))
     }
