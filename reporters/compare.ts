@@ -7,6 +7,7 @@ import type { LeaderboardFile, ModelResult, SuiteBoard } from '../src/core/types
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { scoringRules } from '../src/core/rules.ts'
+import { rowKey } from '../src/core/rows.ts'
 import { formatScore, table, unrankedLabel } from './tables.ts'
 
 /** Default largest allowed drop of a suite score, as a fraction of the suite's maximum (0.02 = 2 points of 100). */
@@ -76,7 +77,16 @@ const epsilon = 1e-9
 const pct = (fraction: number): string => `${(100 * fraction).toFixed(1)}%`
 const signed = (value: number, digits = 2): string => `${value > epsilon ? '+' : value < -epsilon ? '−' : '±'}${Math.abs(value).toFixed(digits)}`
 
-/** Compares two leaderboards suite by suite and model by model (models are matched by project key). */
+/**
+ * How a model is matched across two boards: by its project where each board has one row of it (a model compared with
+ * itself, or `custom` pointed at another model), by its row otherwise (several `custom` rows: src/core/rows.ts).
+ */
+function matchKey(older: SuiteBoard | undefined, newer: SuiteBoard | undefined): (model: ModelResult) => string {
+  const rowsOf = (board: SuiteBoard | undefined, project: string): number => (board?.models ?? []).filter(model => model.project === project).length
+  return model => (rowsOf(older, model.project) <= 1 && rowsOf(newer, model.project) <= 1 ? model.project : rowKey(model))
+}
+
+/** Compares two leaderboards suite by suite and model by model (matched as matchKey says). */
 export function compareBoards(before: LeaderboardFile, after: LeaderboardFile, options: CompareOptions = {}): Comparison {
   const maxRegression = options.maxRegression ?? defaultMaxRegression
   const failures: string[] = []
@@ -92,10 +102,11 @@ export function compareBoards(before: LeaderboardFile, after: LeaderboardFile, o
     if (!board) {
       continue
     }
-    const projects = [...new Set([...(newer?.models ?? []).map(model => model.project), ...(older?.models ?? []).map(model => model.project)])]
+    const key = matchKey(older, newer)
+    const projects = [...new Set([...(newer?.models ?? []).map(key), ...(older?.models ?? []).map(key)])]
     const models = projects.map((project): ModelDelta => {
-      const a = older?.models.find(model => model.project === project)
-      const b = newer?.models.find(model => model.project === project)
+      const a = older?.models.find(model => key(model) === project)
+      const b = newer?.models.find(model => key(model) === project)
       const sameSuite = a !== undefined && b !== undefined && a.hash === b.hash
       return {
         project,
@@ -139,7 +150,7 @@ export function compareBoards(before: LeaderboardFile, after: LeaderboardFile, o
 
     // The gate: every model of `after` (or of the run), fail-closed where a score cannot be trusted.
     for (const model of models) {
-      if (!model.after || (options.only && !options.only.get(model.project)?.includes(suiteId))) {
+      if (!model.after || (options.only && !options.only.get(model.after.project)?.includes(suiteId))) {
         continue
       }
       candidates++

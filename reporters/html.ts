@@ -11,6 +11,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../src/models/atomic-write.ts'
 import { difficultyQuorum } from '../src/core/leaderboard.ts'
+import { endpointOf, rowKey } from '../src/core/rows.ts'
 import { ruleOf } from '../src/core/rules.ts'
 import { notSeparable } from '../src/core/stats.ts'
 import { readJsonLines } from './jsonl.ts'
@@ -139,6 +140,9 @@ export function loadReportData(outputDir: string, board: LeaderboardFile, option
   for (const suite of Object.values(board.suites)) {
     const byProject: Record<string, Record<string, TaskView>> = {}
     for (const model of suite.models) {
+      const key = rowKey(model)
+      // A row written before rows carried their endpoint takes every record of its project, as then.
+      const ours = (record: RunRecord): boolean => model.endpoint === undefined || rowKey({ project: record.project, model: record.model.model, endpoint: endpointOf(record.model.baseURL) }) === key
       const tasks: Record<string, TaskView> = {}
       const wanted = new Set(Object.keys(model.tasks))
       for (const runId of runIds(model.project).filter(id => id <= model.runId).slice(0, maxFiles)) {
@@ -146,7 +150,7 @@ export function loadReportData(outputDir: string, board: LeaderboardFile, option
           break
         }
         const records = read<RunRecord>(join(outputDir, 'runs', model.project, `${runId}.jsonl`))
-          .filter(record => record.suite?.id === suite.id && record.suite.hash === model.hash && wanted.has(record.taskId))
+          .filter(record => record.suite?.id === suite.id && record.suite.hash === model.hash && wanted.has(record.taskId) && ours(record))
         if (records.length === 0) {
           continue
         }
@@ -183,7 +187,7 @@ export function loadReportData(outputDir: string, board: LeaderboardFile, option
           wanted.delete(taskId)
         }
       }
-      byProject[model.project] = tasks
+      byProject[key] = tasks
     }
     data.suites[suite.id] = byProject
   }
@@ -606,7 +610,7 @@ function drillDown(board: SuiteBoard): string {
         // what the failure filter reads: a run below full marks, a run the infrastructure lost (not scored)
         const lost = task.runs.some(run => run !== null && run < board.maxPerTask)
         const infra = task.runs.some(run => run === null)
-        return `<details class="task ${taskClass(task.score, board.maxPerTask)}"${attr('data-suite', board.id)}${attr('data-project', model.project)}${attr('data-task', taskId)}${lost ? ' data-lost=""' : ''}${infra ? ' data-infra=""' : ''}>`
+        return `<details class="task ${taskClass(task.score, board.maxPerTask)}"${attr('data-suite', board.id)}${attr('data-project', rowKey(model))}${attr('data-task', taskId)}${lost ? ' data-lost=""' : ''}${infra ? ' data-infra=""' : ''}>`
           + `<summary><span class="task-id">${escapeHtml(taskId)}</span> <span class="score">${escapeHtml(score)}</span> <span class="muted runs-list">${escapeHtml(task.runs.length > 0 ? `runs ${runs}` : task.skipped ?? '')}</span></summary></details>`
       })
       return `<details class="category"${attr('data-category', category.id)}><summary>${escapeHtml(category.title)} <span class="score">${escapeHtml(value === undefined ? '–' : `${value.toFixed(2)}/${board.maxPerTask}`)}</span></summary>${items.join('')}</details>`

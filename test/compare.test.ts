@@ -91,6 +91,19 @@ describe('compareBoards', () => {
     expect(comparison.failures).toEqual(['a classic: score 100.0% -> 75.0% (−25.0 points of 100) regressed by more than 2.0% of the maximum'])
   })
 
+  it('matches custom by project when each board has one custom row, and by endpoint and model when a board has several', () => {
+    const at = (endpoint: string, model: string, scores: [number, number, number, number]): Row => ({ project: 'custom', model, endpoint, scores })
+    // One row each side: custom pointed at another model is still compared, as a user switching models expects.
+    const switched = compareBoards(board([at('http://a/v1', 'm1', [3, 3, 3, 3])]), board([at('http://a/v1', 'm2', [3, 3, 3, 0])]))
+    expect(switched.suites[0]?.models.map(model => [model.project, model.delta])).toEqual([['custom', -3 / 12]])
+    // Two endpoints in the results: each row is compared with its own, never with the other endpoint's.
+    const before = board([at('http://a/v1', 'm', [3, 3, 3, 3]), at('http://b/v1', 'm', [1, 1, 1, 1])])
+    const after = board([at('http://a/v1', 'm', [3, 3, 3, 3]), at('http://b/v1', 'm', [1, 1, 1, 0])])
+    const comparison = compareBoards(before, after)
+    expect(comparison.suites[0]?.models.map(model => [model.project, model.delta])).toEqual([['custom m @ http://a/v1', 0], ['custom m @ http://b/v1', -1 / 12]])
+    expect(comparison.failures).toEqual([expect.stringMatching(/^custom m @ http:\/\/b\/v1 classic: score/)])
+  })
+
   it('lets a drop up to MILO_MAX_REGRESSION pass, and fails one beyond it', () => {
     const before = board([{ project: 'a', scores: [3, 3, 3, 3] }])
     const after = board([{ project: 'a', scores: [3, 3, 3, 2] }]) // -1 of 12 = 8.3%

@@ -7,7 +7,11 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { suites } from '../fixtures/suites.ts'
+import { loadReportData } from '../reporters/html.ts'
 import { difficultyNotes, emptyBoard, mergeLeaderboard, taskDifficulty } from '../src/core/leaderboard.ts'
+import { endpointOf, rowKey } from '../src/core/rows.ts'
+import { startReferenceServer } from '../src/node/reference-server.ts'
 import { runBench } from './support/run-bench.ts'
 
 const suite: Suite = {
@@ -94,6 +98,54 @@ describe('mergeLeaderboard', () => {
     const fresh = merge(undefined, { mini: [result('a', 4, 'r2'), result('x', 6, 'r2', { hash: 'h0' })] }).board
     expect(rows(fresh)).toEqual([['a', 1, 4, 'r2', true], ['x', null, 6, 'r2', false]])
   })
+})
+
+describe('the custom project\'s rows', () => {
+  const custom = (model: string, endpoint: string, score: number, runId: string): ModelResult => result('custom', score, runId, { model, endpoint, name: `custom (${model})` })
+
+  it('are one per endpoint and model: a run against another endpoint, or another model, adds a row; the same pair replaces its own', () => {
+    const first = merge(undefined, { mini: [custom('qwen3', 'http://127.0.0.1:8080/v1', 4, 'r1')] }).board
+    const second = merge(first, { mini: [custom('qwen3', 'https://gpu-box.lan/v1', 5, 'r2')] }).board
+    const third = merge(second, { mini: [custom('llama', 'http://127.0.0.1:8080/v1', 2, 'r3')] }).board
+    expect(rows(third).map(([project, rank, score, runId]) => [project, rank, score, runId])).toEqual([['custom', 1, 5, 'r2'], ['custom', 2, 4, 'r1'], ['custom', 3, 2, 'r3']])
+    const again = merge(third, { mini: [custom('qwen3', 'http://127.0.0.1:8080/v1', 6, 'r4')] }).board
+    expect(again.suites.mini?.models.map(model => [model.model, model.endpoint, model.score])).toEqual([['qwen3', 'http://127.0.0.1:8080/v1', 6], ['qwen3', 'https://gpu-box.lan/v1', 5], ['llama', 'http://127.0.0.1:8080/v1', 2]])
+  })
+
+  it('a model of the matrix keeps one row whatever its endpoint (baseURLEnv may move it); an endpoint drops credentials, query and trailing slash', () => {
+    expect(rowKey({ project: 'qwen35', model: 'qwen3.5', endpoint: 'http://a/v1' })).toBe(rowKey({ project: 'qwen35', model: 'qwen3.5', endpoint: 'http://b/v1' }))
+    expect(rowKey({ project: 'custom', model: 'm', endpoint: 'http://a/v1' })).not.toBe(rowKey({ project: 'custom', model: 'm', endpoint: 'http://b/v1' }))
+    expect(endpointOf('https://user:secret@api.example.com:8443/v1/?x=1')).toBe('https://api.example.com:8443/v1')
+    expect(endpointOf('embedded')).toBe('embedded')
+  })
+
+  it('two endpoints, one results folder: two rows, each named by its endpoint, each report drill-down holding only its own runs', async () => {
+    const [one, two] = await Promise.all([startReferenceServer({ suites }), startReferenceServer({ suites })])
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'milo-custom-rows-'))
+      const spec = 'benchmarks/classic/single-tool.spec.ts'
+      const first = await runBench(['--project', 'custom', spec], { MILO_BASE_URL: one.url, MILO_MODEL: 'oracle' }, dir)
+      expect(first.code, first.output).toBe(0)
+      const second = await runBench(['--project', 'custom', spec], { MILO_BASE_URL: two.url, MILO_MODEL: 'baseline' }, dir)
+      expect(second.code, second.output).toBe(0)
+      const board = second.leaderboard()
+      const models = board.suites.classic?.models ?? []
+      expect(models.map(model => [model.project, model.name, model.endpoint])).toEqual([
+        ['custom', `custom (oracle @ ${new URL(one.url).host})`, endpointOf(one.url)],
+        ['custom', `custom (baseline @ ${new URL(two.url).host})`, endpointOf(two.url)],
+      ])
+      const report = loadReportData(dir, board).suites.classic ?? {}
+      const [oracleRow, baselineRow] = models.map(rowKey)
+      expect(Object.keys(report)).toEqual([oracleRow, baselineRow])
+      const scores = (key = ''): number[] => Object.values(report[key] ?? {}).flatMap(task => task.runs.map(run => run.score ?? -1))
+      expect(scores(oracleRow).every(score => score === 3)).toBe(true)
+      expect(scores(baselineRow).length).toBe(scores(oracleRow).length)
+      expect(scores(baselineRow).some(score => score < 3)).toBe(true)
+    }
+    finally {
+      await Promise.all([one.close(), two.close()])
+    }
+  }, 300_000)
 })
 
 describe('two runs, one model each, into one results folder', () => {

@@ -4,6 +4,7 @@
 
 import type { HarnessStamp, LeaderboardFile, ModelResult, Suite, SuiteBoard, SuiteStamp, TaskDifficulty } from './types.ts'
 import { ruleOf } from './rules.ts'
+import { rowKey } from './rows.ts'
 import { rank } from './scoring.ts'
 
 export interface MergeResult {
@@ -48,14 +49,14 @@ export function mergeLeaderboard(
       continue
     }
     const before = previous?.suites[suite.id]
-    const models = new Map<string, ModelResult>((before?.models ?? []).map(model => [model.project, { ...model, comparable: model.hash === stamp.hash }]))
+    const models = new Map<string, ModelResult>((before?.models ?? []).map(model => [rowKey(model), { ...model, comparable: model.hash === stamp.hash }]))
     for (const result of fresh.get(suite.id) ?? []) {
-      const kept = models.get(result.project)
+      const kept = models.get(rowKey(result))
       if (!result.complete && kept?.complete && kept.comparable) {
         notes.push(`${result.project} ${suite.id}: this run was partial; the leaderboard keeps the complete run of ${kept.finishedAt}`)
         continue
       }
-      models.set(result.project, { ...result, comparable: result.hash === stamp.hash })
+      models.set(rowKey(result), { ...result, comparable: result.hash === stamp.hash })
     }
     if (models.size > 0) {
       const ranked = rank([...models.values()])

@@ -3,6 +3,7 @@
 
 import type { AgentMetrics, EndReason, ModelResult, RecordedModel, RunMeta, Suite, TaskResult, Usage } from './types.ts'
 import { runCost } from './pricing.ts'
+import { endpointOf } from './rows.ts'
 import { compositeWeights, ruleOf } from './rules.ts'
 import { modelStats, runSpread } from './stats.ts'
 
@@ -141,6 +142,7 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
     project: first.project,
     name: model.name,
     model: model.model,
+    endpoint: endpointOf(model.baseURL),
     where: model.where,
     context: model.context.label,
     rank: null,

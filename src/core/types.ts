@@ -616,6 +616,8 @@ export interface ModelResult {
   project: string
   name: string
   model: string
+  /** The endpoint the runs went to (src/core/leaderboard.ts endpointOf); absent on rows written before it existed. */
+  endpoint?: string
   where: ModelSpec['where']
   context: string
   /** Shared by equal scores (1, 1, 3); null when not comparable with the suite's current hash or not complete. */

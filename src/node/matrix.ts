@@ -159,7 +159,8 @@ export function customEntry(env: Env): ModelEntry | undefined {
   }
   const contextTokens = positiveNumber(env, 'MILO_CONTEXT', 131_072)
   return {
-    name: env.MILO_NAME ?? `custom (${model})`,
+    // The row names the endpoint too: runs against two endpoints are two rows (src/core/rows.ts).
+    name: env.MILO_NAME ?? `custom (${model} @ ${new URL(baseURL).host})`,
     model,
     baseURL,
     server,

@@ -1,0 +1,21 @@
+// A leaderboard row's identity. Most rows are a model of the matrix, named by its project key; the `custom` project is
+// whatever MILO_BASE_URL and MILO_MODEL say this time, so its rows also carry the model and the endpoint.
+
+import type { ModelResult } from './types.ts'
+
+/** An endpoint as a row names it: scheme, host, port and path, without credentials, query or a trailing slash. */
+export function endpointOf(baseURL: string): string {
+  if (!URL.canParse(baseURL)) {
+    return baseURL
+  }
+  const url = new URL(baseURL)
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`
+}
+
+/**
+ * A leaderboard row's identity: its project; for `custom` (whatever MILO_BASE_URL and MILO_MODEL name) the model and
+ * the endpoint too, so runs against two endpoints, or two models behind one, never share a row.
+ */
+export function rowKey(row: Pick<ModelResult, 'project' | 'model' | 'endpoint'>): string {
+  return row.project === 'custom' && row.endpoint !== undefined ? `custom ${row.model} @ ${row.endpoint}` : row.project
+}
