@@ -312,11 +312,6 @@ export default class LeaderboardReporter implements Reporter {
         }
       }
     }
-    const groups = new Map<string, TestOutcome[]>()
-    for (const outcome of this.outcomes.values()) {
-      const key = `${outcome.suite}\u0000${outcome.project}`
-      groups.set(key, [...(groups.get(key) ?? []), outcome])
-    }
     // The suites' content as the workers last saw it: in watch mode an edited prompt changes a suite's hash after this
     // process imported it, and every result of the rerun is scored against the new content.
     const current = new Map(this.stamps)
@@ -325,6 +320,16 @@ export default class LeaderboardReporter implements Reporter {
       if (known && outcome.hash !== '') {
         current.set(outcome.suite, { ...known, hash: outcome.hash })
       }
+    }
+    // A row is scored against one version of its suite: results of the content before an edit (the categories a watch
+    // rerun left alone) are left out, so the row is partial until they run again, never a mix of two versions.
+    const groups = new Map<string, TestOutcome[]>()
+    for (const outcome of this.outcomes.values()) {
+      if (outcome.hash !== '' && outcome.hash !== current.get(outcome.suite)?.hash) {
+        continue
+      }
+      const key = `${outcome.suite}\u0000${outcome.project}`
+      groups.set(key, [...(groups.get(key) ?? []), outcome])
     }
     const fresh = new Map<string, ModelResult[]>()
     const ranSuites = new Map<string, string[]>([...this.ranProjects].map(project => [project, []]))

@@ -2,21 +2,53 @@
 // prompt's calls reach the model; the rest come from the response cache. Counted at the server.
 
 import type { ChildProcess } from 'node:child_process'
+import type { LeaderboardFile, RunRecord } from '../src/core/types.ts'
 import type { ReferenceServer } from '../src/node/reference-server.ts'
 import { spawn } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
 import { startReferenceServer } from '../src/node/reference-server.ts'
+import { categorySources, keepOnRerun } from '../src/node/watch.ts'
 import { root } from './support/run-bench.ts'
 
 const freePort = (): Promise<number> => new Promise((resolve) => {
   const server = createServer().listen(0, '127.0.0.1', () => {
     const address = server.address()
     server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+  })
+})
+
+/** Every run record in a results folder, oldest file first, in the order written. */
+const recordsOf = (dir: string): RunRecord[] => {
+  const runs = join(dir, 'runs')
+  return readdirSync(runs).flatMap(project => readdirSync(join(runs, project)).sort().flatMap(file => readFileSync(join(runs, project, file), 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line) as RunRecord)))
+}
+
+describe('which spec files a watch rerun keeps', () => {
+  const sources = categorySources(suites, root, (suite, path) => join(suite.root ?? root, path))
+  const spec = (path: string): string => join(root, path)
+
+  it('maps every category of the built-in suites from its task file to its spec file', () => {
+    expect(sources.get(join(root, 'fixtures/classic/single-tool.json'))).toEqual([spec('benchmarks/classic/single-tool.spec.ts')])
+    expect(sources.get(join(root, 'fixtures/v1/long-context.json'))).toEqual([spec('benchmarks/v1/long-context.spec.ts')])
+    expect(sources.size).toBe(suites.reduce((n, suite) => n + suite.categories.length, 0))
+  })
+
+  it('an edited task file keeps its category\'s spec file (and files no category owns); any other edit keeps all', () => {
+    const keep = keepOnRerun(new Set([join(root, 'fixtures/classic/single-tool.json')]), sources)
+    expect(keep(spec('benchmarks/classic/single-tool.spec.ts'))).toBe(true)
+    expect(keep(spec('benchmarks/classic/multi-step.spec.ts'))).toBe(false)
+    expect(keep(spec('benchmarks/v1/tool-calling.spec.ts'))).toBe(false)
+    expect(keep(join(root, 'my-own.test.ts'))).toBe(true)
+    const two = keepOnRerun(new Set([join(root, 'fixtures/classic/single-tool.json'), join(root, 'fixtures/v1/coding.json')]), sources)
+    expect([two(spec('benchmarks/classic/single-tool.spec.ts')), two(spec('benchmarks/v1/coding.spec.ts')), two(spec('benchmarks/v1/multi-step.spec.ts'))]).toEqual([true, true, false])
+    const rubric = keepOnRerun(new Set([join(root, 'fixtures/classic/single-tool.json'), join(root, 'src/core/answers.ts')]), sources)
+    expect(rubric(spec('benchmarks/classic/multi-step.spec.ts'))).toBe(true)
+    expect(keepOnRerun(new Set(), sources)(spec('benchmarks/classic/multi-step.spec.ts'))).toBe(true)
   })
 })
 
@@ -67,14 +99,27 @@ describe('watch mode and the UI', () => {
     const text = readFileSync(file, 'utf8')
     expect(text).toContain(original)
     server.prompts.length = 0
+    const recordsBefore = recordsOf(join(copy, 'results')).length
     writeFileSync(file, text.replace(original, edited))
     await runEnded(2)
 
     const calls = (server.requests.get('oracle') ?? 0) - (before.get('oracle') ?? 0)
-    const runs = suites.find(s => s.id === 'classic')?.runs ?? 0
+    const classic = suites.find(s => s.id === 'classic')
+    const runs = classic?.runs ?? 0
     // The edited prompt is new to the cache: one call per run (the oracle does not know it and answers at once).
     expect(server.prompts).toEqual(Array.from({ length: runs }, () => edited))
     expect(calls).toBe(runs)
+    // Only the edited category's spec file ran again: its runs are the only records written after the edit.
+    const rerun = recordsOf(join(copy, 'results')).slice(recordsBefore)
+    const singleTool = classic?.categories.find(category => category.id === 'single-tool')?.tasks.length ?? 0
+    expect(new Set(rerun.map(record => `${record.suite.id}/${record.category}`))).toEqual(new Set(['classic/single-tool']))
+    expect(rerun).toHaveLength(singleTool * runs)
+    // The classic row is scored against the edited suite alone: partial until the other categories run again.
+    const board = JSON.parse(readFileSync(join(copy, 'results', 'leaderboard.json'), 'utf8')) as LeaderboardFile
+    const row = board.suites.classic?.models.find(model => model.project === 'custom')
+    expect(Object.keys(row?.tasks ?? {})).toHaveLength(singleTool)
+    expect(row?.complete).toBe(false)
+    expect(board.suites.v1?.models.find(model => model.project === 'custom')?.complete).toBe(true)
   }, 180_000)
 
   it('an edited prompt keeps the embedded oracle at full marks: it finds the task by id, not by the prompt it knew', async () => {
@@ -99,10 +144,12 @@ describe('watch mode and the UI', () => {
     await runEnded(1)
     const file = join(copy, 'fixtures/classic/single-tool.json')
     const text = readFileSync(file, 'utf8')
-    writeFileSync(file, text.replace('How many kilometres is a marathon of 26.2 miles?', 'A marathon is 26.2 miles: how many kilometres is that?'))
+    const original = 'My colleague works from Mumbai. What time is it there right now?'
+    expect(text).toContain(original)
+    writeFileSync(file, text.replace(original, 'What time is it right now in Mumbai, where my colleague works?'))
     await runEnded(2)
     const board = JSON.parse(readFileSync(join(results, 'leaderboard.json'), 'utf8')) as { suites: Record<string, { models: { project: string, tasks: Record<string, { runs: number[] }> }[] }> }
     const oracle = board.suites.classic?.models.find(model => model.project === 'oracle')
-    expect(oracle?.tasks['convert-marathon']?.runs, output.slice(-3000)).toEqual([3, 3, 3])
+    expect(oracle?.tasks['time-in-mumbai']?.runs, output.slice(-3000)).toEqual([3, 3, 3])
   }, 180_000)
 })

@@ -28,7 +28,8 @@ export function stampSuite(suite: Suite, catalog: ReadonlyMap<string, SimulatedT
     return tool ? { name, description: tool.description, parameters: tool.parameters } : { name }
   })
   // Where the suite lives on disk and its tool code are not content (the tools' definitions and defaults are, above).
-  const { environment: _environment, root: _root, ...data } = suite
+  const { environment: _environment, root: _root, categories, ...rest } = suite
+  const data = { ...rest, categories: categories.map(({ source: _source, ...category }) => category) }
   const content = canonical(JSON.parse(JSON.stringify({ suite: data, tools, defaults, rubrics })))
   return { id: suite.id, version: suite.version, hash: createHash('sha256').update(content).digest('hex').slice(0, 16) }
 }
@@ -78,6 +79,8 @@ export interface CategoryOptions {
   expect?: JsonSchema
   /** The category's rubric files (its spec file, and any file of checks only it uses), relative to the project root. */
   rubric?: string[]
+  /** The file the tasks come from, relative to the suite's root (default: `file`, when it is a path to one). */
+  source?: string
 }
 
 /**
@@ -114,7 +117,8 @@ export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<s
       }
     }
   }
-  return { ...category, ...(options.rubric ? { rubric: options.rubric } : {}) }
+  const source = options.source ?? (/^[\w./-]+\.\w+$/.test(file) ? file : undefined)
+  return { ...category, ...(options.rubric ? { rubric: options.rubric } : {}), ...(source ? { source } : {}) }
 }
 
 /** A category as a user writes it for defineSuite: its tasks as data, its spec file, and what its rubric reads. */
@@ -127,6 +131,8 @@ export interface CategoryDefinition {
   rubric: string | string[]
   /** JSON Schema of the tasks' `expect`, checked when the suite loads (a typo is one error naming the task and key). */
   expect?: JsonSchema
+  /** The file the tasks come from (a JSON file), relative to the suite's root: watch mode reruns only this category when it changes. */
+  source?: string
 }
 
 /** A suite as a user writes it: its identity, how it is scored, its tools and their state, its categories. */
@@ -175,7 +181,7 @@ export function defineSuite(definition: SuiteDefinition): Suite {
       { id: category.id, title: category.title, tasks: category.tasks },
       `suite ${definition.id}, category ${category.id}`,
       environment.tools,
-      { rubric: Array.isArray(category.rubric) ? category.rubric : [category.rubric], ...(category.expect ? { expect: category.expect } : {}) },
+      { rubric: Array.isArray(category.rubric) ? category.rubric : [category.rubric], ...(category.expect ? { expect: category.expect } : {}), ...(category.source ? { source: category.source } : {}) },
     )),
   }
 }

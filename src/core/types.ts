@@ -265,6 +265,11 @@ export interface Category {
   tasks: Task[]
   /** The rubric's files (the category's spec file first), relative to the project root. */
   rubric?: string[]
+  /**
+   * The file the tasks were read from, relative to the suite's root: in watch mode an edit to it reruns only this
+   * category's spec file (src/node/watch.ts). Where it lives is not content: the suite's hash leaves it out.
+   */
+  source?: string
 }
 
 /** How a suite turns run scores into one model score. */

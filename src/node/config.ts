@@ -17,6 +17,7 @@ import { agentSpecs } from './agents.ts'
 import { projectFilters, unmatchedProjects } from './matrix.ts'
 import { registerSuites } from './registry.ts'
 import { loadSettings } from './settings.ts'
+import { categorySources, categoryWatch } from './watch.ts'
 
 /** An agent of the user's own, run on the benchmark's tasks instead of milo-bench's agent loop: its own leaderboard row. */
 export interface AgentEntry {
@@ -126,6 +127,8 @@ export function defineBenchConfig(options: BenchConfigOptions): ViteUserConfig {
     // shares one client per model between the files it runs.
     isolate: false,
   }
+  // Watch mode and the UI: an edited task file reruns its category's spec file only.
+  const plugins = [categoryWatch(categorySources(suites, root, (suite, path) => specFile(suite, path, root)))]
   const reporters = options.reporters ?? ['default', new ProgressReporter()]
   return defineConfig({
     test: {
@@ -140,6 +143,7 @@ export function defineBenchConfig(options: BenchConfigOptions): ViteUserConfig {
       // Reporters named on the command line (`npm run bench`) and the global setup read the settings from here.
       provide: { settings },
       projects: specs.map(spec => ({
+        plugins,
         test: {
           ...shared,
           name: spec.key,

@@ -1,0 +1,58 @@
+// The editing loop (main process): every spec file imports its whole suite, so Vitest alone reruns all of a suite's
+// spec files when one task file changes. This plugin narrows such a rerun to the spec files of the categories whose
+// task files changed; any other change (a rubric, a tool, milo-bench itself) reruns what Vitest chose.
+
+import type { Plugin } from 'vitest/config'
+import type { Vitest } from 'vitest/node'
+import type { Suite } from '../core/types.ts'
+import { resolve } from 'node:path'
+
+/** Each category's task file (absolute) with the spec files to rerun when it changes. */
+export function categorySources(suites: readonly Suite[], root: string, specFile: (suite: Suite, path: string) => string): Map<string, string[]> {
+  const sources = new Map<string, string[]>()
+  for (const suite of suites) {
+    for (const category of suite.categories) {
+      const spec = category.rubric?.[0]
+      if (category.source === undefined || spec === undefined) {
+        continue
+      }
+      const file = resolve(suite.root ?? root, category.source)
+      sources.set(file, [...new Set([...(sources.get(file) ?? []), specFile(suite, spec)])])
+    }
+  }
+  return sources
+}
+
+/**
+ * Which spec files a rerun keeps: when every file changed since the last rerun is a category's task file, only
+ * those categories' spec files (and files that are no category's spec, such as a user's own tests); otherwise all.
+ */
+export function keepOnRerun(changed: ReadonlySet<string>, sources: ReadonlyMap<string, string[]>): (specFile: string) => boolean {
+  const files = [...changed]
+  if (files.length === 0 || !files.every(file => sources.has(file))) {
+    return () => true
+  }
+  const wanted = new Set(files.flatMap(file => sources.get(file) ?? []))
+  const specs = new Set([...sources.values()].flat())
+  return specFile => wanted.has(specFile) || !specs.has(specFile)
+}
+
+const registered = new WeakSet<Vitest>()
+
+/** The Vite plugin that applies keepOnRerun in watch mode (and the UI); one per project, registered once. */
+export function categoryWatch(sources: ReadonlyMap<string, string[]>): Plugin {
+  return {
+    name: 'milo-bench:category-watch',
+    configureVitest({ vitest }) {
+      if (registered.has(vitest) || !vitest.config.watch) {
+        return
+      }
+      registered.add(vitest)
+      const changed = new Set<string>()
+      vitest.vite.watcher.on('change', (file: string) => changed.add(resolve(file)))
+      vitest.onFilterWatchedSpecification(specification => keepOnRerun(changed, sources)(resolve(specification.moduleId)))
+      // Called once the rerun's files are chosen: the next rerun starts counting again.
+      vitest.onTestsRerun(() => changed.clear())
+    },
+  }
+}
