@@ -297,6 +297,16 @@ describe('a suite\'s identity: its tasks, its tools, the data they read, its rub
     const data = { id: 'single-tool', title: 'Single tool', tasks: [{ id: 'weather-x', prompt: 'p', tools: ['get_weather'], expect: { tool: 'get_weather', arguments: {}, anwser: ['18'] }, solution: [{ final: 'x' }] }] }
     const schema = { type: 'object', required: ['tool', 'arguments', 'answer'], additionalProperties: false, properties: { tool: { type: 'string' }, arguments: { type: 'object' }, answer: { type: 'array' } } }
     expect(() => loadCategory(data, 'fixtures/classic/single-tool.json', catalog, { expect: schema })).toThrow(/^fixtures\/classic\/single-tool\.json: task 'weather-x': expect must have required property 'answer'; expect must NOT have additional properties 'anwser'$/)
+    // What Vitest prints for it, when the config imports the suite, is that line alone: no stack into the loader.
+    const error = (() => {
+      try {
+        loadCategory(data, 'fixtures/classic/single-tool.json', catalog, { expect: schema })
+      }
+      catch (thrown) {
+        return thrown as Error
+      }
+    })()
+    expect(error?.stack).toBe(`milo-bench: ${error?.message ?? ''}`)
   })
 
   it('a rubric whose checks do not add up to its declared points fails, naming its spec file', () => {

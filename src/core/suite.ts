@@ -84,36 +84,49 @@ export interface CategoryOptions {
 }
 
 /**
+ * A mistake in a task file. Its message names the file, the task and the field, which is all there is to say: the
+ * stack would point into the suite loader, not at the mistake, so it is left off what Vitest prints.
+ */
+export class TaskFileError extends Error {
+  override name = 'TaskFileError'
+
+  constructor(message: string) {
+    super(message)
+    this.stack = `milo-bench: ${message}`
+  }
+}
+
+/**
  * Checks a category file's data (a JSON import) and returns it typed. A mistake in a prompt file fails here with the
  * file, the task and the key that is wrong, instead of as a confusing error deep in a run.
  */
 export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<string, SimulatedTool>, options: CategoryOptions = {}): Category {
   const { valid, errors } = validate(categorySchema, data)
   if (!valid) {
-    throw new Error(`${file}: ${errors.join('; ')}`)
+    throw new TaskFileError(`${file}: ${errors.join('; ')}`)
   }
   const category = data as Category
   const ids = new Set<string>()
   for (const task of category.tasks) {
     if (ids.has(task.id)) {
-      throw new Error(`${file}: task id '${task.id}' appears twice`)
+      throw new TaskFileError(`${file}: task id '${task.id}' appears twice`)
     }
     ids.add(task.id)
     const unknown = task.tools.filter(name => !catalog.has(name))
     if (unknown.length > 0) {
-      throw new Error(`${file}: task '${task.id}' offers tools the suite's environment does not have: ${unknown.join(', ')}`)
+      throw new TaskFileError(`${file}: task '${task.id}' offers tools the suite's environment does not have: ${unknown.join(', ')}`)
     }
     if (options.failureModes) {
       const targets = task.targets ?? []
       const unknownTargets = targets.filter(target => !options.failureModes?.has(target))
       if (targets.length === 0 || unknownTargets.length > 0) {
-        throw new Error(`${file}: task '${task.id}' ${targets.length === 0 ? 'names no failure mode it targets (targets: [...])' : `targets failure modes that fixtures/failure-modes.json does not list: ${unknownTargets.join(', ')}`}`)
+        throw new TaskFileError(`${file}: task '${task.id}' ${targets.length === 0 ? 'names no failure mode it targets (targets: [...])' : `targets failure modes that fixtures/failure-modes.json does not list: ${unknownTargets.join(', ')}`}`)
       }
     }
     if (options.expect) {
       const checked = validate(options.expect, task.expect)
       if (!checked.valid) {
-        throw new Error(`${file}: task '${task.id}': ${checked.errors.map(error => `expect${error.replace(/^\(root\)/, '')}`).join('; ')}`)
+        throw new TaskFileError(`${file}: task '${task.id}': ${checked.errors.map(error => `expect${error.replace(/^\(root\)/, '')}`).join('; ')}`)
       }
     }
   }
