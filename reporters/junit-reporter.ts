@@ -4,7 +4,7 @@
 // `--reporter=./reporters/junit-reporter.ts --outputFile.junit=junit.xml`; it takes the same options.
 
 import type { RunnerTask } from 'vitest'
-import { JUnitReporter } from 'vitest/reporters'
+import { JUnitReporter } from 'vitest/node'
 
 /** "oracle > Single tool > weather-paris > run 1": the project first, as the describe path's own first step. */
 export function projectTestName(project: string | undefined, name: string): string {

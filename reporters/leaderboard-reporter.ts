@@ -325,7 +325,8 @@ export default class LeaderboardReporter implements Reporter {
     // rerun left alone) are left out, so the row is partial until they run again, never a mix of two versions.
     const groups = new Map<string, TestOutcome[]>()
     for (const outcome of this.outcomes.values()) {
-      if (outcome.hash !== '' && outcome.hash !== current.get(outcome.suite)?.hash) {
+      const version = current.get(outcome.suite)?.hash
+      if (outcome.hash !== '' && version !== undefined && outcome.hash !== version) {
         continue
       }
       const key = `${outcome.suite}\u0000${outcome.project}`

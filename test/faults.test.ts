@@ -331,20 +331,21 @@ describe.concurrent('the benchmark: what used to hang, vanish or crash', () => {
       writeFileSync(join(dir, 'lost.spec.ts'), [
         'import { test } from \'vitest\'',
         `test('weather-paris', { meta: ${meta('weather-paris', 0)}, timeout: 300 }, () => new Promise(() => {}))`,
-        `test('convert-marathon', { meta: ${meta('convert-marathon', 1)} }, () => { throw new Error('rubric bug: no such field') })`,
+        `test('time-in-mumbai', { meta: ${meta('time-in-mumbai', 1)} }, () => { throw new Error('rubric bug: no such field') })`,
       ].join('\n'))
       const spec: ModelSpec = { key: 'custom', name: 'lost', model: 'm', baseURL: 'http://127.0.0.1:9/v1', server: 'vllm', where: 'local', context: { label: '1M', tokens: 1_000_000 } }
       writeFileSync(join(dir, 'vitest.config.ts'), [
         'import { defineConfig } from \'vitest/config\'',
         `import LeaderboardReporter from ${JSON.stringify(join(root, 'reporters/leaderboard-reporter.ts'))}`,
-        `export default defineConfig({ test: { root: ${JSON.stringify(dir)}, reporters: ['default', new LeaderboardReporter({ outputDir: ${JSON.stringify(resultsDir)} })],`,
+        `import { suites } from ${JSON.stringify(join(root, 'fixtures/suites.ts'))}`,
+        `export default defineConfig({ test: { root: ${JSON.stringify(dir)}, reporters: ['default', new LeaderboardReporter({ outputDir: ${JSON.stringify(resultsDir)}, suites })],`,
         `  projects: [{ test: { name: 'custom', include: ['lost.spec.ts'], provide: { model: ${JSON.stringify(spec)} } } }] } })`,
       ].join('\n'))
       const run = await runBench(['--config', join(dir, 'vitest.config.ts')], {}, resultsDir)
       const records = readRecords(resultsDir, 'custom').sort((a, b) => a.repeat - b.repeat)
       expect(records.map(record => [record.taskId, record.score, record.error?.kind, record.error?.infrastructure]), run.output).toEqual([
         ['weather-paris', null, 'timeout', true],
-        ['convert-marathon', null, 'harness', true],
+        ['time-in-mumbai', null, 'harness', true],
       ])
       expect(records[0]?.error?.message).toBe('the test ended without a run record: Test timed out in 300ms.')
       expect(records[1]?.error?.message).toBe('the test ended without a run record: rubric bug: no such field')
@@ -367,8 +368,9 @@ describe.concurrent('the benchmark: what used to hang, vanish or crash', () => {
     const records = readRecords(run.resultsDir, 'custom')
     expect(records).toHaveLength(classic.runs)
     for (const record of records) {
-      // The right tool, first: 1 of 3 points; its arguments are invalid, so neither of the other checks passes.
-      expect(record.checks.map(check => [check.name, check.pass])).toEqual([['right tool', true], ['arguments valid against the schema', false], ['right argument values', false]])
+      // The right tool, first: 1 of 3 points; its arguments are invalid, so neither argument check passes, and the
+      // model never answers (every reply is the same call), so the answer check fails too.
+      expect(record.checks.map(check => [check.name, check.pass])).toEqual([['right tool', true], ['arguments valid against the schema', false], ['right argument values', false], ['answer reports the result', false]])
       expect(record.score).toBe(1)
     }
     const transcript = (JSON.parse(lines(run.resultsDir, 'transcripts', 'custom')[0] ?? '{}') as TranscriptLine).transcript

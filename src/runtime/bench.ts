@@ -53,7 +53,7 @@ const apiKeyOf = (spec: ModelSpec): string | undefined => (spec.apiKeyEnv ? proc
 function loadAgent(module: string): Promise<Agent> {
   let loaded = agents.get(module)
   if (!loaded) {
-    loaded = import(module).then((exports: { default?: unknown }) => {
+    loaded = import(/* @vite-ignore */ module).then((exports: { default?: unknown }) => {
       if (typeof exports.default !== 'function') {
         throw new TypeError(`the agent module ${module} has no default export that is a function (export default async function agent(input) { ... })`)
       }
