@@ -1,9 +1,13 @@
-// A model entry's concurrency holds across every spec file and worker: counted at the server as requests in flight.
+// A model entry's concurrency holds across every spec file and worker: counted at the server as requests in flight;
+// and the slot server that enforces it, on its own.
 
 import type { ReferenceServer } from '../src/node/reference-server.ts'
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
 import { startReferenceServer } from '../src/node/reference-server.ts'
+import { startSlotServer } from '../src/node/slot-server.ts'
+import { acquireSlot } from '../src/runtime/slots.ts'
 import { runBench } from './support/run-bench.ts'
 
 describe('concurrency per model', () => {
@@ -29,5 +33,64 @@ describe('concurrency per model', () => {
     expect(run.code, run.output).toBe(0)
     expect(server.peakInFlight.get(model)).toBeGreaterThan(2)
     expect(server.peakInFlight.get(model)).toBeLessThanOrEqual(6)
+  })
+})
+
+describe('the slot server', () => {
+  const settled = async (promise: Promise<unknown>): Promise<boolean> => {
+    const marker = Symbol('pending')
+    return await Promise.race([promise, new Promise(resolve => setTimeout(() => resolve(marker), 100))]) !== marker
+  }
+
+  it('hands out N slots of a model, queues the rest in order, and a release lets the next one in', async () => {
+    const slots = await startSlotServer({ m: 2 })
+    try {
+      const first = await acquireSlot(slots.url, 'm')
+      await acquireSlot(slots.url, 'm')
+      const third = acquireSlot(slots.url, 'm')
+      const fourth = acquireSlot(slots.url, 'm')
+      expect(await settled(third)).toBe(false)
+      first()
+      first() // a second release of the same slot gives back nothing more
+      expect(await settled(third)).toBe(true)
+      expect(await settled(fourth)).toBe(false)
+      expect(slots.peaks.get('m')).toBe(2)
+      // Another model's slots are its own.
+      expect(await settled(acquireSlot(slots.url, 'other model'))).toBe(true)
+    }
+    finally {
+      await slots.close()
+    }
+  })
+
+  it('a worker that dies gives back the slots it held and leaves the queue; releasing what it never held frees nothing', async () => {
+    const slots = await startSlotServer({ m: 1 })
+    const { port } = new URL(slots.url)
+    const worker = connect({ host: '127.0.0.1', port: Number(port) })
+    try {
+      const granted = new Promise<string>(resolve => worker.once('data', chunk => resolve(chunk.toString())))
+      worker.write('acquire 7 m\n')
+      expect(await granted).toBe('granted 7\n')
+      const stranger = connect({ host: '127.0.0.1', port: Number(port) })
+      stranger.write('release m\n')
+      const waiting = acquireSlot(slots.url, 'm')
+      expect(await settled(waiting)).toBe(false)
+      stranger.destroy()
+      worker.destroy()
+      expect(await settled(waiting)).toBe(true)
+      expect(slots.peaks.get('m')).toBe(1)
+    }
+    finally {
+      worker.destroy()
+      await slots.close()
+    }
+  })
+
+  it('a slot server that is gone fails the wait with its address, instead of hanging', async () => {
+    const slots = await startSlotServer({ m: 1 })
+    await acquireSlot(slots.url, 'm')
+    const waiting = acquireSlot(slots.url, 'm')
+    await slots.close()
+    await expect(waiting).rejects.toThrow(`the concurrency slot server at ${slots.url} `)
   })
 })

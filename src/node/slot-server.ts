@@ -1,14 +1,26 @@
 // Concurrency slots shared by every Vitest worker (main process): a loopback server hands out at most N slots per
 // model, so a local server that serves one request at a time never sees two, whichever spec file asks. Workers take
-// them with src/runtime/slots.ts.
+// them with src/runtime/slots.ts over one socket each, a line per message (src/protocol.ts has none of this: the
+// two files are the protocol):
+//
+//   worker -> server   `acquire <id> <key>`   wait for a slot of `key` (URI-encoded); `id` pairs the grant with it
+//   server -> worker   `granted <id>`
+//   worker -> server   `release <key>`        give one slot of `key` back
+//
+// A worker that dies (its socket closes) gives back every slot it held and leaves every queue it waited in.
 
-import type { AddressInfo } from 'node:net'
-import { createServer } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { createServer } from 'node:net'
+
+interface Waiter {
+  socket: Socket
+  id: string
+}
 
 interface Pool {
   limit: number
   busy: number
-  waiting: (() => void)[]
+  waiting: Waiter[]
 }
 
 export interface SlotServer {
@@ -22,6 +34,8 @@ export interface SlotServer {
 export async function startSlotServer(limits: Record<string, number>): Promise<SlotServer> {
   const pools = new Map<string, Pool>()
   const peaks = new Map<string, number>()
+  /** Slots each connection holds, per key, to give back when it closes. */
+  const held = new Map<Socket, Map<string, number>>()
   const pool = (key: string): Pool => {
     let found = pools.get(key)
     if (!found) {
@@ -31,47 +45,74 @@ export async function startSlotServer(limits: Record<string, number>): Promise<S
     }
     return found
   }
-  const server = createServer((request, response) => {
-    const [, action, key = ''] = (request.url ?? '').split('/')
-    const p = pool(decodeURIComponent(key))
-    if (action === 'acquire') {
-      const grant = (): void => {
-        p.busy++
-        peaks.set(key, Math.max(peaks.get(key) ?? 0, p.busy))
-        response.end('ok')
-      }
+  const grant = (key: string, p: Pool, waiter: Waiter): void => {
+    p.busy++
+    peaks.set(key, Math.max(peaks.get(key) ?? 0, p.busy))
+    const mine = held.get(waiter.socket)
+    mine?.set(key, (mine.get(key) ?? 0) + 1)
+    waiter.socket.write(`granted ${waiter.id}\n`)
+  }
+  const release = (socket: Socket, key: string, count: number): void => {
+    const p = pool(key)
+    const mine = held.get(socket)
+    const owned = Math.min(count, mine?.get(key) ?? 0)
+    mine?.set(key, (mine.get(key) ?? 0) - owned)
+    p.busy = Math.max(0, p.busy - owned)
+    for (let next = p.busy < p.limit ? p.waiting.shift() : undefined; next; next = p.busy < p.limit ? p.waiting.shift() : undefined) {
+      grant(key, p, next)
+    }
+  }
+  const message = (socket: Socket, line: string): void => {
+    const [verb, first = '', second = ''] = line.split(' ')
+    if (verb === 'acquire') {
+      const key = decodeURIComponent(second)
+      const p = pool(key)
+      const waiter = { socket, id: first }
       if (p.busy < p.limit) {
-        grant()
+        grant(key, p, waiter)
       }
       else {
-        p.waiting.push(grant)
-        // A worker that dies while queued must not take a slot with it.
-        request.socket.once('close', () => {
-          const at = p.waiting.indexOf(grant)
-          if (at !== -1) {
-            p.waiting.splice(at, 1)
-          }
-        })
+        p.waiting.push(waiter)
       }
-      return
     }
-    if (action === 'release') {
-      p.busy = Math.max(0, p.busy - 1)
-      p.waiting.shift()?.()
-      response.end('ok')
-      return
+    else if (verb === 'release') {
+      release(socket, decodeURIComponent(first), 1)
     }
-    response.statusCode = 404
-    response.end()
+  }
+  const server = createServer((socket) => {
+    socket.setNoDelay(true)
+    held.set(socket, new Map())
+    let buffered = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => {
+      buffered += chunk
+      let end = buffered.indexOf('\n')
+      while (end !== -1) {
+        message(socket, buffered.slice(0, end))
+        buffered = buffered.slice(end + 1)
+        end = buffered.indexOf('\n')
+      }
+    })
+    socket.on('error', () => {})
+    socket.on('close', () => {
+      for (const p of pools.values()) {
+        p.waiting = p.waiting.filter(waiter => waiter.socket !== socket)
+      }
+      for (const [key, count] of held.get(socket) ?? []) {
+        release(socket, key, count)
+      }
+      held.delete(socket)
+    })
   })
-  server.keepAliveTimeout = 60_000
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `tcp://127.0.0.1:${String(port)}`,
     peaks,
     close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
+      for (const socket of held.keys()) {
+        socket.destroy()
+      }
       server.close(() => resolve())
     }),
   }

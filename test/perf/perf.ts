@@ -14,6 +14,7 @@ import { startSlotServer } from '../../src/node/slot-server.ts'
 import { acquireSlot } from '../../src/runtime/slots.ts'
 import type { MarkupResult } from '../support/hostile-markup.ts'
 import { runBench } from '../support/run-bench.ts'
+import { measureWorkload } from './workload.ts'
 
 const quantile = (values: number[], q: number): number => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -109,6 +110,7 @@ function hostileMarkup(): { results: MarkupResult[], totalMs: number, slowest: M
   return { results, totalMs: results.reduce((n, r) => n + r.ms, 0), slowest }
 }
 
+const workload = await measureWorkload(5)
 const markup = hostileMarkup()
 const haystack = largestHaystack()
 const overhead = await overheadPerCall()
@@ -119,6 +121,16 @@ for (const suite of suites) {
 walls.push({ id: 'every suite', ...await suiteWallTime(100, 8, []) })
 const cassettes = await rescoreFromCassettes()
 console.log('milo-bench perf (embedded server, this machine)')
+console.log('')
+const seconds = (value: number): string => `${(value / 1000).toFixed(2)} s`
+const mib = (value: number): string => `${value.toFixed(0)} MiB`
+const ratio = workload.milo.large.wallMs / workload.floor.large.wallMs
+console.log(`the single-turn loopback workload: ${String(workload.calls.large)} calls (200 tasks x 3 runs, one tool call each, concurrency 8, no latency), whole process, medians of ${String(workload.repeats)}`)
+console.log(`  milo-bench (a user-added suite, --project custom): ${seconds(workload.milo.large.wallMs)} (${String(workload.calls.small)} calls: ${seconds(workload.milo.small.wallMs)}), marginal ${ms(workload.marginalMs.milo)} a call, peak ${mib(workload.milo.large.peakRssMiB)}`)
+console.log(`  floor (bare Vitest + openai SDK, one test a call):  ${seconds(workload.floor.large.wallMs)} (${String(workload.calls.small)} calls: ${seconds(workload.floor.small.wallMs)}), marginal ${ms(workload.marginalMs.floor)} a call, peak ${mib(workload.floor.large.peakRssMiB)}`)
+console.log(`  wall ${ratio.toFixed(2)}x the floor   target: at most 2x  ${ratio <= 2 ? 'MET' : 'MISSED'}`)
+console.log(`  marginal ${ms(workload.marginalMs.milo)} a call   target: at most 1.0 ms  ${workload.marginalMs.milo <= 1 ? 'MET' : 'MISSED'}`)
+console.log(`  peak memory ${mib(workload.milo.large.peakRssMiB)} (main process and workers)   target: at most 300 MiB  ${workload.milo.large.peakRssMiB <= 300 ? 'MET' : 'MISSED'}`)
 console.log('')
 console.log('harness overhead per model call (openai SDK + counted retries + concurrency slot + normalisation, vs raw fetch)')
 console.log(`  raw fetch median ${ms(overhead.raw)}, harness median ${ms(overhead.harness)}`)

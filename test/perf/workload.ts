@@ -1,0 +1,206 @@
+// The 600-call loopback workload of `npm run perf`, whole-process, against its floor: the same calls made by bare
+// Vitest with the openai SDK, one test per call. Both run as a user runs them (`vitest run` in a project folder of
+// their own), against one embedded server, at concurrency 8 and no simulated latency; each pair runs in turn and the
+// figures are medians. Marginal cost per call comes from two sizes (600 and 60 calls); peak memory is the whole
+// process tree's resident set (main process and workers), sampled from /proc.
+
+import type { ReferenceServer } from '../../src/node/reference-server.ts'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startReferenceServer } from '../../src/node/reference-server.ts'
+import { cleanEnv, root } from '../support/run-bench.ts'
+import { lookupOrder, workloadPrompt, workloadRuns, workloadSuite } from './workload-suite.ts'
+
+export interface ProcessRun {
+  wallMs: number
+  peakRssMiB: number
+}
+
+export interface WorkloadFigures {
+  calls: { large: number, small: number }
+  milo: { large: ProcessRun, small: ProcessRun }
+  floor: { large: ProcessRun, small: ProcessRun }
+  /** Extra wall time per call beyond the first `small` calls: (large - small) / (large calls - small calls). */
+  marginalMs: { milo: number, floor: number }
+  repeats: number
+}
+
+const concurrency = 8
+
+/** The resident set of a process and all its descendants, in bytes; 0 where /proc is not there. */
+function treeRss(pid: number): number {
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc').filter(name => /^\d+$/.test(name))
+  }
+  catch {
+    return 0
+  }
+  const parents = new Map<number, number>()
+  const rss = new Map<number, number>()
+  for (const entry of entries) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      // Fields after the command name (which may hold spaces): state, ppid, ...; rss is field 24, in pages.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      parents.set(Number(entry), Number(fields[1]))
+      rss.set(Number(entry), Number(fields[21]) * 4096)
+    }
+    catch {
+      // The process ended while we looked.
+    }
+  }
+  const tree = new Set([pid])
+  for (let grown = true; grown;) {
+    grown = false
+    for (const [child, parent] of parents) {
+      if (!tree.has(child) && tree.has(parent)) {
+        tree.add(child)
+        grown = true
+      }
+    }
+  }
+  return [...tree].reduce((sum, member) => sum + (rss.get(member) ?? 0), 0)
+}
+
+function timed(args: string[], cwd: string, env: Record<string, string>): Promise<ProcessRun & { output: string, code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...args], { cwd, env: cleanEnv(env) })
+    let output = ''
+    let peak = 0
+    const sampler = setInterval(() => {
+      if (child.pid !== undefined) {
+        peak = Math.max(peak, treeRss(child.pid))
+      }
+    }, 20)
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearInterval(sampler)
+      resolve({ wallMs: performance.now() - started, peakRssMiB: peak / 1024 / 1024, output, code })
+    })
+  })
+}
+
+/** A project folder of the user's own, with this checkout's node_modules. */
+function project(prefix: string, files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }))
+  for (const [name, text] of Object.entries(files)) {
+    writeFileSync(join(dir, name), text)
+  }
+  return dir
+}
+
+/** milo-bench on a user-added suite: its config, the suite (the workload's tasks) and the category's rubric. */
+export function miloProject(): string {
+  const src = (path: string): string => JSON.stringify(join(root, path))
+  return project('milo-perf-milo-', {
+    'vitest.config.ts': `import { defineBenchConfig } from ${src('src/node/config.ts')}\nimport { suite } from './suite.ts'\n\nexport default defineBenchConfig({ suites: [suite] })\n`,
+    'suite.ts': `import { workloadSuite } from ${src('test/perf/workload-suite.ts')}\n\nexport const suite = workloadSuite(Number(process.env.WORKLOAD_TASKS), new URL('.', import.meta.url))\n`,
+    'lookup.spec.ts': [
+      `import { describeCategory } from ${src('src/public/index.ts')}`,
+      `import { suite } from './suite.ts'`,
+      ``,
+      `describeCategory(suite, 'lookup', { points: 1 }, async (task, { run, expect }) => {`,
+      `  expect.soft(await run(task)).toCallTool('lookup_order', task.expect.arguments, { label: 'looked the order up' })`,
+      `})`,
+      ``,
+    ].join('\n'),
+  })
+}
+
+/** The floor: bare Vitest and the openai SDK, one concurrent test per call, the same requests, no harness around them. */
+export function floorProject(tasks: number): string {
+  const prompts = Array.from({ length: tasks }, (_, index) => workloadPrompt(index))
+  const tool = { type: 'function', function: { name: lookupOrder.name, description: lookupOrder.description, parameters: lookupOrder.parameters } }
+  return project('milo-perf-floor-', {
+    'vitest.config.ts': `export default { test: { include: ['floor.test.ts'], maxConcurrency: ${String(concurrency)} } }\n`,
+    'floor.test.ts': [
+      `import OpenAI from 'openai'`,
+      `import { expect, test } from 'vitest'`,
+      ``,
+      `const client = new OpenAI({ baseURL: process.env.FLOOR_URL, apiKey: 'none' })`,
+      `const prompts = ${JSON.stringify(prompts)}`,
+      `const tools = [${JSON.stringify(tool)}]`,
+      ``,
+      `for (const prompt of prompts) {`,
+      `  for (let run = 1; run <= ${String(workloadRuns)}; run++) {`,
+      `    test.concurrent(\`\${prompt} run \${run}\`, async () => {`,
+      `      const completion = await client.chat.completions.create({ model: 'oracle', messages: [{ role: 'user', content: prompt }], tools, temperature: 0 })`,
+      `      expect(completion.choices[0]?.message.tool_calls?.[0]?.type).toBe('function')`,
+      `    })`,
+      `  }`,
+      `}`,
+      ``,
+    ].join('\n'),
+  })
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
+}
+
+const medianRun = (runs: ProcessRun[]): ProcessRun => ({ wallMs: median(runs.map(run => run.wallMs)), peakRssMiB: median(runs.map(run => run.peakRssMiB)) })
+
+async function measureSize(server: ReferenceServer, tasks: number, repeats: number): Promise<{ milo: ProcessRun, floor: ProcessRun }> {
+  const milo = miloProject()
+  const floor = floorProject(tasks)
+  const miloRuns: ProcessRun[] = []
+  const floorRuns: ProcessRun[] = []
+  try {
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      const results = mkdtempSync(join(tmpdir(), 'milo-perf-results-'))
+      const bench = await timed(['--project', 'custom'], milo, { WORKLOAD_TASKS: String(tasks), MILO_BASE_URL: server.url, MILO_MODEL: 'oracle', MILO_CONCURRENCY: String(concurrency), MILO_RESULTS_DIR: results, MILO_PROGRESS: 'off' })
+      const calls = JSON.parse(readFileSync(join(results, 'leaderboard.json'), 'utf8')) as { suites: Record<string, { models: { score: number, runs: number }[] }> }
+      const row = calls.suites.workload?.models[0]
+      rmSync(results, { recursive: true, force: true })
+      if (bench.code !== 0 || row?.runs !== tasks * workloadRuns || row.score !== 1) {
+        throw new Error(`the milo-bench run of ${String(tasks)} tasks did not score every run in full (exit ${String(bench.code)}):\n${bench.output.slice(-3000)}`)
+      }
+      miloRuns.push(bench)
+      const bare = await timed([], floor, { FLOOR_URL: server.url })
+      if (bare.code !== 0) {
+        throw new Error(`the floor run of ${String(tasks)} tasks failed (exit ${String(bare.code)}):\n${bare.output.slice(-3000)}`)
+      }
+      floorRuns.push(bare)
+    }
+  }
+  finally {
+    rmSync(milo, { recursive: true, force: true })
+    rmSync(floor, { recursive: true, force: true })
+  }
+  return { milo: medianRun(miloRuns), floor: medianRun(floorRuns) }
+}
+
+export async function measureWorkload(repeats = 5, large = 200, small = 20): Promise<WorkloadFigures> {
+  const server = await startReferenceServer({ suites: [workloadSuite(large, root)] })
+  try {
+    const big = await measureSize(server, large, repeats)
+    const little = await measureSize(server, small, repeats)
+    const extra = (large - small) * workloadRuns
+    return {
+      calls: { large: large * workloadRuns, small: small * workloadRuns },
+      milo: { large: big.milo, small: little.milo },
+      floor: { large: big.floor, small: little.floor },
+      marginalMs: { milo: (big.milo.wallMs - little.milo.wallMs) / extra, floor: (big.floor.wallMs - little.floor.wallMs) / extra },
+      repeats,
+    }
+  }
+  finally {
+    await server.close()
+  }
+}
+
+/** `node src/run-ts.mjs test/perf/workload.ts [repeats]`: this workload alone, its figures as JSON. */
+export async function main(args: string[]): Promise<number> {
+  console.log(JSON.stringify(await measureWorkload(Number(args[0] ?? 5)), null, 2))
+  return 0
+}
