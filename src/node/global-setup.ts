@@ -17,7 +17,9 @@ import { startSlotServer } from './slot-server.ts'
 
 interface Shared {
   users: number
-  reference: Promise<ReferenceServer>
+  /** The embedded reference server, started when the first project that needs it asks, and whether it was. */
+  reference: () => Promise<ReferenceServer>
+  started: () => Promise<ReferenceServer> | undefined
   slots: Promise<SlotServer>
   /** Said once per process: this machine cannot contain model-written code, so coding tasks will not be run. */
   sandboxNote: Promise<void>
@@ -27,9 +29,11 @@ interface Shared {
 const registry = globalThis as typeof globalThis & { __miloShared?: Shared }
 
 function shared(limits: Record<string, number>, log: (line: string) => void): Shared {
+  let reference: Promise<ReferenceServer> | undefined
   registry.__miloShared ??= {
     users: 0,
-    reference: startReferenceServer({ suites: [...registeredSuites()] }),
+    reference: () => (reference ??= startReferenceServer({ suites: [...registeredSuites()] })),
+    started: () => reference,
     slots: startSlotServer(limits),
     sandboxNote: sandboxCapabilities().then((caps) => {
       if (caps.reason) {
@@ -45,7 +49,7 @@ async function release(): Promise<void> {
   const current = registry.__miloShared
   if (current && --current.users === 0) {
     registry.__miloShared = undefined
-    await Promise.all([current.reference.then(server => server.close()), current.slots.then(server => server.close())])
+    await Promise.all([current.started()?.then(server => server.close()), current.slots.then(server => server.close())])
   }
 }
 
@@ -114,7 +118,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return [p.name, model?.concurrency ?? 4]
   }))
   const servers = shared(limits, line => project.vitest.logger.log(line))
-  const [reference, slots] = await Promise.all([servers.reference, servers.slots, servers.sandboxNote])
+  const [slots] = await Promise.all([servers.slots, servers.sandboxNote])
   project.provide('slotsURL', slots.url)
   // The settings the config parsed (src/node/settings.ts); read here only under a config that provides none.
   const settings = (project.getProvidedContext().settings as Settings | undefined) ?? readSettings({}, process.env)
@@ -122,7 +126,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   project.provide('cache', cache)
   // Re-scoring from recordings needs no model: neither its server nor its key.
   const preflight = spec.baseURL === 'embedded'
-    ? { ok: true, baseURL: reference.url }
+    ? { ok: true, baseURL: (await servers.reference()).url }
     : cache.mode === 'strict'
       ? { ok: true, baseURL: spec.baseURL }
       : await checkEndpoint(spec, spec.baseURL, process.env)

@@ -1,6 +1,7 @@
 // The single-turn loopback workload of `npm run perf`: a user-added suite of N tasks, each answered by one model call
 // that makes one tool call (maxSteps 1), run 3 times. The same tasks drive the bare Vitest + openai SDK floor, so the
-// two measure the same traffic: what milo-bench adds around each call is the difference.
+// two measure the same traffic: what milo-bench adds around each call is the difference. The perf run copies this
+// file into a project of a user's own, importing milo-bench as an installed package (test/perf/workload.ts).
 
 import type { Suite } from '../../src/core/types.ts'
 import { defineSuite, ok, params, string } from '../../src/public/index.ts'

@@ -6,7 +6,8 @@
 
 import type { ReferenceServer } from '../../src/node/reference-server.ts'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startReferenceServer } from '../../src/node/reference-server.ts'
@@ -87,9 +88,9 @@ function timed(args: string[], cwd: string, env: Record<string, string>): Promis
 }
 
 /** A project folder of the user's own, with this checkout's node_modules. */
-function project(prefix: string, files: Record<string, string>): string {
+function project(prefix: string, files: Record<string, string>, modules: (dir: string) => void = dir => symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))
+  modules(dir)
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }))
   for (const [name, text] of Object.entries(files)) {
     writeFileSync(join(dir, name), text)
@@ -97,14 +98,32 @@ function project(prefix: string, files: Record<string, string>): string {
   return dir
 }
 
+/**
+ * milo-bench as a user has it: the package built (`npm run build`, as `npm pack` does) and installed in the project's
+ * node_modules beside its dependencies, which are this checkout's. So Vite loads it as a package, not as sources.
+ */
+function installed(dir: string): void {
+  const modules = join(dir, 'node_modules')
+  mkdirSync(modules)
+  for (const entry of readdirSync(join(root, 'node_modules'))) {
+    if (!entry.startsWith('.')) {
+      symlinkSync(join(root, 'node_modules', entry), join(modules, entry))
+    }
+  }
+  const own = join(modules, 'milo-bench')
+  mkdirSync(own)
+  cpSync(join(root, 'package.json'), join(own, 'package.json'))
+  cpSync(join(root, 'dist'), join(own, 'dist'), { recursive: true })
+}
+
 /** milo-bench on a user-added suite: its config, the suite (the workload's tasks) and the category's rubric. */
 export function miloProject(): string {
-  const src = (path: string): string => JSON.stringify(join(root, path))
+  const suite = readFileSync(join(import.meta.dirname, 'workload-suite.ts'), 'utf8').replaceAll(/'\.\.\/\.\.\/src\/[\w/.-]+\.ts'/g, '\'milo-bench\'')
   return project('milo-perf-milo-', {
-    'vitest.config.ts': `import { defineBenchConfig } from ${src('src/node/config.ts')}\nimport { suite } from './suite.ts'\n\nexport default defineBenchConfig({ suites: [suite] })\n`,
-    'suite.ts': `import { workloadSuite } from ${src('test/perf/workload-suite.ts')}\n\nexport const suite = workloadSuite(Number(process.env.WORKLOAD_TASKS), new URL('.', import.meta.url))\n`,
+    'vitest.config.ts': `import { defineBenchConfig } from 'milo-bench/config'\nimport { suite } from './suite.ts'\n\nexport default defineBenchConfig({ suites: [suite] })\n`,
+    'suite.ts': `${suite}\nexport const suite = workloadSuite(Number(process.env.WORKLOAD_TASKS), new URL('.', import.meta.url))\n`,
     'lookup.spec.ts': [
-      `import { describeCategory } from ${src('src/public/index.ts')}`,
+      `import { describeCategory } from 'milo-bench'`,
       `import { suite } from './suite.ts'`,
       ``,
       `describeCategory(suite, 'lookup', { points: 1 }, async (task, { run, expect }) => {`,
@@ -112,7 +131,7 @@ export function miloProject(): string {
       `})`,
       ``,
     ].join('\n'),
-  })
+  }, installed)
 }
 
 /** The floor: bare Vitest and the openai SDK, one concurrent test per call, the same requests, no harness around them. */
@@ -181,6 +200,7 @@ async function measureSize(server: ReferenceServer, tasks: number, repeats: numb
 }
 
 export async function measureWorkload(repeats = 5, large = 200, small = 20): Promise<WorkloadFigures> {
+  execFileSync(process.execPath, [join(root, 'src/build.mjs')], { cwd: root, stdio: 'ignore' })
   const server = await startReferenceServer({ suites: [workloadSuite(large, root)] })
   try {
     const big = await measureSize(server, large, repeats)
