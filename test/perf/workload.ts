@@ -2,7 +2,7 @@
 // Vitest with the openai SDK, one test per call. Both run as a user runs them (`vitest run` in a project folder of
 // their own), against one embedded server, at concurrency 8 and no simulated latency; each pair runs in turn and the
 // figures are medians. Marginal cost per call comes from two sizes (600 and 60 calls); peak memory is the whole
-// process tree's resident set (main process and workers), sampled from /proc.
+// process tree's resident set (main process and workers), sampled from /proc every 50 ms.
 
 import type { ReferenceServer } from '../../src/node/reference-server.ts'
 import { spawn } from 'node:child_process'
@@ -17,6 +17,8 @@ import { lookupOrder, workloadPrompt, workloadRuns, workloadSuite } from './work
 export interface ProcessRun {
   wallMs: number
   peakRssMiB: number
+  /** CPU time the embedded server (this process) spent on the run, per call. */
+  serverMsPerCall: number
 }
 
 export interface WorkloadFigures {
@@ -30,45 +32,31 @@ export interface WorkloadFigures {
 
 const concurrency = 8
 
-/** The resident set of a process and all its descendants, in bytes; 0 where /proc is not there. */
+/** The resident set of a process and all its descendants, in bytes (Linux /proc; 0 elsewhere). */
 function treeRss(pid: number): number {
-  let entries: string[]
-  try {
-    entries = readdirSync('/proc').filter(name => /^\d+$/.test(name))
-  }
-  catch {
-    return 0
-  }
-  const parents = new Map<number, number>()
-  const rss = new Map<number, number>()
-  for (const entry of entries) {
+  let total = 0
+  const pending = [pid]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      // Fields after the command name (which may hold spaces): state, ppid, ...; rss is field 24, in pages.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      parents.set(Number(entry), Number(fields[1]))
-      rss.set(Number(entry), Number(fields[21]) * 4096)
-    }
-    catch {
-      // The process ended while we looked.
-    }
-  }
-  const tree = new Set([pid])
-  for (let grown = true; grown;) {
-    grown = false
-    for (const [child, parent] of parents) {
-      if (!tree.has(child) && tree.has(parent)) {
-        tree.add(child)
-        grown = true
+      const stat = readFileSync(`/proc/${String(next)}/stat`, 'utf8')
+      // Fields after the command name (which may hold spaces): state is the first, rss (in pages) the 22nd.
+      total += Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[21]) * 4096
+      for (const thread of readdirSync(`/proc/${String(next)}/task`)) {
+        const children = readFileSync(`/proc/${String(next)}/task/${thread}/children`, 'utf8').trim()
+        pending.push(...(children === '' ? [] : children.split(' ').map(Number)))
       }
     }
+    catch {
+      // The process ended while we looked, or this system has no /proc.
+    }
   }
-  return [...tree].reduce((sum, member) => sum + (rss.get(member) ?? 0), 0)
+  return total
 }
 
-function timed(args: string[], cwd: string, env: Record<string, string>): Promise<ProcessRun & { output: string, code: number | null }> {
+function timed(args: string[], cwd: string, env: Record<string, string>, calls: number): Promise<ProcessRun & { output: string, code: number | null }> {
   return new Promise((resolve, reject) => {
     const started = performance.now()
+    const cpu = process.cpuUsage()
     const child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...args], { cwd, env: cleanEnv(env) })
     let output = ''
     let peak = 0
@@ -76,13 +64,14 @@ function timed(args: string[], cwd: string, env: Record<string, string>): Promis
       if (child.pid !== undefined) {
         peak = Math.max(peak, treeRss(child.pid))
       }
-    }, 20)
+    }, 50)
     child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
     child.on('error', reject)
     child.on('close', (code) => {
       clearInterval(sampler)
-      resolve({ wallMs: performance.now() - started, peakRssMiB: peak / 1024 / 1024, output, code })
+      const used = process.cpuUsage(cpu)
+      resolve({ wallMs: performance.now() - started, peakRssMiB: peak / 1024 / 1024, serverMsPerCall: (used.user + used.system) / 1000 / calls, output, code })
     })
   })
 }
@@ -167,7 +156,7 @@ const median = (values: number[]): number => {
   return sorted.length % 2 === 1 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
 }
 
-const medianRun = (runs: ProcessRun[]): ProcessRun => ({ wallMs: median(runs.map(run => run.wallMs)), peakRssMiB: median(runs.map(run => run.peakRssMiB)) })
+const medianRun = (runs: ProcessRun[]): ProcessRun => ({ wallMs: median(runs.map(run => run.wallMs)), peakRssMiB: median(runs.map(run => run.peakRssMiB)), serverMsPerCall: median(runs.map(run => run.serverMsPerCall)) })
 
 async function measureSize(server: ReferenceServer, tasks: number, repeats: number): Promise<{ milo: ProcessRun, floor: ProcessRun }> {
   const milo = miloProject()
@@ -177,7 +166,7 @@ async function measureSize(server: ReferenceServer, tasks: number, repeats: numb
   try {
     for (let repeat = 0; repeat < repeats; repeat++) {
       const results = mkdtempSync(join(tmpdir(), 'milo-perf-results-'))
-      const bench = await timed(['--project', 'custom'], milo, { WORKLOAD_TASKS: String(tasks), MILO_BASE_URL: server.url, MILO_MODEL: 'oracle', MILO_CONCURRENCY: String(concurrency), MILO_RESULTS_DIR: results, MILO_PROGRESS: 'off' })
+      const bench = await timed(['--project', 'custom'], milo, { WORKLOAD_TASKS: String(tasks), MILO_BASE_URL: server.url, MILO_MODEL: 'oracle', MILO_CONCURRENCY: String(concurrency), MILO_RESULTS_DIR: results, MILO_PROGRESS: 'off' }, tasks * workloadRuns)
       const calls = JSON.parse(readFileSync(join(results, 'leaderboard.json'), 'utf8')) as { suites: Record<string, { models: { score: number, runs: number }[] }> }
       const row = calls.suites.workload?.models[0]
       rmSync(results, { recursive: true, force: true })
@@ -185,7 +174,7 @@ async function measureSize(server: ReferenceServer, tasks: number, repeats: numb
         throw new Error(`the milo-bench run of ${String(tasks)} tasks did not score every run in full (exit ${String(bench.code)}):\n${bench.output.slice(-3000)}`)
       }
       miloRuns.push(bench)
-      const bare = await timed([], floor, { FLOOR_URL: server.url })
+      const bare = await timed([], floor, { FLOOR_URL: server.url }, tasks * workloadRuns)
       if (bare.code !== 0) {
         throw new Error(`the floor run of ${String(tasks)} tasks failed (exit ${String(bare.code)}):\n${bare.output.slice(-3000)}`)
       }
