@@ -24,6 +24,7 @@ import { startReferenceServer } from '../src/node/reference-server.ts'
 import { sandboxCapabilities } from '../src/runtime/sandbox.ts'
 import { compositeWeights } from '../src/core/rules.ts'
 import { agentMetrics, compositeScore, summarize } from '../src/core/scoring.ts'
+import { offeredTools } from '../src/core/suite.ts'
 import { runToolCall } from '../src/runtime/tool-runner.ts'
 import { points } from '../benchmarks/coding-agent/rubric.ts'
 import { root, runBench } from './support/run-bench.ts'
@@ -36,7 +37,7 @@ const careless = carelessFixes.tasks as unknown as Record<string, { mistake: str
 
 /** Replays a solution's calls in process, through the same tool runner the agent loop uses. */
 async function replay(task: Task, solution: SolutionTurn[] = task.solution): Promise<Transcript> {
-  const tools = new Map(task.tools.map(name => [name, catalog.get(name)]).filter((entry): entry is [string, NonNullable<ReturnType<typeof catalog.get>>] => entry[1] !== undefined))
+  const tools = new Map(offeredTools(task, catalog).map(tool => [tool.name, tool]))
   const env = freshEnv(task.env)
   const toolCalls: ToolCallRecord[] = []
   for (const [step, turn] of solution.entries()) {

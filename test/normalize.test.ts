@@ -6,6 +6,7 @@ import type { ReferenceServer } from '../src/node/reference-server.ts'
 import type { ModelSpec, Task } from '../src/core/types.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { catalog, classic, freshEnv, suites } from '../fixtures/suites.ts'
+import { offeredTools } from '../src/core/suite.ts'
 import { runAgent } from '../src/runtime/agent.ts'
 import { createClient } from '../src/models/client.ts'
 import { accumulateStream, extractTextToolCalls, normalizeCompletion, parseArguments, replayArguments, splitThinking, StreamError, uniqueCallIds } from '../src/models/normalize.ts'
@@ -519,7 +520,7 @@ describe('text tool calls through the agent: a format failure by default, execut
   const run = async (lenient: boolean) => runAgent(task, {
     spec: spec(lenient),
     client: createClient(spec(lenient), { baseURL: server.url }),
-    tools: task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined),
+    tools: offeredTools(task, catalog),
     env: freshEnv(task.env),
   })
 

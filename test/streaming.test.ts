@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { catalog, classic, freshEnv, suites } from '../fixtures/suites.ts'
+import { offeredTools } from '../src/core/suite.ts'
 import { runAgent } from '../src/runtime/agent.ts'
 import { createClient } from '../src/models/client.ts'
 import { startReferenceServer } from '../src/node/reference-server.ts'
@@ -26,7 +27,7 @@ afterAll(async () => {
 })
 
 const task = classic.categories[0]?.tasks.find(t => t.id === 'weather-paris') as Task
-const tools = task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined)
+const tools = offeredTools(task, catalog)
 const streaming = (baseURL: string, server: ModelSpec['server'] = 'vllm'): ModelSpec => ({ key: 's', name: 's', model: 'oracle', baseURL, server, where: 'local', context: { label: '1M', tokens: 1_000_000 }, stream: true })
 
 const frame = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`

@@ -15,6 +15,10 @@ export function startState(environment: Environment, task: Pick<Task, 'tools' | 
   return structuredClone({ ...environment.defaults(task.tools), ...task.env })
 }
 
+/** The tools a task offers, in its order, as `tools` (an environment's, or the catalog) defines them; a name it lacks is left out. */
+export const offeredTools = (task: Pick<Task, 'tools'>, tools: ReadonlyMap<string, SimulatedTool>): SimulatedTool[] =>
+  task.tools.flatMap(name => tools.get(name) ?? [])
+
 /** The tool names a suite's tasks offer, sorted. */
 export const toolsOf = (suite: Suite): string[] => [...new Set(suite.categories.flatMap(category => category.tasks.flatMap(task => task.tools)))].sort()
 
