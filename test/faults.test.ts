@@ -6,7 +6,6 @@
 // leaderboard surviving a killed process.
 
 import type { FaultServer, FaultServerOptions, FaultStep } from './support/fault-server.ts'
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import type { ErrorKind, ModelSpec, RunRecord, Task, Transcript } from '../src/core/types.ts'
 import type { TranscriptLine } from '../reporters/transcripts.ts'
 import type { LeaderboardFile, ModelResult } from '../src/core/types.ts'
@@ -14,23 +13,20 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, watch, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { catalog, classic, freshEnv, suites } from '../fixtures/suites.ts'
 import { runAgent } from '../src/runtime/agent.ts'
 import { createClient } from '../src/models/client.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
 import { maxRunRecordChars, maxTranscriptChars } from '../src/core/record-caps.ts'
 import { offeredTools } from '../src/core/suite.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 import { cleanEnv, root, runBench } from './support/run-bench.ts'
 
-let reference: ReferenceServer
+const reference = useReferenceServer()
 const open: FaultServer[] = []
-beforeAll(async () => {
-  reference = await startReferenceServer({ suites })
-})
 afterAll(async () => {
-  await Promise.all([...open.splice(0).map(server => server.close()), reference.close()])
+  await Promise.all(open.splice(0).map(server => server.close()))
 })
 
 /** The classic task the oracle answers in two model calls: get_weather(Paris), then the final answer. */
