@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { scoringRules } from '../src/core/rules.ts'
 import { rowKey } from '../src/core/rows.ts'
+import { maxRegressionSetting } from '../src/node/settings.ts'
 import { formatScore, table, unrankedLabel } from './tables.ts'
 
 /** Default largest allowed drop of a suite score, as a fraction of the suite's maximum (0.02 = 2 points of 100). */
@@ -235,15 +236,7 @@ export function renderComparison(comparison: Comparison, labels: { before: strin
 
 /** MILO_MAX_REGRESSION as a fraction 0..1 of a suite's maximum; the default when unset. */
 export function maxRegressionFromEnv(env: Record<string, string | undefined>): number {
-  const raw = env.MILO_MAX_REGRESSION
-  if (raw === undefined || raw === '') {
-    return defaultMaxRegression
-  }
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new Error(`MILO_MAX_REGRESSION=${raw} is not a fraction between 0 and 1 (for 2 points of 100, write 0.02)`)
-  }
-  return value
+  return maxRegressionSetting(env) ?? defaultMaxRegression
 }
 
 /** Reads a leaderboard.json, saying what to do when it is missing or not one. */
