@@ -4,7 +4,7 @@
 // category to prompt to run with its checks and transcript. Model output is untrusted: every string is escaped, the
 // drill-down is built with textContent only, and a Content-Security-Policy allows no script but the page's own.
 
-import type { AgentMetrics, ChatMessage, CheckResult, EndReason, LeaderboardFile, ModelResult, RunRecord, SuiteBoard, Transcript, Usage } from '../src/core/types.ts'
+import type { ChatMessage, CheckResult, EndReason, LeaderboardFile, ModelResult, RunRecord, SuiteBoard, Transcript, Usage } from '../src/core/types.ts'
 import type { TranscriptLine } from './transcripts.ts'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync } from 'node:fs'
