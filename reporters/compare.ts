@@ -12,10 +12,10 @@ import { maxRegressionSetting } from '../src/node/settings.ts'
 import { formatScore, table, unrankedLabel } from './tables.ts'
 
 /** Default largest allowed drop of a suite score, as a fraction of the suite's maximum (0.02 = 2 points of 100). */
-export const defaultMaxRegression = 0.02
+const defaultMaxRegression = 0.02
 
 /** One model's suite score before and after. */
-export interface ModelDelta {
+interface ModelDelta {
   project: string
   name: string
   before?: ModelResult
@@ -27,14 +27,14 @@ export interface ModelDelta {
 }
 
 /** One category, for every model present on both sides. */
-export interface CategoryDelta {
+interface CategoryDelta {
   id: string
   title: string
   cells: { project: string, before?: number, after?: number }[]
 }
 
 /** A prompt whose score went down (or was no longer scored). */
-export interface TaskChange {
+interface TaskChange {
   project: string
   category: string
   taskId: string
@@ -42,7 +42,7 @@ export interface TaskChange {
   after: number | null
 }
 
-export interface SuiteComparison {
+interface SuiteComparison {
   id: string
   title: string
   aggregate: SuiteBoard['aggregate']
@@ -67,7 +67,7 @@ export interface Comparison {
   notes: string[]
 }
 
-export interface CompareOptions {
+interface CompareOptions {
   /** Largest allowed drop of a suite score, as a fraction of its maximum. */
   maxRegression?: number
   /** Gate only these suites of these projects (a run's own); default: every model of `after`. */
@@ -240,7 +240,7 @@ export function maxRegressionFromEnv(env: Record<string, string | undefined>): n
 }
 
 /** Reads a leaderboard.json, saying what to do when it is missing or not one. */
-export function readLeaderboard(path: string, what = 'leaderboard'): LeaderboardFile {
+function readLeaderboard(path: string, what = 'leaderboard'): LeaderboardFile {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -261,7 +261,7 @@ export function readLeaderboard(path: string, what = 'leaderboard'): Leaderboard
   return file as LeaderboardFile
 }
 
-export interface BaselineVerdict {
+interface BaselineVerdict {
   /** MILO_BASELINE is set. */
   active: boolean
   failures: string[]

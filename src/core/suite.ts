@@ -91,7 +91,7 @@ export interface CategoryOptions {
  * A mistake in a task file. Its message names the file, the task and the field, which is all there is to say: the
  * stack would point into the suite loader, not at the mistake, so it is left off what Vitest prints.
  */
-export class TaskFileError extends Error {
+class TaskFileError extends Error {
   override name = 'TaskFileError'
 
   constructor(message: string) {

@@ -50,7 +50,7 @@ const hint = (word: string, known: readonly string[]): string => {
 }
 
 /** Why `value` is not a usable base URL (http(s), a host, a port in range), or undefined when it is one. */
-export function urlProblem(value: string): string | undefined {
+function urlProblem(value: string): string | undefined {
   let url: URL
   try {
     url = new URL(value)
@@ -71,7 +71,7 @@ const isPositive = (value: unknown, integer: boolean): boolean => typeof value =
  * `server` and `reasoning` outside their values. The entry comes from a TypeScript file, but nothing type-checks it
  * before a run, and a user's matrix may be plain JavaScript.
  */
-export function entryProblems(key: string, entry: ModelEntry): string[] {
+function entryProblems(key: string, entry: ModelEntry): string[] {
   const problems: string[] = []
   const loose = entry as unknown as Record<string, unknown>
   const entryKeys = Object.keys(modelEntryKeys)

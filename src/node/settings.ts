@@ -20,7 +20,7 @@ export class SettingsError extends Error {
 }
 
 /** The MILO_* variables the harness reads, beside the ones model entries name (base-URL overrides, keys). */
-export const settingNames = [
+const settingNames = [
   'MILO_WORKERS', 'MILO_BUDGET_SCALE', 'MILO_MIN_SCORE', 'MILO_CACHE', 'MILO_CACHE_DIR', 'MILO_RESULTS_DIR', 'MILO_PROGRESS',
   'MILO_BASELINE', 'MILO_MAX_REGRESSION', 'MILO_ENV_FILE',
   'MILO_BASE_URL', 'MILO_MODEL', 'MILO_API_KEY', 'MILO_NAME', 'MILO_SERVER', 'MILO_CONTEXT', 'MILO_CONCURRENCY', 'MILO_STREAM', 'MILO_TIMEOUT_MS',
