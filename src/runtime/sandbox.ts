@@ -478,15 +478,8 @@ async function writeFiles(dir: string, files: Record<string, string>, uid: numbe
   }
 }
 
-interface Ran {
-  code: SandboxCode
-  exitCode: number | null
-  signal: string | null
-  stdout: string
-  stderr: string
-  channel: string
-  durationMs: number
-}
+/** What a child's run gives, before the sandbox adds how it was contained. */
+type Ran = Pick<SandboxResult, 'code' | 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'channel' | 'durationMs'>
 
 /** Spawns the child as a process group of its own and collects what it says, within its limits. */
 function spawnChild(command: string, args: string[], options: { cwd: string, stdin: string, timeoutMs: number, limit: number, watch: { dir: string, bytes: number } | undefined }): Promise<Ran> {
