@@ -8,13 +8,14 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { scoringRules } from '../src/core/rules.ts'
 import { rowKey } from '../src/core/rows.ts'
+import { maxRegressionSetting } from '../src/node/settings.ts'
 import { formatScore, table, unrankedLabel } from './tables.ts'
 
 /** Default largest allowed drop of a suite score, as a fraction of the suite's maximum (0.02 = 2 points of 100). */
-export const defaultMaxRegression = 0.02
+const defaultMaxRegression = 0.02
 
 /** One model's suite score before and after. */
-export interface ModelDelta {
+interface ModelDelta {
   project: string
   name: string
   before?: ModelResult
@@ -26,14 +27,14 @@ export interface ModelDelta {
 }
 
 /** One category, for every model present on both sides. */
-export interface CategoryDelta {
+interface CategoryDelta {
   id: string
   title: string
   cells: { project: string, before?: number, after?: number }[]
 }
 
 /** A prompt whose score went down (or was no longer scored). */
-export interface TaskChange {
+interface TaskChange {
   project: string
   category: string
   taskId: string
@@ -41,7 +42,7 @@ export interface TaskChange {
   after: number | null
 }
 
-export interface SuiteComparison {
+interface SuiteComparison {
   id: string
   title: string
   aggregate: SuiteBoard['aggregate']
@@ -66,7 +67,7 @@ export interface Comparison {
   notes: string[]
 }
 
-export interface CompareOptions {
+interface CompareOptions {
   /** Largest allowed drop of a suite score, as a fraction of its maximum. */
   maxRegression?: number
   /** Gate only these suites of these projects (a run's own); default: every model of `after`. */
@@ -235,19 +236,11 @@ export function renderComparison(comparison: Comparison, labels: { before: strin
 
 /** MILO_MAX_REGRESSION as a fraction 0..1 of a suite's maximum; the default when unset. */
 export function maxRegressionFromEnv(env: Record<string, string | undefined>): number {
-  const raw = env.MILO_MAX_REGRESSION
-  if (raw === undefined || raw === '') {
-    return defaultMaxRegression
-  }
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new Error(`MILO_MAX_REGRESSION=${raw} is not a fraction between 0 and 1 (for 2 points of 100, write 0.02)`)
-  }
-  return value
+  return maxRegressionSetting(env) ?? defaultMaxRegression
 }
 
 /** Reads a leaderboard.json, saying what to do when it is missing or not one. */
-export function readLeaderboard(path: string, what = 'leaderboard'): LeaderboardFile {
+function readLeaderboard(path: string, what = 'leaderboard'): LeaderboardFile {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -268,7 +261,7 @@ export function readLeaderboard(path: string, what = 'leaderboard'): Leaderboard
   return file as LeaderboardFile
 }
 
-export interface BaselineVerdict {
+interface BaselineVerdict {
   /** MILO_BASELINE is set. */
   active: boolean
   failures: string[]

@@ -5,7 +5,7 @@ import type { LeaderboardFile } from '../src/core/types.ts'
 import { appendFileSync } from 'node:fs'
 import { renderSuite } from './tables.ts'
 
-export interface SummaryGate {
+interface SummaryGate {
   /** Thresholds (MILO_MIN_SCORE, the config's gate) or a baseline (MILO_BASELINE) were set. */
   active: boolean
   ok: boolean

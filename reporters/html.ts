@@ -4,7 +4,7 @@
 // category to prompt to run with its checks and transcript. Model output is untrusted: every string is escaped, the
 // drill-down is built with textContent only, and a Content-Security-Policy allows no script but the page's own.
 
-import type { AgentMetrics, ChatMessage, CheckResult, EndReason, LeaderboardFile, ModelResult, RunRecord, SuiteBoard, Transcript, Usage } from '../src/core/types.ts'
+import type { ChatMessage, CheckResult, EndReason, LeaderboardFile, ModelResult, RunRecord, SuiteBoard, Transcript, Usage } from '../src/core/types.ts'
 import type { TranscriptLine } from './transcripts.ts'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync } from 'node:fs'
@@ -21,14 +21,14 @@ import { agentMetricRows, footnotes, formatInterval, formatLatency, formatScore,
 // The drill-down's data: what the page embeds as JSON for the runs behind each prompt
 
 /** One message of a transcript as the page shows it: bodies cut to a readable length. */
-export interface MessageView {
+interface MessageView {
   role: ChatMessage['role']
   content: string | null
   calls?: { name: string, arguments: string }[]
 }
 
 /** One tool call as the harness ran it. */
-export interface ToolCallView {
+interface ToolCallView {
   step: number
   name: string
   arguments: string
@@ -38,7 +38,7 @@ export interface ToolCallView {
   error?: string
 }
 
-export interface TranscriptView {
+interface TranscriptView {
   messages: MessageView[]
   toolCalls: ToolCallView[]
   finalText: string | null
@@ -77,7 +77,7 @@ export interface ReportData {
   note?: string
 }
 
-export interface ReportOptions {
+interface ReportOptions {
   /** Most characters of embedded run data; transcripts of full-score runs, then all transcripts, go first. */
   budget?: number
   /** Longest message body shown, in characters. */
@@ -92,7 +92,7 @@ const cut = (text: string | null, limit: number): string | null =>
   text !== null && text.length > limit ? `${text.slice(0, limit)}\n[… ${text.length - limit} more characters]` : text
 
 /** The page's view of a transcript: no tool definitions, no environment, bodies cut to `limit`. */
-export function transcriptView(transcript: Transcript, limit = 1500): TranscriptView {
+function transcriptView(transcript: Transcript, limit = 1500): TranscriptView {
   return {
     messages: transcript.messages.map(message => ({
       role: message.role,
@@ -234,7 +234,7 @@ function contextValue(label: string): number {
   return Number(match[1]) * scale
 }
 
-export function formatUsd(value: number): string {
+function formatUsd(value: number): string {
   if (value === 0) {
     return '$0'
   }

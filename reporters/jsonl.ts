@@ -10,9 +10,9 @@ import { maxTranscriptChars } from '../src/core/record-caps.ts'
  * UTF-8, so such a line is no record this harness writes now (before the caps, a transcript line could be hundreds of
  * megabytes).
  */
-export const maxLineBytes = 4 * maxTranscriptChars
+const maxLineBytes = 4 * maxTranscriptChars
 
-export interface JsonlRead<T> {
+interface JsonlRead<T> {
   rows: T[]
   /** Lines skipped: too long, or not JSON (a partial last line). */
   skipped: number

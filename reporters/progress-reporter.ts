@@ -21,7 +21,7 @@ export interface ProgressReporterOptions {
 }
 
 /** What progress looks like: nothing, a line every Nth finished test, or one bar redrawn in place. */
-export type ProgressMode = { kind: 'off' } | { kind: 'lines', every: number } | { kind: 'bar' }
+type ProgressMode = { kind: 'off' } | { kind: 'lines', every: number } | { kind: 'bar' }
 
 /**
  * The form of progress from MILO_PROGRESS, whether stdout is a terminal, and whether another reporter draws a live

@@ -14,7 +14,7 @@ export const runColumns = [
   'latency_ms', 'model_calls', 'tool_calls', 'input_tokens', 'output_tokens', 'cost_usd', 'cached', 'run_id',
 ] as const
 
-export type CsvValue = string | number | boolean | null | undefined
+type CsvValue = string | number | boolean | null | undefined
 
 /** One field: empty for null or undefined, quoted when it holds a comma, a double quote, CR or LF. */
 export function csvField(value: CsvValue): string {

@@ -72,7 +72,7 @@ export function leaderboardTable(board: SuiteBoard): string {
 }
 
 /** Categories as rows, models as columns, 2 decimals. */
-export function categoryTable(board: SuiteBoard, models: ModelResult[] = board.models): string {
+function categoryTable(board: SuiteBoard, models: ModelResult[] = board.models): string {
   const header = ['Category', ...models.map(column)]
   const rows = board.categories.map(category => [category.title, ...models.map((result) => {
     const value = result.categories[category.id]
@@ -190,7 +190,7 @@ export function testsNote(board: SuiteBoard, result: ModelResult, categoryId: st
 }
 
 /** Which tests lost points, and why tests were skipped: the seed's Notes column, from the data. */
-export function categoryNotes(board: SuiteBoard, result: ModelResult, categoryId: string): string {
+function categoryNotes(board: SuiteBoard, result: ModelResult, categoryId: string): string {
   const all = categoryTasks(result, categoryId)
   const lost = all.filter(task => task.skipped === undefined && task.score < board.maxPerTask)
   const notes: string[] = []
@@ -251,7 +251,7 @@ export function sideBySideTable(board: SuiteBoard, a: ModelResult, b: ModelResul
 }
 
 /** Per-task latency as the seed's coding-agent table puts it: the median and slowest run, and the timeouts. */
-export function taskLatencyNote(metrics: AgentMetrics): string {
+function taskLatencyNote(metrics: AgentMetrics): string {
   const timeouts = metrics.timeouts === 0 ? 'no timeouts' : `${metrics.timeouts} timeout${metrics.timeouts === 1 ? '' : 's'}`
   return `median ${formatLatency(metrics.taskLatencyMs.median)}, max ${formatLatency(metrics.taskLatencyMs.max)}, ${timeouts}`
 }

@@ -37,7 +37,7 @@ function isTranscriptArtifact(value: unknown): value is TranscriptArtifact {
  * The transcript of each repeat of a test. Artifacts accumulate over repeats and retries, and they survive
  * `--merge-reports` (which does not replay the artifact events): the last one recorded for a repeat wins, as in meta.
  */
-export function transcriptsOf(testCase: TestCase): Map<number, Transcript> {
+function transcriptsOf(testCase: TestCase): Map<number, Transcript> {
   const byRepeat = new Map<number, Transcript>()
   for (const artifact of testCase.artifacts() as readonly unknown[]) {
     if (isTranscriptArtifact(artifact)) {

@@ -6,12 +6,13 @@ import type { FaultServer, FaultStep } from './support/fault-server.ts'
 import type { ChatMessage, ModelSpec, Task, Transcript } from '../src/core/types.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { catalog, classic, freshEnv } from '../fixtures/suites.ts'
+import { offeredTools } from '../src/core/suite.ts'
 import { runAgent } from '../src/runtime/agent.ts'
 import { createClient } from '../src/models/client.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
 
 const task = classic.categories.flatMap(category => category.tasks).find(t => t.id === 'weather-paris') as Task
-const tools = task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined)
+const tools = offeredTools(task, catalog)
 const entry = (baseURL: string, extra: Partial<ModelSpec> = {}): ModelSpec =>
   ({ key: 'thinker', name: 'Thinker', model: 'thinker', baseURL, server: 'vllm', where: 'local', context: { label: '128K', tokens: 131072 }, ...extra })
 

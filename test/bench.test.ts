@@ -1,14 +1,13 @@
 // The benchmark as users run it: `vitest run --project ...` in a child process against the embedded reference server,
 // checking exit codes, the printed tables and the files written.
 
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { classic as classicSuite, suites } from '../fixtures/suites.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
 import { runBench, runScript } from './support/run-bench.ts'
 import { startFaultServer } from './support/fault-server.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 
 describe.concurrent('npm run bench: the four reference models on the embedded server', () => {
   let run: Awaited<ReturnType<typeof runBench>>
@@ -96,13 +95,7 @@ describe.concurrent('the CI gate', () => {
 })
 
 describe.concurrent('any OpenAI-compatible endpoint, and bad input', () => {
-  let server: ReferenceServer
-  beforeAll(async () => {
-    server = await startReferenceServer({ suites })
-  })
-  afterAll(async () => {
-    await server.close()
-  })
+  const server = useReferenceServer()
 
   it('MILO_BASE_URL + MILO_MODEL add a project named custom', async () => {
     const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle' })

@@ -6,19 +6,18 @@
 
 import type { AnswerSpec, Fact } from '../src/core/answers.ts'
 import type { ChainStep } from '../src/core/checks.ts'
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import type { Json, ModelResult, RunRecord, Suite, Task, ToolOutcome, Transcript } from '../src/core/types.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 import type { BenchRun } from './support/run-bench.ts'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import failureModes from '../fixtures/failure-modes.json' with { type: 'json' }
 import { defaultsFor } from '../fixtures/src/catalog.ts'
-import { catalog, classic, freshEnv, rubricsOf, stampOf, stamps, suites, v1 } from '../fixtures/suites.ts'
+import { catalog, classic, freshEnv, rubricsOf, stampOf, stamps, v1 } from '../fixtures/suites.ts'
 import { asksForJsonOnly } from '../src/node/reference/policy.ts'
 import { fold, mentions, specFacts, states } from '../src/core/answers.ts'
 import { jsonAnswerMatches } from '../src/core/checks.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
 import { declaredPointsProblem } from '../src/runtime/bench.ts'
 import { loadCategory, stampSuite, toolsOf } from '../src/core/suite.ts'
 import { runToolCall } from '../src/runtime/tool-runner.ts'
@@ -368,12 +367,11 @@ const typical: Record<string, { flaw: string, score: number, lost: string[], why
 const flawsUsed = ['wrong-tool', 'stop-after-first', 'fenced-json', 'repeat-failing', 'follow-injection', 'skip-policy', 'guess-missing-detail']
 
 describe.concurrent('the classic benchmark as users run it', () => {
-  let server: ReferenceServer
+  const server = useReferenceServer()
   let reference: BenchRun
   const flawed = new Map<string, BenchRun>()
 
   beforeAll(async () => {
-    server = await startReferenceServer({ suites })
     const runs = await Promise.all([
       runBench(['--project', 'oracle', '--project', 'baseline', 'benchmarks/classic']),
       ...flawsUsed.map(flaw => runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: `oracle,flaw=${flaw}` })),
@@ -382,10 +380,6 @@ describe.concurrent('the classic benchmark as users run it', () => {
     flawsUsed.forEach((flaw, i) => flawed.set(flaw, runs[i + 1] as BenchRun))
     // Eight benchmark runs at once (the reference and seven flaws): minutes on a shared two-core machine.
   }, 600_000)
-
-  afterAll(async () => {
-    await server.close()
-  })
 
   const board = (run: BenchRun | undefined, project: string): ModelResult => {
     const model = run?.leaderboard().suites.classic?.models.find(m => m.project === project)

@@ -4,10 +4,10 @@
 // server: the oracle completes everything cleanly, a thrashing oracle shows rework, a giving-up one completes less.
 
 import type { FSWatcher } from 'node:fs'
+import { useReferenceServer } from './support/reference-server.ts'
 import type { BenchRun } from './support/run-bench.ts'
 import type { TranscriptLine } from '../reporters/transcripts.ts'
 import type { TestOutcome } from '../src/core/scoring.ts'
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import type { Json, ModelResult, RunMeta, SolutionTurn, Task, ToolCallRecord, ToolEnv, Transcript } from '../src/core/types.ts'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, watch } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -20,10 +20,10 @@ import { catalog, codingAgent, freshEnv, suites, v1 } from '../fixtures/suites.t
 import { agentTable, renderSuite } from '../reporters/tables.ts'
 import { callFormGrade, callsWellFormed, findRework, passesTests } from '../src/core/checks.ts'
 import { givenUp, thrashed } from '../src/node/reference/oracle.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
 import { sandboxCapabilities } from '../src/runtime/sandbox.ts'
 import { compositeWeights } from '../src/core/rules.ts'
 import { agentMetrics, compositeScore, summarize } from '../src/core/scoring.ts'
+import { offeredTools } from '../src/core/suite.ts'
 import { runToolCall } from '../src/runtime/tool-runner.ts'
 import { points } from '../benchmarks/coding-agent/rubric.ts'
 import { root, runBench } from './support/run-bench.ts'
@@ -36,7 +36,7 @@ const careless = carelessFixes.tasks as unknown as Record<string, { mistake: str
 
 /** Replays a solution's calls in process, through the same tool runner the agent loop uses. */
 async function replay(task: Task, solution: SolutionTurn[] = task.solution): Promise<Transcript> {
-  const tools = new Map(task.tools.map(name => [name, catalog.get(name)]).filter((entry): entry is [string, NonNullable<ReturnType<typeof catalog.get>>] => entry[1] !== undefined))
+  const tools = new Map(offeredTools(task, catalog).map(tool => [tool.name, tool]))
   const env = freshEnv(task.env)
   const toolCalls: ToolCallRecord[] = []
   for (const [step, turn] of solution.entries()) {
@@ -371,12 +371,13 @@ describe('the coding-agent metrics', () => {
 })
 
 describe.concurrent('the coding-agent suite, run the way users run it', () => {
-  let server: ReferenceServer
+  // A hurried model, scripted: each task's first careless fix (careless-fixes.json), then a claim that it is done.
+  const hurried = Object.fromEntries(agentTasks.map(task => [task.id, [...(careless[task.id]?.[0]?.solution ?? []), { final: 'Fixed: the tests pass now.' }]]))
+  const server = useReferenceServer({ scripts: { careless: hurried } })
   const temps = { oracle: '', thrash: '', giveUp: '', careless: '', baseline: '' }
   const runs: Record<keyof typeof temps, BenchRun | undefined> = { oracle: undefined, thrash: undefined, giveUp: undefined, careless: undefined, baseline: undefined }
   // The scratch directories each run's sandboxes made in its TMPDIR, seen appear while it ran.
   const created: Record<keyof typeof temps, Set<string>> = { oracle: new Set(), thrash: new Set(), giveUp: new Set(), careless: new Set(), baseline: new Set() }
-  // A hurried model, scripted: each task's first careless fix (careless-fixes.json), then a claim that it is done.
   // What the tasks' repositories name, as it stands in the project before the runs: they must leave it as it was.
   const repoPaths = [...new Set(agentTasks.flatMap(task => [...Object.keys((task.env?.repo as { files: Record<string, string> }).files), ...Object.keys(hiddenTestsOf(task))]))]
   const snapshot = (): Record<string, string | null> => Object.fromEntries(repoPaths.map(path => [path, existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : null]))
@@ -384,8 +385,6 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
 
   beforeAll(async () => {
     before = snapshot()
-    const hurried = Object.fromEntries(agentTasks.map(task => [task.id, [...(careless[task.id]?.[0]?.solution ?? []), { final: 'Fixed: the tests pass now.' }]]))
-    server = await startReferenceServer({ suites, scripts: { careless: hurried } })
     const watchers: FSWatcher[] = []
     for (const key of Object.keys(temps) as (keyof typeof temps)[]) {
       // Each run gets its own temp dir, watched while it runs: its sandboxes' scratch directories are counted as they

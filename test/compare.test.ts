@@ -2,14 +2,12 @@
 // gate), then the way users meet it: `npm run compare -- a.json b.json` on two real results files, and a benchmark run
 // with MILO_BASELINE that fails when a score dropped.
 
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import type { LeaderboardFile, ModelResult, SuiteBoard } from '../src/core/types.ts'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { suites } from '../fixtures/suites.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { compareBoards, main, maxRegressionFromEnv, renderComparison } from '../reporters/compare.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 import { cleanEnv, root, runBench } from './support/run-bench.ts'
 
 /** A model's row: its four prompt scores (s1, s2 single tool; c1, c2 chains), and any field to override. */
@@ -168,23 +166,18 @@ function npmCompare(args: string[], env: Record<string, string> = {}): Promise<{
 }
 
 describe('comparing real runs', () => {
-  let server: ReferenceServer
+  const server = useReferenceServer()
   let good: Awaited<ReturnType<typeof runBench>>
   let flawed: Awaited<ReturnType<typeof runBench>>
   const custom = (model: string, extra: Record<string, string> = {}): Promise<Awaited<ReturnType<typeof runBench>>> =>
     runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: model, MILO_CONCURRENCY: '8', ...extra })
 
   beforeAll(async () => {
-    server = await startReferenceServer({ suites })
     good = await custom('oracle')
     expect(good.code, good.output).toBe(0)
     // The seed's multi-step finding: the first call is right, the follow-up never comes.
     flawed = await custom('oracle,flaw=stop-after-first', { MILO_BASELINE: join(good.resultsDir, 'leaderboard.json') })
   }, 600_000)
-
-  afterAll(async () => {
-    await server?.close()
-  })
 
   it('a run with MILO_BASELINE fails when a suite score dropped by more than MILO_MAX_REGRESSION, naming it', () => {
     expect(flawed.code, flawed.output).toBe(1)

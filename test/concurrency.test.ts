@@ -1,23 +1,15 @@
 // A model entry's concurrency holds across every spec file and worker: counted at the server as requests in flight;
 // and the slot server that enforces it, on its own.
 
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import { connect } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { suites } from '../fixtures/suites.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
+import { describe, expect, it } from 'vitest'
 import { startSlotServer } from '../src/node/slot-server.ts'
 import { acquireSlot } from '../src/runtime/slots.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 import { runBench } from './support/run-bench.ts'
 
 describe('concurrency per model', () => {
-  let server: ReferenceServer
-  beforeAll(async () => {
-    server = await startReferenceServer({ suites })
-  })
-  afterAll(async () => {
-    await server.close()
-  })
+  const server = useReferenceServer()
 
   it('a local server that serves one request at a time never sees two, across spec files and workers', async () => {
     const model = 'oracle,latency=15'

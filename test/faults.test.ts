@@ -6,7 +6,6 @@
 // leaderboard surviving a killed process.
 
 import type { FaultServer, FaultServerOptions, FaultStep } from './support/fault-server.ts'
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import type { ErrorKind, ModelSpec, RunRecord, Task, Transcript } from '../src/core/types.ts'
 import type { TranscriptLine } from '../reporters/transcripts.ts'
 import type { LeaderboardFile, ModelResult } from '../src/core/types.ts'
@@ -14,22 +13,20 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, watch, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { catalog, classic, freshEnv, suites } from '../fixtures/suites.ts'
 import { runAgent } from '../src/runtime/agent.ts'
 import { createClient } from '../src/models/client.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
 import { maxRunRecordChars, maxTranscriptChars } from '../src/core/record-caps.ts'
+import { offeredTools } from '../src/core/suite.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 import { cleanEnv, root, runBench } from './support/run-bench.ts'
 
-let reference: ReferenceServer
+const reference = useReferenceServer()
 const open: FaultServer[] = []
-beforeAll(async () => {
-  reference = await startReferenceServer({ suites })
-})
 afterAll(async () => {
-  await Promise.all([...open.splice(0).map(server => server.close()), reference.close()])
+  await Promise.all(open.splice(0).map(server => server.close()))
 })
 
 /** The classic task the oracle answers in two model calls: get_weather(Paris), then the final answer. */
@@ -48,7 +45,7 @@ async function trial(script: FaultStep[], opts: { stream?: boolean, timeoutMs?: 
   }
   const client = createClient(spec, { baseURL: server.url, backoffMs: 20, retries: opts.retries ?? 3, ...(opts.apiKey ? { apiKey: opts.apiKey } : {}) })
   const started = performance.now()
-  const transcript = await runAgent(task, { spec, client, tools: task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined), env: freshEnv(task.env) })
+  const transcript = await runAgent(task, { spec, client, tools: offeredTools(task, catalog), env: freshEnv(task.env) })
   return { transcript, server, wallMs: performance.now() - started }
 }
 
@@ -224,7 +221,7 @@ describe.concurrent('permanent faults: the run ends with the classified error re
     const server = await startFaultServer([{ reply: { id: 'x', object: 'chat.completion', created: 0, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' }] } }], undefined, { after: { status: 400, body: { error: { code: 400, message: 'the request exceeds the available context size, try increasing it', type: 'exceed_context_size_error' } } } })
     open.push(server)
     const spec: ModelSpec = { key: 'f', name: 'f', model: 'm', baseURL: server.url, server: 'llama.cpp', where: 'local', context: { label: '1M', tokens: 1_000_000 } }
-    const transcript = await runAgent(task, { spec, client: createClient(spec, { baseURL: server.url }), tools: task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined), env: freshEnv(task.env) })
+    const transcript = await runAgent(task, { spec, client: createClient(spec, { baseURL: server.url }), tools: offeredTools(task, catalog), env: freshEnv(task.env) })
     expect(transcript).toMatchObject({ endReason: 'error', error: { kind: 'context_length' } })
     expect(transcript.toolCalls).toHaveLength(1)
     expect(transcript.steps).toHaveLength(1)

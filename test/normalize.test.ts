@@ -2,14 +2,14 @@
 // recorded for each server kind, the failure shapes (content null/""/absent, ids missing or "", "stop" with tool
 // calls, arguments ""/truncated/double-encoded), reasoning in each field, and tool calls written as text.
 
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import type { ModelSpec, Task } from '../src/core/types.ts'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { catalog, classic, freshEnv, suites } from '../fixtures/suites.ts'
+import { describe, expect, it } from 'vitest'
+import { catalog, classic, freshEnv } from '../fixtures/suites.ts'
+import { offeredTools } from '../src/core/suite.ts'
 import { runAgent } from '../src/runtime/agent.ts'
 import { createClient } from '../src/models/client.ts'
 import { accumulateStream, extractTextToolCalls, normalizeCompletion, parseArguments, replayArguments, splitThinking, StreamError, uniqueCallIds } from '../src/models/normalize.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 
 /** A non-streaming body around one message, as most servers send it. */
 const completion = (message: Record<string, unknown>, finish: string | null = 'tool_calls', extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -507,19 +507,13 @@ describe('tool calls written as text', () => {
 })
 
 describe('text tool calls through the agent: a format failure by default, executed only when the entry opts in', () => {
-  let server: ReferenceServer
-  beforeAll(async () => {
-    server = await startReferenceServer({ suites })
-  })
-  afterAll(async () => {
-    await server.close()
-  })
+  const server = useReferenceServer()
   const task = classic.categories[0]?.tasks[0] as Task
   const spec = (lenient: boolean): ModelSpec => ({ key: 'text', name: 'text', model: 'oracle,flaw=text-calls', baseURL: 'x', server: 'vllm', where: 'local', context: { label: '1M', tokens: 1_000_000 }, ...(lenient ? { lenientTextToolCalls: true } : {}) })
   const run = async (lenient: boolean) => runAgent(task, {
     spec: spec(lenient),
     client: createClient(spec(lenient), { baseURL: server.url }),
-    tools: task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined),
+    tools: offeredTools(task, catalog),
     env: freshEnv(task.env),
   })
 

@@ -6,6 +6,7 @@ import type { CompletionRequest } from '../src/models/client.ts'
 import type { ModelSpec, ServerKind } from '../src/core/types.ts'
 import { afterAll, describe, expect, it } from 'vitest'
 import { catalog, classic, freshEnv } from '../fixtures/suites.ts'
+import { offeredTools } from '../src/core/suite.ts'
 import { runAgent } from '../src/runtime/agent.ts'
 import { buildRequestBody, createClient } from '../src/models/client.ts'
 import { resolveModels } from '../src/node/matrix.ts'
@@ -136,7 +137,7 @@ describe('replaying history the way each server needs', () => {
     if (!task) {
       throw new Error('classic has no weather-paris task')
     }
-    await runAgent(task, { spec: entry, client: createClient(entry, { baseURL: fault.url }), tools: task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined), env: freshEnv(task.env) })
+    await runAgent(task, { spec: entry, client: createClient(entry, { baseURL: fault.url }), tools: offeredTools(task, catalog), env: freshEnv(task.env) })
     const messages = fault.requests[1]?.body.messages as Record<string, unknown>[] | undefined
     return messages?.find(message => message.role === 'assistant')
   }

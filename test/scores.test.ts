@@ -3,14 +3,13 @@
 // which must lose the answer's points), through the real spec files, as users run them. Each case is one finding of
 // the review that shaped the rubrics; the comment names what the rubric did before.
 
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import type { ModelResult, RunRecord, SolutionTurn, Task } from '../src/core/types.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 import type { BenchRun } from './support/run-bench.ts'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { classic, codingAgent, suites, v1 } from '../fixtures/suites.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { classic, codingAgent, v1 } from '../fixtures/suites.ts'
 import { runBench } from './support/run-bench.ts'
 
 const find = (suite: typeof classic, id: string): Task => {
@@ -125,20 +124,15 @@ const codingRows: Record<string, SolutionTurn[]> = {
 }
 
 describe.concurrent('scores that mean what they say', () => {
-  let server: ReferenceServer
+  const server = useReferenceServer({ scripts: { wrong, right, v1: v1Rows, coding: codingRows } })
   const runs = new Map<string, BenchRun>()
 
   beforeAll(async () => {
-    server = await startReferenceServer({ suites, scripts: { wrong, right, v1: v1Rows, coding: codingRows } })
     const bench = (script: string, files: string[]): Promise<BenchRun> => runBench(['--project', 'custom', ...files], { MILO_BASE_URL: server.url, MILO_MODEL: `script:${script}`, MILO_CONCURRENCY: '8' })
     const v1Files = ['long-context', 'cost-efficiency', 'agentic-workflow', 'structured-output', 'coding'].map(name => `benchmarks/v1/${name}.spec.ts`)
     const [w, r, v, c] = await Promise.all([bench('wrong', ['benchmarks/classic']), bench('right', ['benchmarks/classic']), bench('v1', v1Files), bench('coding', ['benchmarks/coding-agent/bug-fixes.spec.ts'])])
     runs.set('wrong', w as BenchRun).set('right', r as BenchRun).set('v1', v as BenchRun).set('coding', c as BenchRun)
   }, 240_000)
-
-  afterAll(async () => {
-    await server.close()
-  })
 
   const result = (run: string, suite: string): ModelResult => {
     const bench = runs.get(run)

@@ -6,16 +6,14 @@
 
 import type { FaultServer, FaultStep } from './support/fault-server.ts'
 import type { BenchRun } from './support/run-bench.ts'
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import type { RunRecord } from '../src/core/types.ts'
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { suites } from '../fixtures/suites.ts'
 import { checkEndpoint } from '../src/node/global-setup.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
 import { startFaultServer } from './support/fault-server.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 import { runBench } from './support/run-bench.ts'
 
 const KEY = 'sk-milo-test-SECRET-0123456789'
@@ -74,12 +72,11 @@ function records(resultsDir: string): RunRecord[] {
 }
 
 describe('a planted key never leaks', () => {
-  let reference: ReferenceServer
+  const reference = useReferenceServer()
   const servers: FaultServer[] = []
   const runs: { name: string, run: BenchRun, server: FaultServer }[] = []
 
   beforeAll(async () => {
-    reference = await startReferenceServer({ suites })
     const plain = await startFaultServer(plainFaults, undefined, { upstream: reference.url, models: { status: 200, body: { object: 'list', data: [], note: `hello ${echoed}` } } })
     const streamed = await startFaultServer(streamFaults, undefined, { upstream: reference.url })
     const echoes = [echoingCall, echoingCall, echoingCall].map(reply => ({ reply }))
@@ -102,7 +99,7 @@ describe('a planted key never leaks', () => {
   }, 240_000)
 
   afterAll(async () => {
-    await Promise.all([...servers.map(server => server.close()), reference.close()])
+    await Promise.all(servers.map(server => server.close()))
   })
 
   it('the key was really sent, and the servers really echoed it back', () => {

@@ -4,29 +4,26 @@
 
 import type { FaultServer } from './support/fault-server.ts'
 import type { TranscriptLine } from '../reporters/transcripts.ts'
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import type { ModelSpec, RunRecord, Task } from '../src/core/types.ts'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { catalog, classic, freshEnv, suites } from '../fixtures/suites.ts'
+import { afterAll, describe, expect, it } from 'vitest'
+import { catalog, classic, freshEnv } from '../fixtures/suites.ts'
+import { offeredTools } from '../src/core/suite.ts'
 import { runAgent } from '../src/runtime/agent.ts'
 import { createClient } from '../src/models/client.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
 import { startFaultServer } from './support/fault-server.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 import { runBench } from './support/run-bench.ts'
 
-let reference: ReferenceServer
+const reference = useReferenceServer()
 const open: FaultServer[] = []
-beforeAll(async () => {
-  reference = await startReferenceServer({ suites })
-})
 afterAll(async () => {
-  await Promise.all([...open.splice(0).map(server => server.close()), reference.close()])
+  await Promise.all(open.splice(0).map(server => server.close()))
 })
 
 const task = classic.categories[0]?.tasks.find(t => t.id === 'weather-paris') as Task
-const tools = task.tools.map(name => catalog.get(name)).filter(tool => tool !== undefined)
+const tools = offeredTools(task, catalog)
 const streaming = (baseURL: string, server: ModelSpec['server'] = 'vllm'): ModelSpec => ({ key: 's', name: 's', model: 'oracle', baseURL, server, where: 'local', context: { label: '1M', tokens: 1_000_000 }, stream: true })
 
 const frame = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`

@@ -4,18 +4,17 @@
 // latency paradox (same answers, slower model, lost budget), and the points each targeted failure mode loses.
 
 import type { ForbiddenCall, Milestone } from '../src/core/checks.ts'
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import type { Json, ModelResult, RunRecord, SolutionTurn, Task, ToolCallRecord, ToolEnv, ToolOutcome, Transcript } from '../src/core/types.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 import type { BenchRun } from './support/run-bench.ts'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import failureModes from '../fixtures/failure-modes.json' with { type: 'json' }
-import { catalog, freshEnv, suites, v1 } from '../fixtures/suites.ts'
+import { catalog, freshEnv, v1 } from '../fixtures/suites.ts'
 import { hiddenTestsOf, layOut, testFiles } from '../fixtures/src/tools/code.ts'
 import { fingerprint, runShell } from '../fixtures/src/tools/devops.ts'
 import { answersWithinCalls, avoidsTools, milestoneSchema, reachesMilestone, reachesState } from '../src/core/checks.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
 import { countDeclaredTests, runTests } from '../src/runtime/sandbox.ts'
 import { runToolCall } from '../src/runtime/tool-runner.ts'
 import { validate } from '../src/core/validate.ts'
@@ -399,13 +398,7 @@ function records(resultsDir: string, project: string): RunRecord[] {
 }
 
 describe('v1 end to end, as the custom project against a reference server', () => {
-  let server: ReferenceServer
-  beforeAll(async () => {
-    server = await startReferenceServer({ suites })
-  })
-  afterAll(async () => {
-    await server.close()
-  })
+  const server = useReferenceServer()
 
   it('a chain that drops its final step scores 0.60; haystacks bigger than MILO_CONTEXT are skipped, not failed', async () => {
     const run = await runBench(['--project', 'custom', 'benchmarks/v1/multi-step.spec.ts', 'benchmarks/v1/long-context.spec.ts'], {
@@ -498,11 +491,10 @@ const flawCosts: { flaw: string, categories: string[], scores: Record<string, nu
 ]
 
 describe.concurrent('the points each targeted failure mode loses, as users run it', () => {
-  let server: ReferenceServer
+  const server = useReferenceServer()
   const runs = new Map<string, BenchRun>()
 
   beforeAll(async () => {
-    server = await startReferenceServer({ suites })
     const done = await Promise.all(flawCosts.map(({ flaw, categories }) => runBench(['--project', 'custom', ...categories.map(id => `benchmarks/v1/${id}.spec.ts`)], {
       MILO_BASE_URL: server.url,
       MILO_MODEL: `oracle,flaw=${flaw}`,
@@ -510,10 +502,6 @@ describe.concurrent('the points each targeted failure mode loses, as users run i
     })))
     flawCosts.forEach(({ flaw }, i) => runs.set(flaw, done[i] as BenchRun))
   }, 300_000)
-
-  afterAll(async () => {
-    await server.close()
-  })
 
   const result = (flaw: string): ModelResult => {
     const run = runs.get(flaw)

@@ -3,7 +3,6 @@
 
 import type { ChildProcess } from 'node:child_process'
 import type { LeaderboardFile, RunRecord } from '../src/core/types.ts'
-import type { ReferenceServer } from '../src/node/reference-server.ts'
 import { spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -11,8 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
-import { startReferenceServer } from '../src/node/reference-server.ts'
 import { categorySources, keepOnRerun } from '../src/node/watch.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 import { root } from './support/run-bench.ts'
 
 const freePort = (): Promise<number> => new Promise((resolve) => {
@@ -53,11 +52,10 @@ describe('which spec files a watch rerun keeps', () => {
 })
 
 describe('watch mode and the UI', () => {
-  let server: ReferenceServer
+  const server = useReferenceServer()
   let child: ChildProcess | undefined
   let copy: string
   beforeAll(async () => {
-    server = await startReferenceServer({ suites })
     // A copy of the project, so editing its prompts cannot disturb other tests.
     copy = mkdtempSync(join(tmpdir(), 'milo-watch-'))
     for (const entry of ['benchmarks', 'fixtures', 'src', 'reporters', 'vitest.config.ts', 'package.json', 'tsconfig.json']) {
@@ -67,7 +65,6 @@ describe('watch mode and the UI', () => {
   })
   afterAll(async () => {
     child?.kill('SIGKILL')
-    await server.close()
   })
 
   it('editing one prompt makes exactly that prompt\'s model calls', async () => {

@@ -7,7 +7,7 @@
 import type { Json, ToolEnv } from './types.ts'
 
 /** A value read from the run's end state (`"deploys.production.deploy_id"`; `-1` indexes an array's last element). */
-export interface StateRef {
+interface StateRef {
   $state: string
 }
 
@@ -53,10 +53,10 @@ export type AnswerSpec = Fact[] | {
   entities?: string[][]
 }
 
-export type FactKind = 'number' | 'date' | 'time' | 'id' | 'version' | 'text'
+type FactKind = 'number' | 'date' | 'time' | 'id' | 'version' | 'text'
 
 /** A fact with its value resolved and its kind known. */
-export interface ResolvedFact {
+interface ResolvedFact {
   kind: FactKind
   /** number: the value; date: `YYYY-MM-DD`; time: minutes after midnight; id and text: as written. */
   value: number | string
@@ -80,7 +80,7 @@ const spaces = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g
 const invisible = /[\u200B-\u200D\u2060\uFEFF\u00AD]/g
 
 /** Unicode forms a model may write folded to one: dashes and minus to `-`, curly quotes to straight, odd spaces to one space. Keeps case. */
-export function normalizeText(text: string): string {
+function normalizeText(text: string): string {
   return text.normalize('NFKC').replace(invisible, '').replace(dashes, '-').replace(singleQuotes, '\'').replace(doubleQuotes, '"').replace(spaces, ' ')
 }
 
@@ -128,7 +128,7 @@ const monthOf = (name: string): number => months.findIndex(month => month.starts
 const isoDate = (year: number, month: number, day: number): string => `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
 
 /** A date read from text; `year` is undefined when the text leaves it out ("Sept. 14th"). */
-export interface DateReading extends Span {
+interface DateReading extends Span {
   year?: number
   month: number
   day: number
@@ -167,7 +167,7 @@ export function readDates(text: string): DateReading[] {
   return found
 }
 
-export interface TimeReading extends Span {
+interface TimeReading extends Span {
   /** Minutes after midnight. */
   minutes: number
 }
@@ -231,7 +231,7 @@ const numberWords: Record<string, number> = {
   thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20,
 }
 
-export interface NumberReading extends Span {
+interface NumberReading extends Span {
   value: number
   /** True when the text wrote a sign (`-3`, `+3`), so the value's sign is meant. */
   signed: boolean
@@ -398,7 +398,7 @@ const aboutOf = (fact: FactOptions): string[] | undefined => fact.about === unde
  * A fact with its value resolved (from the end state when it says `$state`), or an error message when the state does
  * not hold what the fact points at. `anyOf` facts resolve to each alternative.
  */
-export function resolveFact(fact: Fact, env: ToolEnv): ResolvedFact[] | string {
+function resolveFact(fact: Fact, env: ToolEnv): ResolvedFact[] | string {
   if (typeof fact === 'string') {
     return [resolveTyped(kindOf(fact), fact, {}, undefined, undefined)]
   }
@@ -656,7 +656,7 @@ function allValueMentions(folded: string, found: Span[], fact: ResolvedFact): Pl
 }
 
 /** A fact as task data wrote it, for messages. */
-export function describeFact(fact: Fact): string {
+function describeFact(fact: Fact): string {
   if (typeof fact === 'string') {
     return JSON.stringify(fact)
   }
@@ -675,8 +675,6 @@ export function states(text: string, fact: Fact, env: ToolEnv = {}): boolean {
   const resolved = resolveFact(fact, env)
   return typeof resolved !== 'string' && resolved.some(r => mentions(fold(text), r).length > 0)
 }
-
-export { isoDate, monthOf }
 
 // ---------------------------------------------------------------------------------------------------
 // The shape of facts and answer specs in task data (JSON Schema), for the suites' `expect` schemas.

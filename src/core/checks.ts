@@ -693,7 +693,7 @@ export interface TestTally {
   total: number
   /** How the sandboxed test run ended (`ok`, `timeout`, `memory`, `denied`, `network`...). */
   code: string
-  /** One line per failure. */
+  /** One line per failure: file, test, error. */
   failures: string[]
 }
 

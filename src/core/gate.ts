@@ -33,7 +33,7 @@ function sets(policy: Thresholds): boolean {
 }
 
 /** The thresholds a project answers to: its own when the policy names it, the global ones otherwise. */
-export function thresholdsFor(policy: GatePolicy, project: string): Thresholds {
+function thresholdsFor(policy: GatePolicy, project: string): Thresholds {
   return policy.projects?.[project] ?? policy
 }
 

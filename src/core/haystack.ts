@@ -12,7 +12,7 @@ export interface Needle {
   depth: number
 }
 
-export interface HaystackSpec {
+interface HaystackSpec {
   seed: number
   /** Size of the whole text in tokens (`charsPerToken` characters each), needles included. */
   tokens: number

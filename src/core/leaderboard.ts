@@ -7,7 +7,7 @@ import { ruleOf } from './rules.ts'
 import { rowKey } from './rows.ts'
 import { rank } from './scoring.ts'
 
-export interface MergeResult {
+interface MergeResult {
   board: LeaderboardFile
   /** One line per decision worth telling the user (a partial run that did not replace a complete one). */
   notes: string[]

@@ -43,7 +43,7 @@ function capOutcome(outcome: ToolOutcome, limit: number): ToolOutcome {
     : { ok: false, code: capText(outcome.code, 100), error: capText(outcome.error, limit) }
 }
 
-export function capError(error: RecordedError, limit = 2000): RecordedError {
+function capError(error: RecordedError, limit = 2000): RecordedError {
   return { ...error, message: capText(error.message, limit) }
 }
 

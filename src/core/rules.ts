@@ -5,7 +5,7 @@
 import type { SuiteAggregate } from './types.ts'
 
 /** What a rule scores from: task means grouped by category, and the suite's pooled composite when it has one. */
-export interface RuleInput {
+interface RuleInput {
   /** Per category (in suite order), the mean score of each of its scored tasks. */
   categories: readonly (readonly number[])[]
   /** The composite of the runs pooled over the suite's tasks (coding-agent), computed by the caller. */

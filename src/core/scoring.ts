@@ -25,6 +25,12 @@ export function scoreRun(run: RunMeta, maxScore: number, points: number): number
   return round(maxScore * Math.min(earned, points) / points)
 }
 
+/** Tool calls and tool errors over the runs that count (an infrastructure error is not the model's). */
+function toolCallSums(runs: RunMeta[]): { calls: number, errors: number } {
+  const scored = runs.filter(run => !run.error?.infrastructure)
+  return { calls: scored.reduce((n, run) => n + run.toolCalls, 0), errors: scored.reduce((n, run) => n + (run.toolErrors ?? 0), 0) }
+}
+
 /** Everything the reporter knows about one test (one task under one model). */
 export interface TestOutcome {
   project: string
@@ -66,8 +72,6 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
   let modelCalls = 0
   let infraErrors = 0
   let retries = 0
-  let toolCalls = 0
-  let toolErrors = 0
   let textToolCalls = 0
   let scoredRuns = 0
   let cost = 0
@@ -93,14 +97,13 @@ export function summarize(suite: Suite, currentHash: string, outcomes: TestOutco
       scoredRuns++
       latency += run.latencyMs
       modelCalls += run.calls
-      toolCalls += run.toolCalls
-      toolErrors += run.toolErrors ?? 0
       textToolCalls += run.textToolCalls
       usage.inputTokens += run.usage.inputTokens
       usage.outputTokens += run.usage.outputTokens
       cost += runCost(model.price, run)
     }
   }
+  const { calls: toolCalls, errors: toolErrors } = toolCallSums(merged.flatMap(outcome => outcome.runs))
   const categories: Record<string, number> = {}
   const perCategory: number[][] = []
   let expected = 0
@@ -192,9 +195,8 @@ function median(values: number[]): number {
  * the rubric's toPassHiddenTests and toAvoidRework set on each run.
  */
 export function agentMetrics(outcomes: TestOutcome[]): AgentMetrics {
-  let calls = 0
+  const { calls, errors } = toolCallSums(outcomes.flatMap(outcome => outcome.runs))
   let wellFormed = 0
-  let errors = 0
   let completed = 0
   let rework = 0
   let timeouts = 0
@@ -211,9 +213,7 @@ export function agentMetrics(outcomes: TestOutcome[]): AgentMetrics {
       passCount++
     }
     for (const run of scored) {
-      calls += run.toolCalls
       wellFormed += run.wellFormed ?? run.toolCalls - (run.toolErrors ?? 0)
-      errors += run.toolErrors ?? 0
       completed += run.completed === true ? 1 : 0
       rework += run.rework === true ? 1 : 0
       timeouts += run.endReason === 'budget' ? 1 : 0

@@ -63,7 +63,7 @@ export function quantile(sorted: readonly number[], p: number): number {
 /** The bootstrap every leaderboard uses: fixed, so an interval is reproducible from the runs alone. */
 export const bootstrapDefaults = { resamples: 2000, seed: 0x6D696C6F, level: 0.95 } as const
 
-export interface BootstrapOptions {
+interface BootstrapOptions {
   resamples?: number
   seed?: number
   level?: number
@@ -85,7 +85,7 @@ export function bootstrapInterval<T>(strata: readonly (readonly T[])[], statisti
 }
 
 /** One task as the statistics see it: its category, its run scores (null: not scored) and what a composite needs. */
-export interface TaskRuns<T> {
+interface TaskRuns<T> {
   category: string
   runs: readonly (number | null)[]
   item: T

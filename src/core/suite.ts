@@ -15,6 +15,10 @@ export function startState(environment: Environment, task: Pick<Task, 'tools' | 
   return structuredClone({ ...environment.defaults(task.tools), ...task.env })
 }
 
+/** The tools a task offers, in its order, as `tools` (an environment's, or the catalog) defines them; a name it lacks is left out. */
+export const offeredTools = (task: Pick<Task, 'tools'>, tools: ReadonlyMap<string, SimulatedTool>): SimulatedTool[] =>
+  task.tools.flatMap(name => tools.get(name) ?? [])
+
 /** The tool names a suite's tasks offer, sorted. */
 export const toolsOf = (suite: Suite): string[] => [...new Set(suite.categories.flatMap(category => category.tasks.flatMap(task => task.tools)))].sort()
 
@@ -87,7 +91,7 @@ export interface CategoryOptions {
  * A mistake in a task file. Its message names the file, the task and the field, which is all there is to say: the
  * stack would point into the suite loader, not at the mistake, so it is left off what Vitest prints.
  */
-export class TaskFileError extends Error {
+class TaskFileError extends Error {
   override name = 'TaskFileError'
 
   constructor(message: string) {

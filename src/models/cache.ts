@@ -14,7 +14,7 @@ import { canonical } from '../core/checks.ts'
  * One recorded reply: the server's raw body (or stream chunks), re-normalised on every read. A call that ran out of its
  * task's time budget is recorded too, with no body, so a replay with the same budget ends where the recording did.
  */
-export interface Recording {
+interface Recording {
   /** The non-streaming body, or the parsed chunks of a stream; absent when the call ran out of budget. */
   body?: Json
   streamed: boolean

@@ -25,7 +25,7 @@ export interface CompletionRequest {
   taskId?: string
 }
 
-export interface CompletionResult {
+interface CompletionResult {
   reply: NormalizedCompletion
   /** The successful HTTP exchange only. */
   latencyMs: number
@@ -37,7 +37,7 @@ export interface CompletionResult {
 }
 
 /** What is left of a task's time budget for this call, in ms of model time (HTTP exchanges only). */
-export interface CallBudget {
+interface CallBudget {
   remainingMs: number
 }
 
@@ -54,7 +54,7 @@ export class BudgetExhaustedError extends Error {
  * server that sends its headers and then stalls, or streams a byte now and then, is cut off here like one that never
  * answers (the SDK's own timer stops once the headers arrive).
  */
-export class RequestTimeoutError extends Error {
+class RequestTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
     super(`no complete reply within the request timeout of ${timeoutMs} ms (requestTimeoutMs; MILO_TIMEOUT_MS for custom)`)
     this.name = 'RequestTimeoutError'
@@ -69,7 +69,7 @@ export class ModelCallError extends Error {
   }
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   /** Base URL to call (the entry's, or the embedded server's / an override). */
   baseURL: string
   /** The API key, read by the caller from the variable the entry names. Never logged or recorded. */

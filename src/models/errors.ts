@@ -13,7 +13,7 @@ const isObject = (value: unknown): value is Loose => typeof value === 'object' &
 const text = (value: unknown): string => (typeof value === 'string' ? value : '')
 
 /** What an error body says, whatever its shape. */
-export interface ErrorBody {
+interface ErrorBody {
   /** The human-readable message ('' when the body has none), with OpenRouter's upstream detail appended. */
   message: string
   /** The body's code as a string: `context_length_exceeded`, `429`, `RESOURCE_EXHAUSTED`, `1002`... ('' if none). */

@@ -54,10 +54,10 @@ function contentText(value: unknown): string {
 
 /** Arguments nested deeper than this are invalid: no tool schema nests so far, and deeper values overflow the stack of
  * whatever walks them next (JSON.stringify, structuredClone, a rubric's checks). */
-export const maxArgumentDepth = 64
+const maxArgumentDepth = 64
 
 /** Arguments longer than this many characters of JSON are invalid (and are not parsed). */
-export const maxArgumentChars = 1_000_000
+const maxArgumentChars = 1_000_000
 
 /** How deep the JSON text nests, counting brackets outside strings; stops counting past `limit`. Linear. */
 function textDepth(text: string, limit: number): number {
@@ -90,7 +90,7 @@ function textDepth(text: string, limit: number): number {
 }
 
 /** How deep a value nests (a scalar is 0), walked without recursion; stops past `limit`. */
-export function valueDepth(value: unknown, limit = maxArgumentDepth): number {
+function valueDepth(value: unknown, limit = maxArgumentDepth): number {
   let deepest = 0
   const stack: [unknown, number][] = [[value, 0]]
   while (stack.length > 0) {
@@ -252,7 +252,7 @@ function usageOf(body: Loose): NormalizedCompletion['usage'] | undefined {
 }
 
 /** Ids for calls a server sent without one: 9 alphanumerics, the form every chat template accepts (Mistral's checks it). */
-export function syntheticId(index: number): string {
+function syntheticId(index: number): string {
   return `call${String(index).padStart(5, '0')}`
 }
 
@@ -609,10 +609,10 @@ function xmlValue(raw: string): Json {
 }
 
 /** Only the start of a content is searched for calls written as text: far more than any real reply, and a bound on the work. */
-export const maxScannedChars = 256 * 1024
+const maxScannedChars = 256 * 1024
 
 /** Most calls recovered from one content; a reply that writes more is degenerate, and the rest are not read. */
-export const maxTextCalls = 100
+const maxTextCalls = 100
 
 /**
  * The bodies of `open ... close` blocks, in order: each runs to the first `close` after its `open`, or to the end of the

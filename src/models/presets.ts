@@ -5,7 +5,7 @@
 
 import type { Json, ModelEntry, ServerKind } from '../core/types.ts'
 
-export interface ServerPreset {
+interface ServerPreset {
   /** The output-limit field the server reads (rule 21): Ollama ignores `max_completion_tokens`, OpenAI reasoning models reject `max_tokens`. */
   maxTokensField: 'max_tokens' | 'max_completion_tokens'
   /** Output limit sent when the entry sets none, for servers whose own default silently truncates tool calls (rule 21). */

@@ -5,10 +5,10 @@
 import type { NormalizedCompletion, NormalizedToolCall } from './normalize.ts'
 import { parseArguments } from './normalize.ts'
 
-export const redactedMarker = '[redacted]'
+const redactedMarker = '[redacted]'
 
 /** The shortest run of a key's characters that is redacted on its own; shorter keys are redacted only whole. */
-export const minimumRun = 12
+const minimumRun = 12
 
 /** Secrets shorter than this are not real keys (`not-needed`, `x`) and are left alone. */
 const minimumSecret = 8
@@ -46,7 +46,7 @@ function exact(text: string, needle: string, ranges: [number, number][]): void {
 }
 
 /** The ranges of `text` to redact for these secrets, sorted and merged. */
-export function redactionRanges(text: string, secrets: readonly string[]): [number, number][] {
+function redactionRanges(text: string, secrets: readonly string[]): [number, number][] {
   const ranges: [number, number][] = []
   for (const secret of secrets) {
     if (secret.length < minimumSecret) {
@@ -92,11 +92,6 @@ export function redact(text: string, secrets: readonly string[]): string {
     from = end
   }
   return out + text.slice(from)
-}
-
-/** Whether any secret (or a run of 12 of its characters) occurs in the text. */
-export function containsSecret(text: string, secrets: readonly string[]): boolean {
-  return secrets.length > 0 && redactionRanges(text, secrets).length > 0
 }
 
 type Container = Record<string, unknown> | unknown[]

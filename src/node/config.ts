@@ -73,7 +73,7 @@ export function specFile(suite: Suite, path: string, root: string): string {
 }
 
 /** Every spec file of the suites, in suite and category order; one line naming the suite when a category has none. */
-export function specFiles(suites: readonly Suite[], root: string): string[] {
+function specFiles(suites: readonly Suite[], root: string): string[] {
   const files: string[] = []
   for (const suite of suites) {
     for (const category of suite.categories) {

@@ -50,7 +50,7 @@ const hint = (word: string, known: readonly string[]): string => {
 }
 
 /** Why `value` is not a usable base URL (http(s), a host, a port in range), or undefined when it is one. */
-export function urlProblem(value: string): string | undefined {
+function urlProblem(value: string): string | undefined {
   let url: URL
   try {
     url = new URL(value)
@@ -71,7 +71,7 @@ const isPositive = (value: unknown, integer: boolean): boolean => typeof value =
  * `server` and `reasoning` outside their values. The entry comes from a TypeScript file, but nothing type-checks it
  * before a run, and a user's matrix may be plain JavaScript.
  */
-export function entryProblems(key: string, entry: ModelEntry): string[] {
+function entryProblems(key: string, entry: ModelEntry): string[] {
   const problems: string[] = []
   const loose = entry as unknown as Record<string, unknown>
   const entryKeys = Object.keys(modelEntryKeys)
@@ -124,17 +124,25 @@ export function entryProblems(key: string, entry: ModelEntry): string[] {
   return problems
 }
 
-/** A positive number from the environment, or the default; anything else is an error naming the variable. */
-export function positiveNumber(env: Env, name: string, fallback: number, integer = true): number {
+/**
+ * A number from the environment, the one parser of every numeric MILO_* setting: undefined when unset or empty; a
+ * value `accepts` refuses (or no number at all) is an error `<name>=<raw> is not <takes>`.
+ */
+export function numberSetting(env: Env, name: string, accepts: (value: number) => boolean, takes: string): number | undefined {
   const raw = env[name]
   if (raw === undefined || raw === '') {
-    return fallback
+    return undefined
   }
   const value = Number(raw)
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name}=${raw} is not a positive ${integer ? 'whole number' : 'number'}`)
+  if (!Number.isFinite(value) || !accepts(value)) {
+    throw new Error(`${name}=${raw} is not ${takes}`)
   }
   return value
+}
+
+/** A positive number from the environment, or the default; anything else is an error naming the variable. */
+export function positiveNumber(env: Env, name: string, fallback: number, integer = true): number {
+  return numberSetting(env, name, value => value > 0 && (!integer || Number.isInteger(value)), `a positive ${integer ? 'whole number' : 'number'}`) ?? fallback
 }
 
 const isLoopback = (url: string): boolean => /^https?:\/\/(?:127\.\d+\.\d+\.\d+|localhost|\[::1\])(?::\d+)?(?:\/|$)/i.test(url)

@@ -62,7 +62,7 @@ function scripted(turns: Record<string, SolutionTurn[]>): Policy {
 }
 
 /** Reads a reference model id; undefined when it names no reference model. */
-export function parseModelId(id: string, scripts: ReferenceServerOptions['scripts'] = {}): ModelOptions | undefined {
+function parseModelId(id: string, scripts: ReferenceServerOptions['scripts'] = {}): ModelOptions | undefined {
   const [name, ...options] = id.split(',')
   const settings = new Map(options.map((option) => {
     const [key = '', value = ''] = option.split('=')

@@ -7,7 +7,7 @@ import type { CacheMode, CacheSettings, ProgressSetting, Settings } from '../pro
 import { resolve } from 'node:path'
 import type { ModelEntry } from '../core/types.ts'
 import { cacheModes } from '../protocol.ts'
-import { didYouMean, ModelMatrixError, positiveNumber, resolveModels } from './matrix.ts'
+import { didYouMean, ModelMatrixError, numberSetting, positiveNumber, resolveModels } from './matrix.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -20,7 +20,7 @@ export class SettingsError extends Error {
 }
 
 /** The MILO_* variables the harness reads, beside the ones model entries name (base-URL overrides, keys). */
-export const settingNames = [
+const settingNames = [
   'MILO_WORKERS', 'MILO_BUDGET_SCALE', 'MILO_MIN_SCORE', 'MILO_CACHE', 'MILO_CACHE_DIR', 'MILO_RESULTS_DIR', 'MILO_PROGRESS',
   'MILO_BASELINE', 'MILO_MAX_REGRESSION', 'MILO_ENV_FILE',
   'MILO_BASE_URL', 'MILO_MODEL', 'MILO_API_KEY', 'MILO_NAME', 'MILO_SERVER', 'MILO_CONTEXT', 'MILO_CONCURRENCY', 'MILO_STREAM', 'MILO_TIMEOUT_MS',
@@ -32,16 +32,11 @@ const given = (env: Env, name: string): string | undefined => (env[name] === und
 
 /** A fraction 0..1 from the environment, or undefined when unset. */
 export function fraction(env: Env, name: string, example: string): number | undefined {
-  const raw = given(env, name)
-  if (raw === undefined) {
-    return undefined
-  }
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new Error(`${name}=${raw} is not a fraction between 0 and 1 (${example})`)
-  }
-  return value
+  return numberSetting(env, name, value => value >= 0 && value <= 1, `a fraction between 0 and 1 (${example})`)
 }
+
+/** MILO_MAX_REGRESSION, read here for the run and by `npm run compare` (reporters/compare.ts) on its own. */
+export const maxRegressionSetting = (env: Env): number | undefined => fraction(env, 'MILO_MAX_REGRESSION', 'for 2 points of 100, write 0.02')
 
 
 /** MILO_PROGRESS: `on`/`true` (every test), `off`/`false` or 0 (never), every Nth test, or `bar` / `lines`. */
@@ -59,11 +54,7 @@ export function progressSetting(env: Env): ProgressSetting | undefined {
   if (raw === 'off' || raw === 'false') {
     return 0
   }
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < 0) {
-    throw new Error(`MILO_PROGRESS=${raw} is not on, off, bar, lines or a whole number (a line every Nth test; 0 for none)`)
-  }
-  return value
+  return numberSetting(env, 'MILO_PROGRESS', value => Number.isInteger(value) && value >= 0, 'on, off, bar, lines or a whole number (a line every Nth test; 0 for none)')
 }
 
 /** MILO_CACHE: one of the cache modes, or undefined when unset. */
@@ -102,7 +93,7 @@ export function readSettings(entries: Record<string, ModelEntry>, env: Env): Set
     models,
   }
   const minScore = read(() => fraction(env, 'MILO_MIN_SCORE', 'for 90%, write 0.9'))
-  const maxRegression = read(() => fraction(env, 'MILO_MAX_REGRESSION', 'for 2 points of 100, write 0.02'))
+  const maxRegression = read(() => maxRegressionSetting(env))
   const cacheMode = read(() => cacheModeSetting(env))
   const progress = read(() => progressSetting(env))
   const known = new Set<string>([...settingNames, ...Object.values(entries).flatMap(entry => [entry.baseURLEnv, entry.apiKeyEnv]).filter((name): name is string => typeof name === 'string')])

@@ -9,7 +9,7 @@ import { replayArguments, uniqueCallIds } from '../models/normalize.ts'
 import { presets } from '../models/presets.ts'
 import { runToolCall } from './tool-runner.ts'
 
-export interface AgentOptions {
+interface AgentOptions {
   spec: ModelSpec
   client: ModelClient
   /** The task's tools, already looked up in the catalog, in the task's order. */

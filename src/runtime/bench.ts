@@ -6,10 +6,10 @@ import type { TestContext } from 'vitest'
 import type { ModelClient } from '../models/client.ts'
 import type { Settings } from '../protocol.ts'
 import type { Agent } from './user-agent.ts'
-import type { BenchTestMeta, Environment, ModelSpec, Preflight, RecordedError, RunMeta, Suite, SuiteStamp, Task, Transcript } from '../core/types.ts'
+import type { Environment, ModelSpec, Preflight, RecordedError, RunMeta, Suite, SuiteStamp, Task, Transcript } from '../core/types.ts'
 import { describe, inject, recordArtifact, test } from 'vitest'
 import { charsPerToken } from '../core/haystack.ts'
-import { startState } from '../core/suite.ts'
+import { offeredTools, startState } from '../core/suite.ts'
 import { stampOf } from './stamps.ts'
 import { runUserAgent } from './user-agent.ts'
 import { runAgent } from './agent.ts'
@@ -39,7 +39,7 @@ export function budgetScale(): number {
 
 /** A rough token count (`charsPerToken` characters a token) of what a task sends, to skip tasks that cannot fit a model's context. */
 export function estimateTokens(task: Task, environment?: Environment): number {
-  const tools = task.tools.map(name => environment?.tools.get(name)).filter(tool => tool !== undefined)
+  const tools = environment ? offeredTools(task, environment.tools) : []
   return Math.ceil(((task.system?.length ?? 0) + task.prompt.length + JSON.stringify(tools).length) / charsPerToken)
 }
 

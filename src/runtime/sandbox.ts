@@ -34,10 +34,10 @@ import { dirname, isAbsolute, join, normalize, sep } from 'node:path'
 import { noNetworkPreload, runnerSource, sealedEntrySource, sealedPaths, sealedTestSource, sealSource, testModuleSource } from './sandbox-runner.ts'
 
 /** How the network was taken away: a network namespace, or (weaker) a preload that makes network APIs throw. */
-export type Isolation = 'netns' | 'preload'
+type Isolation = 'netns' | 'preload'
 
 /** How the code was kept from seeing and signalling other processes: a PID namespace, or (weaker) a uid of its own. */
-export type Containment = 'pidns' | 'uid'
+type Containment = 'pidns' | 'uid'
 
 /**
  * How a sandboxed run ended.
@@ -53,7 +53,7 @@ export type Containment = 'pidns' | 'uid'
  * - `spawn`: the child could not be started (an infrastructure fault, not the code's).
  * - `unavailable`: this machine permits no way to contain the code's processes, so it was not run (infrastructure).
  */
-export type SandboxCode = 'ok' | 'exit' | 'timeout' | 'memory' | 'denied' | 'network' | 'output' | 'spawn' | 'unavailable'
+type SandboxCode = 'ok' | 'exit' | 'timeout' | 'memory' | 'denied' | 'network' | 'output' | 'spawn' | 'unavailable'
 
 export interface SandboxOptions {
   /** Files to write into the scratch directory: relative path -> content. Paths may not leave the directory. */
@@ -101,7 +101,7 @@ export interface SandboxResult {
 }
 
 /** What this machine permits, found by trying each way once. */
-export interface Capabilities {
+interface Capabilities {
   /** The network isolation runs get by default. */
   isolation: Isolation
   /** The process containment runs get by default; `none`: neither a PID namespace nor a uid change is possible here. */
@@ -359,7 +359,7 @@ const patterns: [SandboxCode, RegExp][] = [
 ]
 
 /** Reads why a child ended from its exit and its stderr: the limit it hit, or what it tried that was refused. */
-export function classifyExit(exit: { exitCode: number | null, signal: string | null, stderr: string, timedOut: boolean, overflowed: boolean }): SandboxCode {
+function classifyExit(exit: { exitCode: number | null, signal: string | null, stderr: string, timedOut: boolean, overflowed: boolean }): SandboxCode {
   if (exit.timedOut) {
     return 'timeout'
   }
@@ -478,15 +478,8 @@ async function writeFiles(dir: string, files: Record<string, string>, uid: numbe
   }
 }
 
-interface Ran {
-  code: SandboxCode
-  exitCode: number | null
-  signal: string | null
-  stdout: string
-  stderr: string
-  channel: string
-  durationMs: number
-}
+/** What a child's run gives, before the sandbox adds how it was contained. */
+type Ran = Pick<SandboxResult, 'code' | 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'channel' | 'durationMs'>
 
 /** Spawns the child as a process group of its own and collects what it says, within its limits. */
 function spawnChild(command: string, args: string[], options: { cwd: string, stdin: string, timeoutMs: number, limit: number, watch: { dir: string, bytes: number } | undefined }): Promise<Ran> {
@@ -584,14 +577,14 @@ function spawnChild(command: string, args: string[], options: { cwd: string, std
 // Test runs: the files of a repository plus test files, run by the runner of src/runtime/sandbox-runner.ts.
 
 /** One test's outcome; `name` null means the file itself failed to load (a syntax error, a missing export...). */
-export interface TestCaseResult {
+interface TestCaseResult {
   file: string
   name: string | null
   ok: boolean
   error?: string
 }
 
-export interface TestRunOptions {
+interface TestRunOptions {
   /** Wall time for the whole run, ms (default 10 000). */
   timeoutMs?: number
   /** Per test, ms (default 2000): an await that never settles fails its test, not the run. */

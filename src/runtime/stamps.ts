@@ -7,7 +7,7 @@ import { isAbsolute, join } from 'node:path'
 import { stampSuite, toolsOf } from '../core/suite.ts'
 
 /** Where a suite's rubric paths are read from: its own root, else the working directory (the Vitest root). */
-export const suiteRoot = (suite: Suite): string => suite.root ?? process.cwd()
+const suiteRoot = (suite: Suite): string => suite.root ?? process.cwd()
 
 /** The text of a suite's rubric files (each category's spec file and the files only it uses), by path as written. */
 export function rubricsOf(suite: Suite): Record<string, string> {

@@ -47,7 +47,7 @@ export interface AgentOutput {
 /** An agent: a function from a task's input to its answer. The default export of the module an agent entry names. */
 export type Agent = (input: AgentInput) => Promise<AgentOutput>
 
-export interface UserAgentOptions {
+interface UserAgentOptions {
   agent: Agent
   /** Project key, recorded as the transcript's model. */
   key: string

@@ -26,7 +26,7 @@ const baseArgs = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disabl
  * that is renamed into place when complete, so runs in parallel (other checkouts on the machine) never see half a
  * binary. The package's own `executablePath()` would share `/tmp/chromium` with every version and check nothing.
  */
-export async function packagedChromium(): Promise<{ executablePath: string, env: Record<string, string> }> {
+async function packagedChromium(): Promise<{ executablePath: string, env: Record<string, string> }> {
   const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version
   const dir = join(tmpdir(), `milo-chromium-${version}-${process.getuid?.() ?? 'user'}`)
   const env = { FONTCONFIG_FILE: join(dir, 'fonts.conf') }
@@ -67,7 +67,7 @@ export async function packagedChromium(): Promise<{ executablePath: string, env:
 
 const systemCandidates = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome']
 
-export interface LaunchedChromium {
+interface LaunchedChromium {
   context: BrowserContext
   /** The executable that started, for messages. */
   executablePath: string

@@ -39,7 +39,7 @@ export type FaultStep =
   /** A redirect (`status` 301, 302, 307 or 308) to `location`. */
   | { redirect: string, status?: number }
 
-export interface ReceivedRequest {
+interface ReceivedRequest {
   method: string
   path: string
   body: Record<string, unknown>
@@ -73,7 +73,7 @@ export const okReply = (content = 'ok', extra: Record<string, unknown> = {}): Re
  * SSE frames of a chat-completion body, as a server streams it: role, reasoning, content, each call (whole, or its
  * arguments in pieces of `fragment` characters), finish, usage, [DONE].
  */
-export function sseOf(reply: unknown, fragment?: number): string[] {
+function sseOf(reply: unknown, fragment?: number): string[] {
   const body = reply as { id?: string, model?: string, choices?: { message?: { content?: string | null, reasoning_content?: string, tool_calls?: { id: string, function: { name: string, arguments: string } }[] }, finish_reason?: string }[], usage?: unknown }
   const choice = body.choices?.[0]
   const base = { id: body.id ?? 'x', object: 'chat.completion.chunk', created: 0, model: body.model ?? 'm' }

@@ -11,10 +11,10 @@ const size = 3 * 1024 * 1024
 const fill = (unit: string): string => unit.repeat(Math.ceil(size / unit.length))
 
 /** A call a model might really write, to show the scan still finds one at the start of all that. */
-export const realCall = '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>'
+const realCall = '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>'
 
 /** name -> content of an assistant message with no native tool calls. */
-export const hostileContents: Record<string, string> = {
+const hostileContents: Record<string, string> = {
   'Harmony marks with no message (`to=functions.x ` repeated)': fill('to=functions.x '),
   'Harmony marks, and the only message past the first 256 KB (not read)': `${fill('to=functions.x ')}<|message|>{}<|call|>`,
   'unclosed <think> repeated': fill('<think>'),
@@ -40,7 +40,7 @@ export interface MarkupResult {
 }
 
 /** Reads every hostile content as a reply, timing each. */
-export function readHostileReplies(): MarkupResult[] {
+function readHostileReplies(): MarkupResult[] {
   return Object.entries(hostileContents).map(([name, content]) => {
     const started = performance.now()
     const reply = normalizeCompletion({ choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] })

@@ -80,7 +80,7 @@ function guessString(name: string, schema: JsonSchema, prompt: string): string |
 }
 
 /** Regex arguments for every property the schema declares (required ones always, optional ones when found). */
-export function guessArguments(tool: ToolDefinition, prompt: string): Record<string, unknown> {
+function guessArguments(tool: ToolDefinition, prompt: string): Record<string, unknown> {
   const properties = (tool.parameters.properties ?? {}) as Record<string, JsonSchema>
   const required = new Set((tool.parameters.required as string[] | undefined) ?? [])
   const args: Record<string, unknown> = {}

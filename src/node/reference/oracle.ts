@@ -6,7 +6,7 @@ import type { Policy, PolicyReply } from './policy.ts'
 import { isToolError, lastToolResult, replay, say, turnOf } from './policy.ts'
 
 /** Mistakes the oracle can be asked to make, by adding `,flaw=<name>` to the model id. */
-export type Flaw =
+type Flaw =
   /** Answers after the first tool result instead of making the chain's next call. */
   | 'stop-after-first'
   /** Calls an offered tool the solution does not use, in place of the first right one. */

@@ -84,7 +84,7 @@ function wrongNumber(raw: string, value: number): string {
 }
 
 /** Another id of the same shape: its last digit moved on by three (ORD-5531 -> ORD-5534). */
-export function wrongId(id: string): string {
+function wrongId(id: string): string {
   return id.replace(/(\d)(?!.*\d)/, digit => String((Number(digit) + 3) % 10))
 }
 
