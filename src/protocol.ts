@@ -27,7 +27,7 @@ export type ProgressSetting = number | 'bar' | 'lines'
 
 /** The run's settings, parsed once when the config loads (src/node/settings.ts) and provided to every worker. */
 export interface Settings {
-  /** MILO_WORKERS: spec files run at once (default 8). */
+  /** MILO_WORKERS: spec files run at once (default: one a core, 2 to 8). */
   workers: number
   /** MILO_BUDGET_SCALE: scales every task's time budget (default 1; tests run the budgeted categories at 0.01). */
   budgetScale: number

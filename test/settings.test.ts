@@ -4,6 +4,7 @@
 
 import type { ModelEntry } from '../src/core/types.ts'
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { models } from '../fixtures/models.ts'
@@ -27,7 +28,7 @@ const local: ModelEntry = { name: 'Local', model: 'm', baseURL: 'http://127.0.0.
 describe('readSettings: one typed object from the environment', () => {
   it('defaults when nothing is set, and every value as given', () => {
     const defaults = readSettings(models, {})
-    expect(defaults).toMatchObject({ workers: 8, budgetScale: 1 })
+    expect(defaults).toMatchObject({ workers: Math.min(8, Math.max(2, availableParallelism())), budgetScale: 1 })
     expect(defaults.models.map(spec => spec.key)).toEqual(Object.keys(models))
     expect(readSettings(models, {
       MILO_WORKERS: '2', MILO_BUDGET_SCALE: '0.01', MILO_MIN_SCORE: '0.9', MILO_CACHE: 'strict', MILO_CACHE_DIR: 'cassettes', MILO_RESULTS_DIR: 'out',

@@ -4,6 +4,7 @@
 // MILO_* name one typo away from a setting says which. Pure: the environment is passed in.
 
 import type { CacheMode, CacheSettings, ProgressSetting, Settings } from '../protocol.ts'
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import type { ModelEntry } from '../core/types.ts'
 import { cacheModes } from '../protocol.ts'
@@ -70,6 +71,13 @@ export function cacheModeSetting(env: Env): CacheMode | undefined {
  * Reads every setting; throws a SettingsError listing every problem (one line each) when any value is bad. `entries`
  * is the model matrix (fixtures/models.ts), checked here too.
  */
+/**
+ * Spec files run at once by default: one a core, 2 to 8. Each worker loads the runtime and the suites; a worker's
+ * tests already wait on the model side by side, so workers beyond the cores only add start-up (on 2 cores, 8 workers
+ * took `npm run bench` from 29 s to 59 s).
+ */
+const defaultWorkers = (): number => Math.min(8, Math.max(2, availableParallelism()))
+
 export function readSettings(entries: Record<string, ModelEntry>, env: Env): Settings {
   const problems: string[] = []
   const read = <T>(parse: () => T): T | undefined => {
@@ -88,7 +96,7 @@ export function readSettings(entries: Record<string, ModelEntry>, env: Env): Set
   }
   const models = read(() => resolveModels(entries, env)) ?? []
   const settings: Settings = {
-    workers: read(() => positiveNumber(env, 'MILO_WORKERS', 8)) ?? 8,
+    workers: read(() => positiveNumber(env, 'MILO_WORKERS', defaultWorkers())) ?? defaultWorkers(),
     budgetScale: read(() => positiveNumber(env, 'MILO_BUDGET_SCALE', 1, false)) ?? 1,
     models,
   }
