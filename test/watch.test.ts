@@ -21,6 +21,25 @@ const freePort = (): Promise<number> => new Promise((resolve) => {
   })
 })
 
+/** Vitest in watch mode in a child process; `runEnded(n)` resolves once the leaderboard has been written n times. */
+function watchVitest(args: string[], cwd: string, env: NodeJS.ProcessEnv): { child: ChildProcess, output: () => string, runEnded: (count: number) => Promise<void> } {
+  const child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), ...args], { cwd, env })
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const runEnded = (count: number): Promise<void> => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`watch run ${String(count)} did not end:\n${output}`)), 90_000)
+    const check = setInterval(() => {
+      if (output.split('milo-bench: results in').length - 1 >= count) {
+        clearTimeout(timer)
+        clearInterval(check)
+        resolve()
+      }
+    }, 50)
+  })
+  return { child, output: () => output, runEnded }
+}
+
 /** Every run record in a results folder, oldest file first, in the order written. */
 const recordsOf = (dir: string): RunRecord[] => {
   const runs = join(dir, 'runs')
@@ -70,20 +89,9 @@ describe('watch mode and the UI', () => {
   it('editing one prompt makes exactly that prompt\'s model calls', async () => {
     const port = await freePort()
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, FORCE_COLOR: '0', MILO_BASE_URL: server.url, MILO_MODEL: 'oracle', MILO_CONCURRENCY: '4', MILO_RESULTS_DIR: join(copy, 'results') }
-    child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), '--ui', '--watch', '--open=false', `--api.port=${port}`, '--project', 'custom'], { cwd: copy, env })
-    let output = ''
-    child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
-    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
-    const runEnded = (count: number): Promise<void> => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`watch run ${count} did not end:\n${output}`)), 90_000)
-      const check = setInterval(() => {
-        if (output.split('milo-bench: results in').length - 1 >= count) {
-          clearTimeout(timer)
-          clearInterval(check)
-          resolve()
-        }
-      }, 50)
-    })
+    const watch = watchVitest(['--ui', '--watch', '--open=false', `--api.port=${port}`, '--project', 'custom'], copy, env)
+    child = watch.child
+    const { runEnded } = watch
 
     await runEnded(1)
     const ui = await fetch(`http://127.0.0.1:${port}/__vitest__/`)
@@ -124,20 +132,9 @@ describe('watch mode and the UI', () => {
     const port = await freePort()
     const results = join(copy, 'results-oracle')
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, FORCE_COLOR: '0', MILO_RESULTS_DIR: results, MILO_ENV_FILE: '/dev/null' }
-    child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), '--watch', `--api.port=${port}`, '--project', 'oracle', 'benchmarks/classic/single-tool.spec.ts'], { cwd: copy, env })
-    let output = ''
-    child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
-    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
-    const runEnded = (count: number): Promise<void> => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`watch run ${count} did not end:\n${output}`)), 90_000)
-      const check = setInterval(() => {
-        if (output.split('milo-bench: results in').length - 1 >= count) {
-          clearTimeout(timer)
-          clearInterval(check)
-          resolve()
-        }
-      }, 50)
-    })
+    const watch = watchVitest(['--watch', `--api.port=${port}`, '--project', 'oracle', 'benchmarks/classic/single-tool.spec.ts'], copy, env)
+    child = watch.child
+    const { runEnded } = watch
     await runEnded(1)
     const file = join(copy, 'fixtures/classic/single-tool.json')
     const text = readFileSync(file, 'utf8')
@@ -147,6 +144,6 @@ describe('watch mode and the UI', () => {
     await runEnded(2)
     const board = JSON.parse(readFileSync(join(results, 'leaderboard.json'), 'utf8')) as { suites: Record<string, { models: { project: string, tasks: Record<string, { runs: number[] }> }[] }> }
     const oracle = board.suites.classic?.models.find(model => model.project === 'oracle')
-    expect(oracle?.tasks['time-in-mumbai']?.runs, output.slice(-3000)).toEqual([3, 3, 3])
+    expect(oracle?.tasks['time-in-mumbai']?.runs, watch.output().slice(-3000)).toEqual([3, 3, 3])
   }, 180_000)
 })
