@@ -25,7 +25,8 @@ describe.concurrent('npm run bench: the four reference models on the embedded se
       expect(run.stdout).toContain(`## ${suite.title}`)
     }
     expect(run.stdout).toMatch(/\| Rank +\| Model +\| Score +\| 95% CI +\| % +\| Avg Latency \| Context \| Where +\|/)
-    expect(run.stdout).toMatch(/\| Category +\| oracle \| paraphrase \| confabulator \| baseline \|/)
+    // oracle and paraphrase tie at the top; a tie is ordered by latency, which varies from run to run.
+    expect(run.stdout).toMatch(/\| Category +\| (oracle \| paraphrase|paraphrase \| oracle) \| confabulator \| baseline \|/)
     const classicMax = classicSuite.categories.reduce((n, c) => n + c.tasks.length, 0) * classicSuite.maxScore
     // full marks on every prompt of every run: the bootstrap has nothing to resample but the maximum
     expect(run.stdout).toMatch(new RegExp(`🥇 +\\| oracle \\(reference solution\\) +\\| ${classicMax}\\.0/${classicMax} +\\| ${classicMax}\\.0–${classicMax}\\.0( ≈)? +\\| 100\\.0%`))
