@@ -98,6 +98,8 @@ export default class LeaderboardReporter implements Reporter {
   /** Test ids reported in this reporter run. */
   private seen = new Set<string>()
   private lost: LostRun[] = []
+  /** Each suite's content as its workers last reported it (a test's own stamp), in watch mode changed by an edit. */
+  private readonly workerHashes = new Map<string, string>()
   private loadedSettings: Settings | undefined
   private loadedSecrets: string[] | undefined
 
@@ -188,6 +190,9 @@ export default class LeaderboardReporter implements Reporter {
     }
     const model = recordedModel(spec)
     const stamp = meta.stamp ?? this.stamps.get(meta.suite)
+    if (meta.stamp) {
+      this.workerHashes.set(meta.suite, meta.stamp.hash)
+    }
     const finishedAt = new Date().toISOString()
     let runs = meta.runs ?? []
     if (lostReason !== undefined) {
@@ -313,20 +318,24 @@ export default class LeaderboardReporter implements Reporter {
       }
     }
     // The suites' content as the workers last saw it: in watch mode an edited prompt changes a suite's hash after this
-    // process imported it, and every result of the rerun is scored against the new content.
+    // process imported it, and every result of the rerun is scored against the new content. Only a test's own stamp
+    // says which content that is; this process's stamps (a lost test's fallback) are of the content it loaded.
     const current = new Map(this.stamps)
-    for (const outcome of [...this.outcomes.values()].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt))) {
-      const known = current.get(outcome.suite)
-      if (known && outcome.hash !== '') {
-        current.set(outcome.suite, { ...known, hash: outcome.hash })
+    for (const [suite, hash] of this.workerHashes) {
+      const known = current.get(suite)
+      if (known) {
+        current.set(suite, { ...known, hash })
       }
     }
-    // A row is scored against one version of its suite: results of the content before an edit (the categories a watch
-    // rerun left alone) are left out, so the row is partial until they run again, never a mix of two versions.
+    // In watch mode a row is scored against one version of its suite: results of the content before an edit (the
+    // categories a rerun left alone) are left out, so the row is partial until they run again, never a mix of two
+    // versions. A run or a merge of shards scores what it was given, as it was given.
     const groups = new Map<string, TestOutcome[]>()
+    const stale = new Map<string, number>()
     for (const outcome of this.outcomes.values()) {
       const version = current.get(outcome.suite)?.hash
-      if (outcome.hash !== '' && version !== undefined && outcome.hash !== version) {
+      if (this.vitest.config.watch && outcome.hash !== '' && version !== undefined && outcome.hash !== version) {
+        stale.set(outcome.suite, (stale.get(outcome.suite) ?? 0) + 1)
         continue
       }
       const key = `${outcome.suite}\u0000${outcome.project}`
@@ -376,6 +385,9 @@ export default class LeaderboardReporter implements Reporter {
       // Each was named in one line when its preflight failed; a run of many models ends with the list.
       const why = [...skipped].map(([project, line]) => `${project} (${line.replace(`${project}: skipped: `, '')})`)
       log(`milo-bench: ${skipped.size} model(s) skipped, nothing scored for them: ${why.join('; ')}`)
+    }
+    for (const [suite, count] of stale) {
+      log(`milo-bench: ${suite}: ${String(count)} task result(s) of the suite before the last edit are left out until they run again (press a to rerun all)`)
     }
     if (this.vitest.config.watch) {
       return

@@ -124,6 +124,7 @@ describe('watch mode and the UI', () => {
     const row = board.suites.classic?.models.find(model => model.project === 'custom')
     expect(Object.keys(row?.tasks ?? {})).toHaveLength(singleTool)
     expect(row?.complete).toBe(false)
+    expect(watch.output()).toMatch(/milo-bench: classic: \d+ task result\(s\) of the suite before the last edit are left out until they run again/)
     expect(board.suites.v1?.models.find(model => model.project === 'custom')?.complete).toBe(true)
   }, 180_000)
 

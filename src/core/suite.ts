@@ -83,7 +83,8 @@ export interface CategoryOptions {
   expect?: JsonSchema
   /** The category's rubric files (its spec file, and any file of checks only it uses), relative to the project root. */
   rubric?: string[]
-  /** The file the tasks come from, relative to the suite's root (default: `file`, when it is a path to one). */
+  /** The file the tasks come from, relative to the suite's root (default: `file`, when it names a JSON file: a module
+   * may hold more than the category's tasks, so only a JSON task file stands for one category alone). */
   source?: string
 }
 
@@ -134,7 +135,7 @@ export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<s
       }
     }
   }
-  const source = options.source ?? (/^[\w./-]+\.\w+$/.test(file) ? file : undefined)
+  const source = options.source ?? (/^[\w./-]+\.json$/.test(file) ? file : undefined)
   return { ...category, ...(options.rubric ? { rubric: options.rubric } : {}), ...(source ? { source } : {}) }
 }
 

@@ -62,10 +62,21 @@ export async function startSlotServer(limits: Record<string, number>): Promise<S
       grant(key, p, next)
     }
   }
+  const decode = (text: string): string | undefined => {
+    try {
+      return decodeURIComponent(text)
+    }
+    catch {
+      return undefined // not a key this protocol sends: the line is ignored
+    }
+  }
   const message = (socket: Socket, line: string): void => {
     const [verb, first = '', second = ''] = line.split(' ')
+    const key = decode(verb === 'acquire' ? second : first)
+    if (key === undefined) {
+      return
+    }
     if (verb === 'acquire') {
-      const key = decodeURIComponent(second)
       const p = pool(key)
       const waiter = { socket, id: first }
       if (p.busy < p.limit) {
@@ -76,7 +87,7 @@ export async function startSlotServer(limits: Record<string, number>): Promise<S
       }
     }
     else if (verb === 'release') {
-      release(socket, decodeURIComponent(first), 1)
+      release(socket, key, 1)
     }
   }
   const server = createServer((socket) => {

@@ -37,22 +37,48 @@ export function keepOnRerun(changed: ReadonlySet<string>, sources: ReadonlyMap<s
   return specFile => wanted.has(specFile) || !specs.has(specFile)
 }
 
-const registered = new WeakSet<Vitest>()
+interface Narrowing {
+  sources: ReadonlyMap<string, string[]>
+  /** Files changed, created or deleted since the last rerun chose its files. */
+  changed: Set<string>
+  /** The Vite server whose watcher feeds `changed` (a restart brings a new one). */
+  server?: object
+}
 
-/** The Vite plugin that applies keepOnRerun in watch mode (and the UI); one per project, registered once. */
+/**
+ * Each Vitest instance's narrowing. Kept on globalThis because a config edit restarts Vitest with the same instance
+ * (its filters stay registered, its rerun hooks and its Vite server do not) and may evaluate this module again.
+ */
+const key: unique symbol = Symbol.for('milo-bench.category-watch')
+const shared = globalThis as typeof globalThis & { [key]?: WeakMap<Vitest, Narrowing> }
+const narrowing = (shared[key] ??= new WeakMap())
+
+/** The Vite plugin that applies keepOnRerun in watch mode (and the UI). */
 export function categoryWatch(sources: ReadonlyMap<string, string[]>): Plugin {
   return {
     name: 'milo-bench:category-watch',
     configureVitest({ vitest }) {
-      if (registered.has(vitest) || !vitest.config.watch) {
+      if (!vitest.config.watch) {
         return
       }
-      registered.add(vitest)
-      const changed = new Set<string>()
-      vitest.vite.watcher.on('change', (file: string) => changed.add(resolve(file)))
-      vitest.onFilterWatchedSpecification(specification => keepOnRerun(changed, sources)(resolve(specification.moduleId)))
-      // Called once the rerun's files are chosen: the next rerun starts counting again.
-      vitest.onTestsRerun(() => changed.clear())
+      let state = narrowing.get(vitest)
+      if (!state) {
+        const created: Narrowing = { sources, changed: new Set() }
+        narrowing.set(vitest, created)
+        vitest.onFilterWatchedSpecification(specification => keepOnRerun(created.changed, created.sources)(resolve(specification.moduleId)))
+        state = created
+      }
+      state.sources = sources
+      if (state.server !== vitest.vite) {
+        // A new server (the first, or after a restart): follow its watcher, and clear once each rerun has chosen.
+        const current = state
+        current.server = vitest.vite
+        current.changed.clear()
+        for (const event of ['change', 'add', 'unlink'] as const) {
+          vitest.vite.watcher.on(event, (file: string) => current.changed.add(resolve(file)))
+        }
+        vitest.onTestsRerun(() => current.changed.clear())
+      }
     },
   }
 }

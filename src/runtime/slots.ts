@@ -40,7 +40,9 @@ function connection(url: string): Connection {
     }
   })
   const fail = (reason: string): void => {
-    connections.delete(url)
+    if (connections.get(url) === made) {
+      connections.delete(url)
+    }
     for (const waiter of made.pending.values()) {
       waiter.reject(new Error(`the concurrency slot server at ${url} ${reason}`))
     }
