@@ -7,7 +7,7 @@
 import type { ReferenceServer } from '../../src/node/reference-server.ts'
 import { spawn } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startReferenceServer } from '../../src/node/reference-server.ts'
@@ -16,8 +16,9 @@ import { lookupOrder, workloadPrompt, workloadRuns, workloadSuite } from './work
 
 export interface ProcessRun {
   wallMs: number
-  peakRssMiB: number
-  /** CPU time the embedded server (this process) spent on the run, per call. */
+  /** Undefined where /proc cannot tell (see treeRss). */
+  peakRssMiB: number | undefined
+  /** CPU time this process (the embedded server, and the sampling of the child's memory) spent on the run, per call. */
   serverMsPerCall: number
 }
 
@@ -32,22 +33,37 @@ export interface WorkloadFigures {
 
 const concurrency = 8
 
-/** The resident set of a process and all its descendants, in bytes (Linux /proc; 0 elsewhere). */
-function treeRss(pid: number): number {
+/**
+ * The resident set of a process and all its descendants, in bytes, from /proc (VmRSS, and each thread's `children`);
+ * undefined where this system cannot tell (no /proc, a kernel without the children files).
+ */
+function treeRss(pid: number): number | undefined {
   let total = 0
   const pending = [pid]
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    let status: string
+    let threads: string[]
     try {
-      const stat = readFileSync(`/proc/${String(next)}/stat`, 'utf8')
-      // Fields after the command name (which may hold spaces): state is the first, rss (in pages) the 22nd.
-      total += Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[21]) * 4096
-      for (const thread of readdirSync(`/proc/${String(next)}/task`)) {
+      status = readFileSync(`/proc/${String(next)}/status`, 'utf8')
+      threads = readdirSync(`/proc/${String(next)}/task`)
+    }
+    catch {
+      if (next === pid) {
+        return undefined
+      }
+      continue // the process ended while we looked
+    }
+    total += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024
+    for (const thread of threads) {
+      try {
         const children = readFileSync(`/proc/${String(next)}/task/${thread}/children`, 'utf8').trim()
         pending.push(...(children === '' ? [] : children.split(' ').map(Number)))
       }
-    }
-    catch {
-      // The process ended while we looked, or this system has no /proc.
+      catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && existsSync(`/proc/${String(next)}/task/${thread}`)) {
+          return undefined // the thread is there, its children file is not: this kernel cannot list children
+        }
+      }
     }
   }
   return total
@@ -59,10 +75,11 @@ function timed(args: string[], cwd: string, env: Record<string, string>, calls: 
     const cpu = process.cpuUsage()
     const child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...args], { cwd, env: cleanEnv(env) })
     let output = ''
-    let peak = 0
+    let peak: number | undefined = 0
     const sampler = setInterval(() => {
       if (child.pid !== undefined) {
-        peak = Math.max(peak, treeRss(child.pid))
+        const rss = treeRss(child.pid)
+        peak = rss === undefined || peak === undefined ? undefined : Math.max(peak, rss)
       }
     }, 50)
     child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
@@ -71,15 +88,18 @@ function timed(args: string[], cwd: string, env: Record<string, string>, calls: 
     child.on('close', (code) => {
       clearInterval(sampler)
       const used = process.cpuUsage(cpu)
-      resolve({ wallMs: performance.now() - started, peakRssMiB: peak / 1024 / 1024, serverMsPerCall: (used.user + used.system) / 1000 / calls, output, code })
+      resolve({ wallMs: performance.now() - started, peakRssMiB: peak === undefined ? undefined : peak / 1024 / 1024, serverMsPerCall: (used.user + used.system) / 1000 / calls, output, code })
     })
   })
 }
 
-/** A project folder of the user's own, with this checkout's node_modules. */
-function project(prefix: string, files: Record<string, string>, modules: (dir: string) => void = dir => symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))): string {
+/**
+ * A project folder of the user's own. Its node_modules is a folder of links to this checkout's packages, so what
+ * Vitest writes there (its results cache) stays in the project.
+ */
+function project(prefix: string, files: Record<string, string>, withMilo = false): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
-  modules(dir)
+  linkModules(dir, withMilo)
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }))
   for (const [name, text] of Object.entries(files)) {
     writeFileSync(join(dir, name), text)
@@ -88,16 +108,19 @@ function project(prefix: string, files: Record<string, string>, modules: (dir: s
 }
 
 /**
- * milo-bench as a user has it: the package built (`npm run build`, as `npm pack` does) and installed in the project's
- * node_modules beside its dependencies, which are this checkout's. So Vite loads it as a package, not as sources.
+ * The project's dependencies, linked from this checkout; with milo-bench as a user has it: the package built (`npm
+ * run build`, as `npm pack` does) and installed beside them, so Vite loads it as a package, not as sources.
  */
-function installed(dir: string): void {
+function linkModules(dir: string, withMilo: boolean): void {
   const modules = join(dir, 'node_modules')
   mkdirSync(modules)
   for (const entry of readdirSync(join(root, 'node_modules'))) {
     if (!entry.startsWith('.')) {
       symlinkSync(join(root, 'node_modules', entry), join(modules, entry))
     }
+  }
+  if (!withMilo) {
+    return
   }
   const own = join(modules, 'milo-bench')
   mkdirSync(own)
@@ -120,7 +143,7 @@ export function miloProject(): string {
       `})`,
       ``,
     ].join('\n'),
-  }, installed)
+  }, true)
 }
 
 /** The floor: bare Vitest and the openai SDK, one concurrent test per call, the same requests, no harness around them. */
@@ -128,7 +151,8 @@ export function floorProject(tasks: number): string {
   const prompts = Array.from({ length: tasks }, (_, index) => workloadPrompt(index))
   const tool = { type: 'function', function: { name: lookupOrder.name, description: lookupOrder.description, parameters: lookupOrder.parameters } }
   return project('milo-perf-floor-', {
-    'vitest.config.ts': `export default { test: { include: ['floor.test.ts'], maxConcurrency: ${String(concurrency)} } }\n`,
+    // The pool milo-bench's config uses (threads), so both hand results to the main process the same way.
+    'vitest.config.ts': `export default { test: { include: ['floor.test.ts'], pool: 'threads', maxConcurrency: ${String(concurrency)} } }\n`,
     'floor.test.ts': [
       `import OpenAI from 'openai'`,
       `import { expect, test } from 'vitest'`,
@@ -156,7 +180,11 @@ const median = (values: number[]): number => {
   return sorted.length % 2 === 1 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
 }
 
-const medianRun = (runs: ProcessRun[]): ProcessRun => ({ wallMs: median(runs.map(run => run.wallMs)), peakRssMiB: median(runs.map(run => run.peakRssMiB)), serverMsPerCall: median(runs.map(run => run.serverMsPerCall)) })
+const medianRun = (runs: ProcessRun[]): ProcessRun => ({
+  wallMs: median(runs.map(run => run.wallMs)),
+  peakRssMiB: runs.some(run => run.peakRssMiB === undefined) ? undefined : median(runs.map(run => run.peakRssMiB ?? 0)),
+  serverMsPerCall: median(runs.map(run => run.serverMsPerCall)),
+})
 
 async function measureSize(server: ReferenceServer, tasks: number, repeats: number): Promise<{ milo: ProcessRun, floor: ProcessRun }> {
   const milo = miloProject()
@@ -166,14 +194,18 @@ async function measureSize(server: ReferenceServer, tasks: number, repeats: numb
   try {
     for (let repeat = 0; repeat < repeats; repeat++) {
       const results = mkdtempSync(join(tmpdir(), 'milo-perf-results-'))
-      const bench = await timed(['--project', 'custom'], milo, { WORKLOAD_TASKS: String(tasks), MILO_BASE_URL: server.url, MILO_MODEL: 'oracle', MILO_CONCURRENCY: String(concurrency), MILO_RESULTS_DIR: results, MILO_PROGRESS: 'off' }, tasks * workloadRuns)
-      const calls = JSON.parse(readFileSync(join(results, 'leaderboard.json'), 'utf8')) as { suites: Record<string, { models: { score: number, runs: number }[] }> }
-      const row = calls.suites.workload?.models[0]
-      rmSync(results, { recursive: true, force: true })
-      if (bench.code !== 0 || row?.runs !== tasks * workloadRuns || row.score !== 1) {
-        throw new Error(`the milo-bench run of ${String(tasks)} tasks did not score every run in full (exit ${String(bench.code)}):\n${bench.output.slice(-3000)}`)
+      try {
+        const bench = await timed(['--project', 'custom'], milo, { WORKLOAD_TASKS: String(tasks), MILO_BASE_URL: server.url, MILO_MODEL: 'oracle', MILO_CONCURRENCY: String(concurrency), MILO_RESULTS_DIR: results, MILO_PROGRESS: 'off' }, tasks * workloadRuns)
+        const board = bench.code === 0 ? JSON.parse(readFileSync(join(results, 'leaderboard.json'), 'utf8')) as { suites: Record<string, { models: { score: number, runs: number }[] }> } : undefined
+        const row = board?.suites.workload?.models[0]
+        if (row?.runs !== tasks * workloadRuns || row.score !== 1) {
+          throw new Error(`the milo-bench run of ${String(tasks)} tasks did not score every run in full (exit ${String(bench.code)}):\n${bench.output.slice(-3000)}`)
+        }
+        miloRuns.push(bench)
       }
-      miloRuns.push(bench)
+      finally {
+        rmSync(results, { recursive: true, force: true })
+      }
       const bare = await timed([], floor, { FLOOR_URL: server.url }, tasks * workloadRuns)
       if (bare.code !== 0) {
         throw new Error(`the floor run of ${String(tasks)} tasks failed (exit ${String(bare.code)}):\n${bare.output.slice(-3000)}`)
@@ -189,7 +221,7 @@ async function measureSize(server: ReferenceServer, tasks: number, repeats: numb
 }
 
 export async function measureWorkload(repeats = 5, large = 200, small = 20): Promise<WorkloadFigures> {
-  execFileSync(process.execPath, [join(root, 'src/build.mjs')], { cwd: root, stdio: 'ignore' })
+  execFileSync(process.execPath, [join(root, 'src/build.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
   const server = await startReferenceServer({ suites: [workloadSuite(large, root)] })
   try {
     const big = await measureSize(server, large, repeats)
