@@ -1,12 +1,13 @@
 // An agent of our own: a plain tool-calling loop on the openai SDK. milo-bench hands it the task's prompt, its tools in
 // the OpenAI format and `execute`, which runs a call against the task's simulated environment (and records it for the
-// rubric); the agent returns its answer and what it spent.
+// rubric); the agent returns its answer and what it spent. A reply without a tool call is either the answer or a
+// question for the user (a detail the request left out): `askUser` gives the simulated user's reply, if there is one.
 
 import type { Agent } from 'milo-bench'
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions'
 import OpenAI from 'openai'
 
-const agent: Agent = async ({ prompt, system, tools, execute, model, responseFormat, signal }) => {
+const agent: Agent = async ({ prompt, system, tools, execute, askUser, model, responseFormat, signal }) => {
   if (!model) {
     throw new Error('this agent needs a model: set `model` on its entry in vitest.config.ts')
   }
@@ -29,7 +30,12 @@ const agent: Agent = async ({ prompt, system, tools, execute, model, responseFor
     messages.push(message)
     const calls = (message.tool_calls ?? []).filter(toolCall => toolCall.type === 'function')
     if (calls.length === 0) {
-      return { answer: message.content, usage, modelCalls: call }
+      const reply = message.content ? askUser(message.content) : undefined
+      if (reply === undefined) {
+        return { answer: message.content, usage, modelCalls: call }
+      }
+      messages.push({ role: 'user', content: reply })
+      continue
     }
     for (const toolCall of calls) {
       const result = await execute(toolCall.function.name, toolCall.function.arguments)
