@@ -292,6 +292,19 @@ describe('a suite\'s identity: its tasks, its tools, the data they read, its rub
     expect(stampOf(classic).hash).toBe(stampOf(copyOf(classic)).hash)
   })
 
+  it('does not change when a task file moves: where the tasks were read from is not their content', () => {
+    const moved: Suite = { ...copyOf(classic), categories: copyOf(classic).categories.map(category => ({ ...category, source: `moved/${category.id}.json` })) }
+    expect(stampOf(moved).hash).toBe(before.hash)
+  })
+
+  it('a category stands for its task file only when that file is JSON (a module may hold more than its tasks)', () => {
+    const data = { id: 'single-tool', title: 'Single tool', tasks: [{ id: 'weather-x', prompt: 'p', tools: ['get_weather'], expect: {}, solution: [{ final: 'x' }] }] }
+    expect(loadCategory(data, 'fixtures/classic/single-tool.json', catalog).source).toBe('fixtures/classic/single-tool.json')
+    expect(loadCategory(data, 'bench/suite.ts', catalog).source).toBeUndefined()
+    expect(loadCategory(data, 'suite library, category lookup', catalog).source).toBeUndefined()
+    expect(loadCategory(data, 'suite library, category lookup', catalog, { source: 'bench/lookup.ts' }).source).toBe('bench/lookup.ts')
+  })
+
   it('each category\'s expect is checked when the suite loads; a mistake names the file, the task and the key', () => {
     const data = { id: 'single-tool', title: 'Single tool', tasks: [{ id: 'weather-x', prompt: 'p', tools: ['get_weather'], expect: { tool: 'get_weather', arguments: {}, anwser: ['18'] }, solution: [{ final: 'x' }] }] }
     const schema = { type: 'object', required: ['tool', 'arguments', 'answer'], additionalProperties: false, properties: { tool: { type: 'string' }, arguments: { type: 'object' }, answer: { type: 'array' } } }
