@@ -5,8 +5,7 @@
 // process tree's resident set (main process and workers), sampled from /proc every 50 ms.
 
 import type { ReferenceServer } from '../../src/node/reference-server.ts'
-import { spawn } from 'node:child_process'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -49,7 +48,8 @@ function treeRss(pid: number): number | undefined {
     }
     catch {
       if (next === pid) {
-        return undefined
+        // The process has just ended (nothing to add), or this system has no /proc (nothing to tell).
+        return existsSync('/proc/self/status') ? 0 : undefined
       }
       continue // the process ended while we looked
     }
@@ -129,7 +129,7 @@ function linkModules(dir: string, withMilo: boolean): void {
 }
 
 /** milo-bench on a user-added suite: its config, the suite (the workload's tasks) and the category's rubric. */
-export function miloProject(): string {
+function miloProject(): string {
   const suite = readFileSync(join(import.meta.dirname, 'workload-suite.ts'), 'utf8').replaceAll(/'\.\.\/\.\.\/src\/[\w/.-]+\.ts'/g, '\'milo-bench\'')
   return project('milo-perf-milo-', {
     'vitest.config.ts': `import { defineBenchConfig } from 'milo-bench/config'\nimport { suite } from './suite.ts'\n\nexport default defineBenchConfig({ suites: [suite] })\n`,
@@ -147,7 +147,7 @@ export function miloProject(): string {
 }
 
 /** The floor: bare Vitest and the openai SDK, one concurrent test per call, the same requests, no harness around them. */
-export function floorProject(tasks: number): string {
+function floorProject(tasks: number): string {
   const prompts = Array.from({ length: tasks }, (_, index) => workloadPrompt(index))
   const tool = { type: 'function', function: { name: lookupOrder.name, description: lookupOrder.description, parameters: lookupOrder.parameters } }
   return project('milo-perf-floor-', {
