@@ -95,8 +95,9 @@ export function readSettings(entries: Record<string, ModelEntry>, env: Env): Set
     }
   }
   const models = read(() => resolveModels(entries, env)) ?? []
+  const workers = defaultWorkers()
   const settings: Settings = {
-    workers: read(() => positiveNumber(env, 'MILO_WORKERS', defaultWorkers())) ?? defaultWorkers(),
+    workers: read(() => positiveNumber(env, 'MILO_WORKERS', workers)) ?? workers,
     budgetScale: read(() => positiveNumber(env, 'MILO_BUDGET_SCALE', 1, false)) ?? 1,
     models,
   }
