@@ -14,11 +14,72 @@ const validators = new WeakMap<object, ReturnType<typeof ajv.compile>>()
 export function validate(schema: JsonSchema, value: unknown): { valid: boolean, errors: string[] } {
   let check = validators.get(schema)
   if (!check) {
-    check = ajv.compile(schema)
+    check = ajv.compile(shareSubschemas(schema))
     validators.set(schema, check)
   }
   const valid = check(value) as boolean
   return { valid, errors: valid ? [] : formatErrors(check.errors ?? []) }
+}
+
+// Sharing subschemas. The suites' `expect` schemas repeat large pieces (the shape of a fact appears in every answer
+// spec, an answer spec in most categories): ajv generates code for every copy, which made loading the built-in suites
+// cost a second of compiling in each process that loads them. A subschema that recurs is registered once under an id
+// of its own and referenced, so its code is generated once for all the schemas that use it. Only positions that hold
+// a schema are rewritten (not `enum`, `const`, `default` or `examples` values), and a schema with references or ids of
+// its own is compiled as written, since moving its parts would change what those resolve to.
+
+/** Below this size (its JSON) a subschema's code is cheaper to generate again than to reach through a reference. */
+const sharedMinimum = 200
+
+const schemaKeywords = ['items', 'additionalItems', 'additionalProperties', 'contains', 'not', 'if', 'then', 'else', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties']
+const schemaListKeywords = ['anyOf', 'oneOf', 'allOf', 'prefixItems', 'items']
+const schemaMapKeywords = ['properties', 'patternProperties', 'dependentSchemas', 'definitions', '$defs']
+
+/** The id each shared subschema (by its JSON) is registered under. */
+const sharedIds = new Map<string, string>()
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** The schema with each sizeable subschema replaced by a reference to one registered copy; unchanged when it has references of its own. */
+function shareSubschemas(schema: JsonSchema): JsonSchema {
+  if (!isObject(schema) || /"\$(ref|id|dynamicRef|dynamicAnchor|recursiveRef|recursiveAnchor|anchor|schema)"\s*:/.test(JSON.stringify(schema).slice(1))) {
+    return schema
+  }
+  return rewriteChildren(schema)
+}
+
+function rewriteChildren(schema: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...schema }
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (schemaListKeywords.includes(keyword) && Array.isArray(value)) {
+      out[keyword] = value.map(shared)
+    }
+    else if (schemaKeywords.includes(keyword) && isObject(value)) {
+      out[keyword] = shared(value)
+    }
+    else if (schemaMapKeywords.includes(keyword) && isObject(value)) {
+      out[keyword] = Object.fromEntries(Object.entries(value).map(([name, child]) => [name, shared(child)]))
+    }
+  }
+  return out
+}
+
+/** A subschema as a reference to its registered copy when it is worth sharing, else with its own children shared. */
+function shared(schema: unknown): unknown {
+  if (!isObject(schema)) {
+    return schema
+  }
+  const json = JSON.stringify(schema)
+  if (json.length < sharedMinimum) {
+    return schema
+  }
+  let id = sharedIds.get(json)
+  if (id === undefined) {
+    id = `milo-bench:shared/${String(sharedIds.size)}`
+    sharedIds.set(json, id)
+    ajv.addSchema(rewriteChildren(schema), id)
+  }
+  return { $ref: id }
 }
 
 function formatErrors(errors: ErrorObject[]): string[] {
@@ -32,4 +93,3 @@ function formatErrors(errors: ErrorObject[]): string[] {
     return `${where} ${error.message ?? error.keyword}${extra}`
   })
 }
-

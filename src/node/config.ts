@@ -139,6 +139,7 @@ export function defineBenchConfig(options: BenchConfigOptions): ViteUserConfig {
       maxWorkers: settings.workers,
       // Workers wait on the network, not the CPU: threads start faster than processes.
       pool: 'threads',
+      experimental: { fsModuleCache: true },
       reporters: [...reporters, new LeaderboardReporter({ gate: options.gate ?? {}, settings, suites, ...(options.outputDir ? { outputDir: options.outputDir } : {}) })],
       // Reporters named on the command line (`npm run bench`) and the global setup read the settings from here.
       provide: { settings },
