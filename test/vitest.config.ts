@@ -10,6 +10,8 @@ export default defineConfig({
     setupFiles: ['./src/runtime/setup.ts'],
     // Many tests run the benchmark itself in a child process: on 2 cores that takes tens of seconds.
     testTimeout: 240_000,
+    // Most files wait on benchmark runs in child processes: three files at once keep both cores busy.
+    maxWorkers: 3,
     hookTimeout: 240_000,
   },
 })

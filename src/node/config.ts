@@ -126,6 +126,9 @@ export function defineBenchConfig(options: BenchConfigOptions): ViteUserConfig {
     // Spec files keep no state that needs a fresh module graph each: a worker imports the suites and tools once, and
     // shares one client per model between the files it runs.
     isolate: false,
+    // Workers wait on the network, not the CPU: threads start faster than processes, and hand results to the main
+    // process without serializing them. A project inherits nothing from the root config, so it is said here.
+    pool: 'threads' as const,
   }
   // Watch mode and the UI: an edited task file reruns its category's spec file only.
   const plugins = [categoryWatch(categorySources(suites, root, (suite, path) => specFile(suite, path, root)))]
@@ -137,8 +140,6 @@ export function defineBenchConfig(options: BenchConfigOptions): ViteUserConfig {
       sequence: { concurrent: true },
       // Model calls wait on the network, not the CPU: run several spec files at once (the slot server bounds calls).
       maxWorkers: settings.workers,
-      // Workers wait on the network, not the CPU: threads start faster than processes.
-      pool: 'threads',
       experimental: { fsModuleCache: true },
       reporters: [...reporters, new LeaderboardReporter({ gate: options.gate ?? {}, settings, suites, ...(options.outputDir ? { outputDir: options.outputDir } : {}) })],
       // Reporters named on the command line (`npm run bench`) and the global setup read the settings from here.

@@ -35,6 +35,17 @@ export function runBench(args: string[], env: Record<string, string> = {}, resul
   return run(process.execPath, [vitestBin, 'run', ...args], env, resultsDir)
 }
 
+/** The project a reference model id gets in test/support/reference-matrix.config.ts: `oracle,flaw=wrong-tool` -> `oracle-flaw-wrong-tool`. */
+export const matrixProject = (id: string): string => id.replace(/[^\w-]+/g, '-')
+
+/**
+ * Several reference models (ids as the embedded server reads them) scored in one `vitest run`, each its own project
+ * (see matrixProject), on the spec files or folders in `args`.
+ */
+export function runMatrix(ids: string[], args: string[], env: Record<string, string> = {}): Promise<BenchRun> {
+  return runBench(['--config', 'test/support/reference-matrix.config.ts', ...args], { MILO_TEST_MODELS: ids.join(';'), ...env })
+}
+
 /** `npm run <script>` from the project's root, as the README says, with results in a fresh temporary folder. */
 export function runScript(script: string, env: Record<string, string> = {}, resultsDir = mkdtempSync(join(tmpdir(), 'milo-results-'))): Promise<BenchRun> {
   return run('npm', ['run', '--silent', script], env, resultsDir)
