@@ -24,18 +24,26 @@ afterEach(async () => {
 
 describe('a call against a budget', () => {
   it('does not count the time spent waiting for a concurrency slot', async () => {
-    const server = await startFaultServer([{ reply: okReply('a'), delayMs: 150 }, { reply: okReply('b'), delayMs: 150 }])
+    const server = await startFaultServer([{ reply: okReply('a'), delayMs: 300 }, { reply: okReply('b'), delayMs: 300 }])
     const slots = await startSlotServer({ m: 1 })
     closers.push(server.close, slots.close)
     const client = createClient(spec, { baseURL: server.url, acquire: () => acquireSlot(slots.url, 'm') })
-    // Both calls start together; with one slot the second waits ~150 ms, which its 250 ms budget must not pay for.
-    const results = await Promise.all([client.complete(request, undefined, { remainingMs: 250 }), client.complete(request, undefined, { remainingMs: 250 })])
+    // Both calls start together; with one slot one of them waits for the other's exchange (300 ms or more on a loaded
+    // machine) before its own. Its wall time holds the wait; its model time must not.
+    const timed = async (): Promise<Awaited<ReturnType<typeof client.complete>> & { wallMs: number }> => {
+      const started = performance.now()
+      const result = await client.complete(request, undefined, { remainingMs: 5000 })
+      return { ...result, wallMs: performance.now() - started }
+    }
+    const results = await Promise.all([timed(), timed()])
     expect(results.map(r => r.reply.content).sort()).toEqual(['a', 'b'])
     expect(slots.peaks.get('m')).toBe(1)
-    for (const result of results) {
-      expect(result.activeMs).toBeGreaterThanOrEqual(140)
-      expect(result.activeMs).toBeLessThan(250)
+    const [first, waited] = [...results].sort((a, b) => a.wallMs - b.wallMs) as [typeof results[0], typeof results[0]]
+    for (const result of [first, waited]) {
+      expect(result.activeMs).toBeGreaterThanOrEqual(290)
     }
+    expect(waited.wallMs).toBeGreaterThanOrEqual(first.activeMs + 290)
+    expect(waited.activeMs).toBeLessThan(waited.wallMs - 250)
   })
 
   it('does not count retry backoff, and aborts the exchange that outlasts what is left', async () => {

@@ -15,7 +15,7 @@ import { escapeHtml, findings, fitBudget, loadReportData, renderHtml, scriptJson
 import { notSeparable } from '../src/core/stats.ts'
 import { formatInterval, formatLatency, formatScore } from '../reporters/tables.ts'
 import { launchChromium } from './support/chromium.ts'
-import { runBench } from './support/run-bench.ts'
+import { sharedRun } from './support/shared-runs.ts'
 
 let context: BrowserContext
 let resultsDir: string
@@ -89,7 +89,7 @@ async function drillInto(page: Page, suiteId: string, project: string, category:
 }
 
 beforeAll(async () => {
-  const run = await runBench(['--project', 'oracle', '--project', 'baseline'])
+  const run = await sharedRun('reference')
   expect(run.code, run.output).toBe(0)
   resultsDir = run.resultsDir
   board = run.leaderboard()

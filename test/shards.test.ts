@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runBench } from './support/run-bench.ts'
+import { sharedRun } from './support/shared-runs.ts'
 
 // Every suite, coding-agent (scored by its pooled metrics, not by prompts) included; sharding splits spec files,
-// whichever suites they belong to.
-const projects = ['--project', 'oracle', '--project', 'baseline', 'benchmarks/classic', 'benchmarks/v1', 'benchmarks/coding-agent']
+// whichever suites they belong to. The projects of the shared `reference` run, the unsharded one.
+const projects = ['--project', 'oracle', '--project', 'baseline']
 
 /** Everything in a leaderboard that is a score (latency and timestamps differ from run to run; scores may not). */
 function scores(board: LeaderboardFile): unknown {
@@ -50,19 +51,19 @@ function records(resultsDir: string): { file: string, record: RunRecord }[] {
 
 describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
   let whole: BenchRun
-  let shards: BenchRun[]
+  let shards: BenchRun[] = []
   let merged: BenchRun
   let blobs: string
 
   beforeAll(async () => {
-    whole = await runBench(projects)
     blobs = mkdtempSync(join(tmpdir(), 'milo-blobs-'))
-    shards = []
-    for (const index of [1, 2, 3]) {
-      // As the README's CI recipe: the blob for the merge, our reporter for the exit code (a prompt a model fails is
-      // a result, not an error), each shard on its own machine with its own results folder.
-      shards.push(await runBench([...projects, `--shard=${index}/3`, '--passWithNoTests', '--reporter=blob', `--outputFile.blob=${join(blobs, `blob-${index}-3.json`)}`, '--reporter=./reporters/leaderboard-reporter.ts']))
-    }
+    // The unsharded run is the one the HTML test reads too (the same projects on every suite), and the shards run side
+    // by side. As the README's CI recipe: the blob for the merge, our reporter for the exit code (a prompt a model
+    // fails is a result, not an error), each shard on its own machine with its own results folder.
+    ;[whole, ...shards] = await Promise.all([
+      sharedRun('reference'),
+      ...[1, 2, 3].map(index => runBench([...projects, `--shard=${index}/3`, '--passWithNoTests', '--reporter=blob', `--outputFile.blob=${join(blobs, `blob-${index}-3.json`)}`, '--reporter=./reporters/leaderboard-reporter.ts'])),
+    ])
     merged = await runBench([`--merge-reports=${blobs}`])
   }, 900_000)
 

@@ -425,7 +425,8 @@ describe('v1 end to end, as the custom project against a reference server', () =
     // that even on a loaded machine; at 4 s a reply the budget ends during the third turn of every task (each needs 5+).
     // Tool calling and structured output have no budget: the slow model scores there what the fast one does.
     const specs = ['tool-calling', 'structured-output', 'agentic-workflow'].map(id => `benchmarks/v1/${id}.spec.ts`)
-    const env = { MILO_BASE_URL: server.url, MILO_BUDGET_SCALE: '0.1', MILO_CONCURRENCY: '16' }
+    // A worker per spec file: the slow model's three files wait on latency side by side, not one after another.
+    const env = { MILO_BASE_URL: server.url, MILO_BUDGET_SCALE: '0.1', MILO_CONCURRENCY: '16', MILO_WORKERS: '3' }
     const [fast, slow] = await Promise.all([
       runBench(['--project', 'custom', ...specs], { ...env, MILO_MODEL: 'oracle,latency=5' }),
       runBench(['--project', 'custom', ...specs], { ...env, MILO_MODEL: 'oracle,latency=4000' }),

@@ -31,8 +31,12 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, FORCE_COLOR: '0', NO_COLOR: '1', MILO_ENV_FILE: '/dev/null', ...extra }
 }
 
+/**
+ * `vitest run <args>` in a child process. It gets one worker per project unless `env` says otherwise: the tests run
+ * many benchmarks at once, so the cores are busy anyway, and each extra worker would import the suites again.
+ */
 export function runBench(args: string[], env: Record<string, string> = {}, resultsDir = mkdtempSync(join(tmpdir(), 'milo-results-'))): Promise<BenchRun> {
-  return run(process.execPath, [vitestBin, 'run', ...args], env, resultsDir)
+  return run(process.execPath, [vitestBin, 'run', ...args], { MILO_WORKERS: '1', ...env }, resultsDir)
 }
 
 /** The project a reference model id gets in test/support/reference-matrix.config.ts: `oracle,flaw=wrong-tool` -> `oracle-flaw-wrong-tool`. */
