@@ -35,7 +35,7 @@ export interface ScoringRule {
 /**
  * The coding-agent composite's weights, written here only. The seed publishes its composites (0.735 and 0.728) and
  * their inputs but not the weights; 0.5 / 0.3 / 0.2 are the only weights on a 0.01 grid, summing to 1, that reproduce
- * both from those inputs (test/coding-agent.test.ts searches the grid).
+ * both from those inputs (test/coding-agent.e2e.test.ts searches the grid).
  */
 export const compositeWeights = { toolCallSuccess: 0.5, taskCompletion: 0.3, noRework: 0.2 } as const
 

@@ -1,8 +1,8 @@
-// The embedded reference server for one test file or describe block: started in beforeAll, closed in afterAll, so the
-// 13 files that run the oracle against it do not each repeat the same setup and teardown.
+// The embedded reference server in tests. Files that only need its URL share one per worker (a worker-scoped fixture,
+// `e2e`); a file that counts its requests or gives it scripts starts its own (useReferenceServer).
 
 import type { ReferenceServer, ReferenceServerOptions } from '../../src/node/reference-server.ts'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, test } from 'vitest'
 import { suites } from '../../fixtures/suites.ts'
 import { startReferenceServer } from '../../src/node/reference-server.ts'
 
@@ -32,5 +32,31 @@ export function useReferenceServer(options: Partial<ReferenceServerOptions> = {}
     get prompts() { return started().prompts },
     get activity() { return started().activity },
     close: () => started().close(),
+  }
+}
+
+/** The test API with `reference`: the built-in suites' reference server, one per worker, closed when the worker ends. */
+export const e2e = test.extend('reference', { scope: 'worker' }, async ({}, { onCleanup }) => {
+  const server = await startReferenceServer({ suites })
+  onCleanup(() => server.close())
+  return server
+})
+
+/**
+ * The worker's shared reference server (the `reference` fixture), for a file whose helpers and hooks need its URL:
+ * read in a test or a later hook. Other files send it requests too, so it offers no counts.
+ */
+export function sharedReferenceServer(): Pick<ReferenceServer, 'url'> {
+  let server: ReferenceServer | undefined
+  e2e.beforeAll(({ reference }) => {
+    server = reference
+  })
+  return {
+    get url() {
+      if (!server) {
+        throw new Error('the shared reference server is handed over in beforeAll: read it in a test or a later hook')
+      }
+      return server.url
+    },
   }
 }

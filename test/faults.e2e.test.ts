@@ -20,10 +20,10 @@ import { createClient } from '../src/models/client.ts'
 import { maxRunRecordChars, maxTranscriptChars } from '../src/core/record-caps.ts'
 import { offeredTools } from '../src/core/suite.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
-import { useReferenceServer } from './support/reference-server.ts'
+import { sharedReferenceServer } from './support/reference-server.ts'
 import { cleanEnv, root, runBench } from './support/run-bench.ts'
 
-const reference = useReferenceServer()
+const reference = sharedReferenceServer()
 const open: FaultServer[] = []
 afterAll(async () => {
   await Promise.all(open.splice(0).map(server => server.close()))

@@ -13,10 +13,10 @@ import { offeredTools } from '../src/core/suite.ts'
 import { runAgent } from '../src/runtime/agent.ts'
 import { createClient } from '../src/models/client.ts'
 import { startFaultServer } from './support/fault-server.ts'
-import { useReferenceServer } from './support/reference-server.ts'
+import { sharedReferenceServer } from './support/reference-server.ts'
 import { runBench } from './support/run-bench.ts'
 
-const reference = useReferenceServer()
+const reference = sharedReferenceServer()
 const open: FaultServer[] = []
 afterAll(async () => {
   await Promise.all(open.splice(0).map(server => server.close()))

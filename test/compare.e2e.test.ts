@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { compareBoards, main, maxRegressionFromEnv, renderComparison } from '../reporters/compare.ts'
-import { useReferenceServer } from './support/reference-server.ts'
+import { sharedReferenceServer } from './support/reference-server.ts'
 import { cleanEnv, root, runBench } from './support/run-bench.ts'
 
 /** A model's row: its four prompt scores (s1, s2 single tool; c1, c2 chains), and any field to override. */
@@ -166,7 +166,7 @@ function npmCompare(args: string[], env: Record<string, string> = {}): Promise<{
 }
 
 describe('comparing real runs', () => {
-  const server = useReferenceServer()
+  const server = sharedReferenceServer()
   let good: Awaited<ReturnType<typeof runBench>>
   let flawed: Awaited<ReturnType<typeof runBench>>
   const custom = (model: string, extra: Record<string, string> = {}): Promise<Awaited<ReturnType<typeof runBench>>> =>

@@ -5,7 +5,7 @@
 
 import type { ForbiddenCall, Milestone } from '../src/core/checks.ts'
 import type { Json, ModelResult, RunRecord, SolutionTurn, Task, ToolCallRecord, ToolEnv, ToolOutcome, Transcript } from '../src/core/types.ts'
-import { useReferenceServer } from './support/reference-server.ts'
+import { sharedReferenceServer } from './support/reference-server.ts'
 import type { BenchRun } from './support/run-bench.ts'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -398,7 +398,7 @@ function records(resultsDir: string, project: string): RunRecord[] {
 }
 
 describe('v1 end to end, as the custom project against a reference server', () => {
-  const server = useReferenceServer()
+  const server = sharedReferenceServer()
 
   it('a chain that drops its final step scores 0.60; haystacks bigger than MILO_CONTEXT are skipped, not failed', async () => {
     const run = await runBench(['--project', 'custom', 'benchmarks/v1/multi-step.spec.ts', 'benchmarks/v1/long-context.spec.ts'], {
@@ -492,7 +492,7 @@ const flawCosts: { flaw: string, categories: string[], scores: Record<string, nu
 ]
 
 describe.concurrent('the points each targeted failure mode loses, as users run it', () => {
-  const server = useReferenceServer()
+  const server = sharedReferenceServer()
   const runs = new Map<string, BenchRun>()
 
   beforeAll(async () => {

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { classic as classicSuite, suites } from '../fixtures/suites.ts'
 import { runBench, runScript } from './support/run-bench.ts'
 import { startFaultServer } from './support/fault-server.ts'
-import { useReferenceServer } from './support/reference-server.ts'
+import { sharedReferenceServer } from './support/reference-server.ts'
 
 describe.concurrent('npm run bench: the four reference models on the embedded server', () => {
   let run: Awaited<ReturnType<typeof runBench>>
@@ -97,7 +97,7 @@ describe.concurrent('the CI gate', () => {
 })
 
 describe.concurrent('any OpenAI-compatible endpoint, and bad input', () => {
-  const server = useReferenceServer()
+  const server = sharedReferenceServer()
 
   it('MILO_BASE_URL + MILO_MODEL add a project named custom', async () => {
     const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle' })

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkEndpoint } from '../src/node/global-setup.ts'
 import { startFaultServer } from './support/fault-server.ts'
-import { useReferenceServer } from './support/reference-server.ts'
+import { sharedReferenceServer } from './support/reference-server.ts'
 import { runBench } from './support/run-bench.ts'
 
 const KEY = 'sk-milo-test-SECRET-0123456789'
@@ -72,7 +72,7 @@ function records(resultsDir: string): RunRecord[] {
 }
 
 describe('a planted key never leaks', () => {
-  const reference = useReferenceServer()
+  const reference = sharedReferenceServer()
   const servers: FaultServer[] = []
   const runs: { name: string, run: BenchRun, server: FaultServer }[] = []
 
