@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest'
 import { answerSpecSchema } from '../src/core/answers.ts'
+import { checkedTaskDigests, loadCategory } from '../src/core/suite.ts'
 import { validate } from '../src/core/validate.ts'
 
 /** A subschema big enough to be shared, used twice. */
@@ -54,5 +55,25 @@ describe('validate, with recurring subschemas shared', () => {
       expect(validate(schema, { ...good, report: { facts: [{ id: 'ORD-1' }] } }).valid).toBe(true)
     }
     expect(validate(two, { report: { facts: [], extra: true } }).errors).toContain('/report must NOT have additional properties \'extra\'')
+  })
+})
+
+describe('task files checked once: the digests the main process hands its workers', () => {
+  const catalog = new Map([['get_weather', { name: 'get_weather', description: 'weather', parameters: { type: 'object' }, run: () => ({}) } as never]])
+  const data = (answer: unknown) => ({ id: 'c', title: 'C', tasks: [{ id: 't', prompt: 'Weather?', tools: ['get_weather'], expect: { answer }, solution: [{ final: 'ok' }] }] })
+  const expect_ = { type: 'object', required: ['answer'], properties: { answer: { type: 'string' } } }
+
+  it('a category that passed is known by its digest; a change to its data, or to what it is checked against, is checked again', () => {
+    const before = new Set(checkedTaskDigests())
+    loadCategory(data('sunny'), 'cat.json', catalog, { expect: expect_ })
+    const added = checkedTaskDigests().filter(digest => !before.has(digest))
+    expect(added).toHaveLength(1)
+    // the same data again: nothing new to check
+    loadCategory(data('sunny'), 'cat.json', catalog, { expect: expect_ })
+    expect(checkedTaskDigests()).toHaveLength(before.size + 1)
+    // edited data, and the same data under a stricter schema, are checked (and fail) despite the digest above
+    expect(() => loadCategory(data(7), 'cat.json', catalog, { expect: expect_ })).toThrow(/cat\.json: task 't': expect\/answer must be string/)
+    expect(() => loadCategory(data('sunny'), 'cat.json', catalog, { expect: { ...expect_, properties: { answer: { type: 'number' } } } })).toThrow(/must be number/)
+    expect(checkedTaskDigests()).toHaveLength(before.size + 1)
   })
 })

@@ -106,6 +106,29 @@ class TaskFileError extends Error {
  * file, the task and the key that is wrong, instead of as a confusing error deep in a run.
  */
 export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<string, SimulatedTool>, options: CategoryOptions = {}): Category {
+  const digest = createHash('sha256').update(JSON.stringify([file, data, options.expect ?? null, [...(options.failureModes ?? [])].sort(), [...catalog.keys()].sort()])).digest('hex').slice(0, 24)
+  if (!checkedTasks.has(digest)) {
+    checkCategory(data, file, catalog, options)
+    checkedTasks.add(digest)
+  }
+  const category = data as Category
+  const source = options.source ?? (/^[\w./-]+\.json$/.test(file) ? file : undefined)
+  return { ...category, ...(options.rubric ? { rubric: options.rubric } : {}), ...(source ? { source } : {}) }
+}
+
+/**
+ * Digests of the category data (with what it was checked against) that passed loadCategory's checks, in this process
+ * or in the one that started it. The config checks every task file once in the main process, where a mistake is one
+ * line before anything runs, and hands the digests to the workers (MILO_CHECKED_TASKS), so they do not compile and
+ * run the same schemas again when they import the suites; data that changed since (an edit in watch mode) has another
+ * digest and is checked where it loads.
+ */
+const checkedTasks = new Set<string>((globalThis.process?.env.MILO_CHECKED_TASKS ?? '').split(' ').filter(digest => digest !== ''))
+
+/** The digests of the category data checked so far, to hand to the processes this one starts. */
+export const checkedTaskDigests = (): string[] => [...checkedTasks]
+
+function checkCategory(data: unknown, file: string, catalog: ReadonlyMap<string, SimulatedTool>, options: CategoryOptions): void {
   const { valid, errors } = validate(categorySchema, data)
   if (!valid) {
     throw new TaskFileError(`${file}: ${errors.join('; ')}`)
@@ -135,8 +158,6 @@ export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<s
       }
     }
   }
-  const source = options.source ?? (/^[\w./-]+\.json$/.test(file) ? file : undefined)
-  return { ...category, ...(options.rubric ? { rubric: options.rubric } : {}), ...(source ? { source } : {}) }
 }
 
 /** A category as a user writes it for defineSuite: its tasks as data, its spec file, and what its rubric reads. */

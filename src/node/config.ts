@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import LeaderboardReporter from '../../reporters/leaderboard-reporter.ts'
 import ProgressReporter from '../../reporters/progress-reporter.ts'
+import { checkedTaskDigests } from '../core/suite.ts'
 import { loadEnvFile } from '../runtime/env-file.ts'
 import { agentSpecs } from './agents.ts'
 import { projectFilters, unmatchedProjects } from './matrix.ts'
@@ -103,6 +104,8 @@ export function defineBenchConfig(options: BenchConfigOptions): ViteUserConfig {
     throw new Error(`milo-bench: two suites have the id '${twice}'; a suite id names one leaderboard`)
   }
   registerSuites(suites)
+  // The task files were checked here; the workers, which import the suites again, need not check them again.
+  process.env.MILO_CHECKED_TASKS = checkedTaskDigests().join(' ')
   const specs: ModelSpec[] = [...settings.models, ...agentSpecs(options.agents ?? {}, settings.models, root)]
   // Vitest answers an unknown --project with a stack trace; say which models exist instead.
   const unknown = unmatchedProjects(projectFilters(process.argv), specs.map(spec => spec.key))

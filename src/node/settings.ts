@@ -27,6 +27,8 @@ const settingNames = [
   'MILO_BASE_URL', 'MILO_MODEL', 'MILO_API_KEY', 'MILO_NAME', 'MILO_SERVER', 'MILO_CONTEXT', 'MILO_CONCURRENCY', 'MILO_STREAM', 'MILO_TIMEOUT_MS',
   // `npm run serve`, which runs without this config, reads these two itself.
   'MILO_SERVE_PORT', 'MILO_SERVE_LATENCY',
+  // Set by the config for its workers (src/core/suite.ts), and so present when a restarted watch mode reads it again.
+  'MILO_CHECKED_TASKS',
 ] as const
 
 const given = (env: Env, name: string): string | undefined => (env[name] === undefined || env[name] === '' ? undefined : env[name])
