@@ -47,8 +47,7 @@ export const matrixProject = (id: string): string => id.replace(/[^\w-]+/g, '-')
  * (see matrixProject), on the spec files or folders in `args`.
  */
 export function runMatrix(ids: string[], args: string[], env: Record<string, string> = {}): Promise<BenchRun> {
-  // Each project has its own workers: with one, the matrix's projects would run one after another.
-  return runBench(['--config', 'test/support/reference-matrix.config.ts', ...args], { MILO_TEST_MODELS: ids.join(';'), MILO_WORKERS: '3', ...env })
+  return runBench(['--config', 'test/support/reference-matrix.config.ts', ...args], { MILO_TEST_MODELS: ids.join(';'), ...env })
 }
 
 /** `npm run <script>` from the project's root, as the README says, with results in a fresh temporary folder. */
