@@ -21,6 +21,7 @@ import { declaredPointsProblem } from '../src/runtime/bench.ts'
 import { loadCategory, stampSuite, toolsOf } from '../src/core/suite.ts'
 import { runToolCall } from '../src/runtime/tool-runner.ts'
 import { matrixProject, runMatrix } from './support/run-bench.ts'
+import { sharedRun } from './support/shared-runs.ts'
 
 const category = (id: string): Task[] => classic.categories.find(c => c.id === id)?.tasks ?? []
 const allTasks = classic.categories.flatMap(c => c.tasks)
@@ -379,39 +380,43 @@ const typical: Record<string, { flaw: string, score: number, lost: string[], why
 const flawsUsed = ['wrong-tool', 'stop-after-first', 'fenced-json', 'repeat-failing', 'follow-injection', 'skip-policy', 'guess-missing-detail']
 
 describe.concurrent('the classic benchmark as users run it', () => {
+  /** The oracle with each flaw, as one matrix in one run (seven projects). */
   let run: BenchRun
+  /** The oracle and the baseline on every suite (the run the HTML and shard tests read too). */
+  let reference: BenchRun
   /** The project each flaw's run is in. */
   const flawed = new Map(flawsUsed.map(flaw => [flaw, matrixProject(`oracle,flaw=${flaw}`)]))
 
   beforeAll(async () => {
-    // The reference models and the oracle with each flaw, as one matrix in one run (nine projects).
-    run = await runMatrix(['oracle', 'baseline', ...flawsUsed.map(flaw => `oracle,flaw=${flaw}`)], ['benchmarks/classic'])
+    [run, reference] = await Promise.all([runMatrix(flawsUsed.map(flaw => `oracle,flaw=${flaw}`), ['benchmarks/classic']), sharedRun('reference')])
     expect(run.code, run.output).toBe(0)
+    expect(reference.code, reference.output).toBe(0)
   }, 600_000)
 
+  const runOf = (project: string | undefined): BenchRun => (project === 'oracle' || project === 'baseline' ? reference : run)
   const board = (project: string | undefined): ModelResult => {
-    const model = run.leaderboard().suites.classic?.models.find(m => m.project === project)
+    const model = runOf(project).leaderboard().suites.classic?.models.find(m => m.project === project)
     if (!model) {
-      throw new Error(`no classic result for ${project ?? 'no project'}: ${run.output.slice(-2000)}`)
+      throw new Error(`no classic result for ${project ?? 'no project'}: ${runOf(project).output.slice(-2000)}`)
     }
     return model
   }
   const records = (project: string | undefined): RunRecord[] => {
-    const dir = join(run.resultsDir, 'runs', project ?? '')
-    return readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as RunRecord))
+    const dir = join(runOf(project).resultsDir, 'runs', project ?? '')
+    return readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as RunRecord)).filter(record => record.suite.id === 'classic')
   }
   const checksOf = (project: string | undefined, taskId: string, label: string) =>
     records(project).filter(r => r.taskId === taskId).map(r => r.checks.find(c => c.name === label))
 
   it('oracle scores 60.0/60, every prompt 3 in every run; the tables print with 2-decimal categories', () => {
-        const oracle = board('oracle')
+    const oracle = board('oracle')
     expect(oracle).toMatchObject({ score: 60, max: 60, percent: 100, rank: 1, complete: true })
     expect(Object.keys(oracle.tasks)).toHaveLength(20)
     for (const [id, task] of Object.entries(oracle.tasks)) {
       expect(task.runs, id).toEqual([3, 3, 3])
     }
-    expect(run.stdout).toMatch(/🥇 +\| oracle \(reference solution\) +\| 60\.0\/60 +\| 60\.0–60\.0( ≈)? +\| 100\.0%/)
-    expect(run.stdout).toMatch(/\| Multi-step chains +\| 3\.00 +\| \d\.\d\d +\|/)
+    expect(reference.stdout).toMatch(/🥇 +\| oracle \(reference solution\) +\| 60\.0\/60 +\| 60\.0–60\.0( ≈)? +\| 100\.0%/)
+    expect(reference.stdout).toMatch(/\| Multi-step chains +\| 3\.00 +\| \d\.\d\d +\|/)
   })
 
   it('baseline, a keyword heuristic, scores at most 35%, and under 1 of 3 in every category where a name match is not enough', () => {

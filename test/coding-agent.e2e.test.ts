@@ -5,6 +5,7 @@
 
 import type { FSWatcher } from 'node:fs'
 import { useReferenceServer } from './support/reference-server.ts'
+import { sharedRun } from './support/shared-runs.ts'
 import type { BenchRun } from './support/run-bench.ts'
 import type { TranscriptLine } from '../reporters/transcripts.ts'
 import type { TestOutcome } from '../src/core/scoring.ts'
@@ -374,10 +375,12 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
   // A hurried model, scripted: each task's first careless fix (careless-fixes.json), then a claim that it is done.
   const hurried = Object.fromEntries(agentTasks.map(task => [task.id, [...(careless[task.id]?.[0]?.solution ?? []), { final: 'Fixed: the tests pass now.' }]]))
   const server = useReferenceServer({ scripts: { careless: hurried } })
-  const temps = { oracle: '', thrash: '', giveUp: '', careless: '', baseline: '' }
-  const runs: Record<keyof typeof temps, BenchRun | undefined> = { oracle: undefined, thrash: undefined, giveUp: undefined, careless: undefined, baseline: undefined }
+  // The oracle and the baseline come from the shared run of both on every suite; the oracle's flaws and the careless
+  // script run here, each in a TMPDIR of its own.
+  const temps = { thrash: '', giveUp: '', careless: '' }
+  const runs: Record<keyof typeof temps | 'oracle' | 'baseline', BenchRun | undefined> = { oracle: undefined, thrash: undefined, giveUp: undefined, careless: undefined, baseline: undefined }
   // The scratch directories each run's sandboxes made in its TMPDIR, seen appear while it ran.
-  const created: Record<keyof typeof temps, Set<string>> = { oracle: new Set(), thrash: new Set(), giveUp: new Set(), careless: new Set(), baseline: new Set() }
+  const created: Record<keyof typeof temps, Set<string>> = { thrash: new Set(), giveUp: new Set(), careless: new Set() }
   // What the tasks' repositories name, as it stands in the project before the runs: they must leave it as it was.
   const repoPaths = [...new Set(agentTasks.flatMap(task => [...Object.keys((task.env?.repo as { files: Record<string, string> }).files), ...Object.keys(hiddenTestsOf(task))]))]
   const snapshot = (): Record<string, string | null> => Object.fromEntries(repoPaths.map(path => [path, existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : null]))
@@ -398,14 +401,13 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
     }
     const custom = (model: string, key: keyof typeof temps) => runBench(['--project', 'custom', 'benchmarks/coding-agent'], { MILO_BASE_URL: server.url, MILO_MODEL: model, TMPDIR: temps[key] })
     try {
-      const [oracle, thrash, giveUp, hurried, baseline] = await Promise.all([
-        custom('oracle', 'oracle'),
+      const [reference, thrash, giveUp, hurried] = await Promise.all([
+        sharedRun('reference'),
         custom('oracle,flaw=thrash', 'thrash'),
         custom('oracle,flaw=give-up', 'giveUp'),
         custom('script:careless', 'careless'),
-        runBench(['--project', 'baseline', 'benchmarks/coding-agent'], { TMPDIR: temps.baseline }),
       ])
-      Object.assign(runs, { oracle, thrash, giveUp, careless: hurried, baseline })
+      Object.assign(runs, { oracle: reference, thrash, giveUp, careless: hurried, baseline: reference })
     }
     finally {
       for (const watcher of watchers) {
@@ -418,10 +420,11 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
     await server?.close()
   })
 
-  const resultOfRun = (key: keyof typeof temps): ModelResult => {
+  const resultOfRun = (key: keyof typeof runs): ModelResult => {
     const run = runs[key]
     expect(run?.code, run?.output).toBe(0)
-    const model = run?.leaderboard().suites['coding-agent']?.models[0]
+    const project = key === 'oracle' || key === 'baseline' ? key : 'custom'
+    const model = run?.leaderboard().suites['coding-agent']?.models.find(m => m.project === project)
     if (!model?.agent) {
       throw new Error(`no coding-agent result for ${key}: ${run?.output ?? ''}`)
     }
@@ -430,10 +433,10 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
 
   it('oracle: 23/23, tool_call_success 1.0, rework_rate 0, composite 1, and the table printed', ({ expect }) => {
     const result = resultOfRun('oracle')
-    expect(result).toMatchObject({ project: 'custom', score: 1, complete: true })
+    expect(result).toMatchObject({ project: 'oracle', score: 1, complete: true })
     expect(result.agent).toMatchObject({ toolCallSuccess: 1, taskCompletion: 1, reworkRate: 0, composite: 1, passCount: 23, taskCount: 23, timeouts: 0 })
-    expect(runs.oracle?.stdout).toMatch(/\| Metric +\| custom +\|/)
-    expect(runs.oracle?.stdout).toMatch(/\| Pass count +\| 23\/23 +\|/)
+    expect(runs.oracle?.stdout).toMatch(/\| Metric +\| oracle +\| baseline +\|/)
+    expect(runs.oracle?.stdout).toMatch(/\| Pass count +\| 23\/23 +\| 0\/23 +\|/)
   })
 
   it('thrash: the same completion, with rework on every task it could thrash', ({ expect }) => {
@@ -477,7 +480,7 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
     const caps = await sandboxCapabilities()
     for (const key of Object.keys(temps) as (keyof typeof temps)[]) {
       const run = runs[key]
-      const project = key === 'baseline' ? 'baseline' : 'custom'
+      const project = 'custom'
       const dir = join(run?.resultsDir ?? '', 'transcripts', project)
       const transcripts = readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as TranscriptLine))
       expect(transcripts, key).toHaveLength(23)
