@@ -89,7 +89,8 @@ describe('watch mode and the UI', () => {
   it('editing one prompt makes exactly that prompt\'s model calls', async () => {
     const port = await freePort()
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, FORCE_COLOR: '0', MILO_BASE_URL: server.url, MILO_MODEL: 'oracle', MILO_CONCURRENCY: '4', MILO_RESULTS_DIR: join(copy, 'results') }
-    const watch = watchVitest(['--ui', '--watch', '--open=false', `--api.port=${port}`, '--project', 'custom'], copy, env)
+    // Two suites: the edited one, and one whose row must stay complete (coding-agent's sandboxes would add only time).
+    const watch = watchVitest(['--ui', '--watch', '--open=false', `--api.port=${port}`, '--project', 'custom', 'benchmarks/classic', 'benchmarks/v1'], copy, env)
     child = watch.child
     const { runEnded } = watch
 
