@@ -78,7 +78,7 @@ export function cacheModeSetting(env: Env): CacheMode | undefined {
  * tests already wait on the model side by side, so workers beyond the cores only add start-up (on 2 cores, 8 workers
  * took `npm run bench` from 29 s to 59 s).
  */
-const defaultWorkers = (): number => Math.min(8, Math.max(2, availableParallelism()))
+export const defaultWorkers = (): number => Math.min(8, Math.max(2, availableParallelism()))
 
 export function readSettings(entries: Record<string, ModelEntry>, env: Env): Settings {
   const problems: string[] = []

@@ -10,11 +10,15 @@ import { suites } from '../../fixtures/suites.ts'
 import { createClient } from '../../src/models/client.ts'
 import { normalizeCompletion } from '../../src/models/normalize.ts'
 import { startReferenceServer } from '../../src/node/reference-server.ts'
+import { defaultWorkers } from '../../src/node/settings.ts'
 import { startSlotServer } from '../../src/node/slot-server.ts'
 import { acquireSlot } from '../../src/runtime/slots.ts'
 import type { MarkupResult } from '../support/hostile-markup.ts'
 import { runBench } from '../support/run-bench.ts'
 import { measureWorkload } from './workload.ts'
+
+/** The workers a user's run gets by default (the tests' own child runs take one). */
+const userWorkers = String(defaultWorkers())
 
 const quantile = (values: number[], q: number): number => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -65,7 +69,7 @@ async function suiteWallTime(latencyMs: number, concurrency: number, files: stri
   const server = await startReferenceServer({ suites })
   const model = `oracle,latency=${latencyMs}`
   const started = performance.now()
-  const run = await runBench(['--project', 'custom', ...files], { MILO_BASE_URL: server.url, MILO_MODEL: model, MILO_CONCURRENCY: String(concurrency) })
+  const run = await runBench(['--project', 'custom', ...files], { MILO_BASE_URL: server.url, MILO_MODEL: model, MILO_CONCURRENCY: String(concurrency), MILO_WORKERS: userWorkers })
   const process = performance.now() - started
   await server.close()
   if (run.code !== 0) {
@@ -81,13 +85,13 @@ async function rescoreFromCassettes(): Promise<{ rescore: number, runs: number }
   const server = await startReferenceServer({ suites })
   const cassettes = mkdtempSync(join(tmpdir(), 'milo-perf-cassettes-'))
   const env = { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle', MILO_CACHE_DIR: cassettes }
-  const recorded = await runBench(['--project', 'custom'], { ...env, MILO_CACHE: 'record' })
+  const recorded = await runBench(['--project', 'custom'], { ...env, MILO_CACHE: 'record', MILO_WORKERS: userWorkers })
   await server.close()
   if (recorded.code !== 0) {
     throw new Error(`recording failed:\n${recorded.output}`)
   }
   const started = performance.now()
-  const replayed = await runBench(['--project', 'custom'], { ...env, MILO_CACHE: 'strict' })
+  const replayed = await runBench(['--project', 'custom'], { ...env, MILO_CACHE: 'strict', MILO_WORKERS: userWorkers })
   const rescore = performance.now() - started
   if (replayed.code !== 0) {
     throw new Error(`re-scoring failed:\n${replayed.output}`)
