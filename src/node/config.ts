@@ -143,6 +143,7 @@ export function defineBenchConfig(options: BenchConfigOptions): ViteUserConfig {
       sequence: { concurrent: true },
       // Model calls wait on the network, not the CPU: run several spec files at once (the slot server bounds calls).
       maxWorkers: settings.workers,
+      // Vite's transforms of the runtime, the suites and the spec files kept on disk for the next run (Vitest 5's default).
       experimental: { fsModuleCache: true },
       reporters: [...reporters, new LeaderboardReporter({ gate: options.gate ?? {}, settings, suites, ...(options.outputDir ? { outputDir: options.outputDir } : {}) })],
       // Reporters named on the command line (`npm run bench`) and the global setup read the settings from here.
