@@ -24,15 +24,16 @@ afterEach(async () => {
 
 describe('a call against a budget', () => {
   it('does not count the time spent waiting for a concurrency slot', async () => {
-    const server = await startFaultServer([{ reply: okReply('a'), delayMs: 300 }, { reply: okReply('b'), delayMs: 300 }])
+    const server = await startFaultServer([{ reply: okReply('a'), delayMs: 500 }, { reply: okReply('b'), delayMs: 500 }])
     const slots = await startSlotServer({ m: 1 })
     closers.push(server.close, slots.close)
     const client = createClient(spec, { baseURL: server.url, acquire: () => acquireSlot(slots.url, 'm') })
-    // Both calls start together; with one slot one of them waits for the other's exchange (300 ms or more on a loaded
-    // machine) before its own. Its wall time holds the wait; its model time must not.
+    // Both calls start together; with one slot one of them waits for the other's exchange (500 ms, more on a loaded
+    // machine) before its own. Its wall time holds the wait; its model time must not, and its 900 ms budget must last:
+    // a budget that ran on wall time would run out during its own exchange.
     const timed = async (): Promise<Awaited<ReturnType<typeof client.complete>> & { wallMs: number }> => {
       const started = performance.now()
-      const result = await client.complete(request, undefined, { remainingMs: 5000 })
+      const result = await client.complete(request, undefined, { remainingMs: 900 })
       return { ...result, wallMs: performance.now() - started }
     }
     const results = await Promise.all([timed(), timed()])
@@ -40,10 +41,11 @@ describe('a call against a budget', () => {
     expect(slots.peaks.get('m')).toBe(1)
     const [first, waited] = [...results].sort((a, b) => a.wallMs - b.wallMs) as [typeof results[0], typeof results[0]]
     for (const result of [first, waited]) {
-      expect(result.activeMs).toBeGreaterThanOrEqual(290)
+      expect(result.activeMs).toBeGreaterThanOrEqual(490)
     }
-    expect(waited.wallMs).toBeGreaterThanOrEqual(first.activeMs + 290)
-    expect(waited.activeMs).toBeLessThan(waited.wallMs - 250)
+    expect(waited.wallMs).toBeGreaterThanOrEqual(first.activeMs + 490)
+    expect(waited.wallMs).toBeGreaterThan(900)
+    expect(waited.activeMs).toBeLessThan(waited.wallMs - 400)
   })
 
   it('does not count retry backoff, and aborts the exchange that outlasts what is left', async () => {

@@ -496,6 +496,19 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
         expect(record.sandbox, key).toEqual({ processes: caps.containment, network: caps.isolation, disk: caps.disk, memory: caps.memoryLimit, uid: expect.any(Boolean) })
       }
     }
+    // The oracle's and the baseline's runs (the shared run, in a TMPDIR of its own) left no scratch folder either, and
+    // say how their code was contained.
+    const reference = runs.oracle as BenchRun & { tmpDir: string }
+    expect(readdirSync(reference.tmpDir).filter(name => name.startsWith('milo-sandbox-'))).toEqual([])
+    for (const project of ['oracle', 'baseline']) {
+      const recordsDir = join(reference.resultsDir, 'runs', project)
+      const records = readdirSync(recordsDir).flatMap(file => readFileSync(join(recordsDir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as { suite: { id: string }, sandbox?: unknown }))
+        .filter(record => record.suite.id === 'coding-agent')
+      expect(records, project).toHaveLength(23)
+      for (const record of records) {
+        expect(record.sandbox, project).toEqual({ processes: caps.containment, network: caps.isolation, disk: caps.disk, memory: caps.memoryLimit, uid: expect.any(Boolean) })
+      }
+    }
     expect(snapshot()).toEqual(before)
   })
 })

@@ -44,6 +44,14 @@ describe('validate, with recurring subschemas shared', () => {
     expect(validate(patterned, { p_x: { name: 'Ada' } }).errors).toEqual(['/p_x must have required property \'born\''])
   })
 
+  it('a mistake in a schema is reported from its root, and is still refused the second time', () => {
+    const bad = { type: 'object', properties: { a: person, b: { ...person, minProperties: -1 } } }
+    expect(() => validate(bad, {})).toThrow('schema is invalid: data/properties/b/minProperties must be >= 0')
+    expect(() => validate(bad, {})).toThrow('schema is invalid: data/properties/b/minProperties must be >= 0')
+    // the good piece it shares with valid schemas still works for them
+    expect(validate({ type: 'array', items: person }, [{ name: 'Ada', born: '1815-12-10' }]).valid).toBe(true)
+  })
+
   it('the answer spec, shared by the suites, judges the same when two schemas embed it', () => {
     const one = { type: 'object', properties: { answer: answerSpecSchema } }
     const two = { type: 'object', properties: { answer: answerSpecSchema, report: answerSpecSchema } }

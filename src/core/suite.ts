@@ -106,10 +106,12 @@ class TaskFileError extends Error {
  * file, the task and the key that is wrong, instead of as a confusing error deep in a run.
  */
 export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<string, SimulatedTool>, options: CategoryOptions = {}): Category {
-  const digest = createHash('sha256').update(JSON.stringify([file, data, options.expect ?? null, [...(options.failureModes ?? [])].sort(), [...catalog.keys()].sort()])).digest('hex').slice(0, 24)
-  if (!checkedTasks.has(digest)) {
+  const digest = categoryDigest(data, file, catalog, options)
+  if (digest === undefined || !checkedTasks.has(digest)) {
     checkCategory(data, file, catalog, options)
-    checkedTasks.add(digest)
+    if (digest !== undefined) {
+      checkedTasks.add(digest)
+    }
   }
   const category = data as Category
   const source = options.source ?? (/^[\w./-]+\.json$/.test(file) ? file : undefined)
@@ -124,6 +126,21 @@ export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<s
  * digest and is checked where it loads.
  */
 const checkedTasks = new Set<string>((globalThis.process?.env.MILO_CHECKED_TASKS ?? '').split(' ').filter(digest => digest !== ''))
+
+/** What the checks themselves are: a change to them (another milo-bench) makes every digest new. */
+const checker = createHash('sha256').update(JSON.stringify([categorySchema, 'targets', 'unique ids', 'known tools'])).digest('hex')
+
+/** The digest of a category's data with everything it is checked against; undefined for data that is not JSON. */
+function categoryDigest(data: unknown, file: string, catalog: ReadonlyMap<string, SimulatedTool>, options: CategoryOptions): string | undefined {
+  let text: string
+  try {
+    text = JSON.stringify([checker, file, data, options.expect ?? null, options.failureModes ? [...options.failureModes].sort() : null, [...catalog.keys()].sort()])
+  }
+  catch {
+    return undefined // a BigInt or a cycle: checkCategory says what is wrong with it
+  }
+  return createHash('sha256').update(text).digest('hex').slice(0, 24)
+}
 
 /** The digests of the category data checked so far, to hand to the processes this one starts. */
 export const checkedTaskDigests = (): string[] => [...checkedTasks]

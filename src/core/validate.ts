@@ -14,6 +14,10 @@ const validators = new WeakMap<object, ReturnType<typeof ajv.compile>>()
 export function validate(schema: JsonSchema, value: unknown): { valid: boolean, errors: string[] } {
   let check = validators.get(schema)
   if (!check) {
+    // Checked whole, as written, so a mistake in it is reported from its root, before any piece is shared.
+    if (!(ajv.validateSchema(schema) as boolean)) {
+      throw new Error(`schema is invalid: ${ajv.errorsText(ajv.errors)}`)
+    }
     check = ajv.compile(shareSubschemas(schema))
     validators.set(schema, check)
   }
@@ -23,17 +27,18 @@ export function validate(schema: JsonSchema, value: unknown): { valid: boolean, 
 
 // Sharing subschemas. The suites' `expect` schemas repeat large pieces (the shape of a fact appears in every answer
 // spec, an answer spec in most categories): ajv generates code for every copy, which made loading the built-in suites
-// cost a second of compiling in each process that loads them. A subschema that recurs is registered once under an id
-// of its own and referenced, so its code is generated once for all the schemas that use it. Only positions that hold
-// a schema are rewritten (not `enum`, `const`, `default` or `examples` values), and a schema with references or ids of
-// its own is compiled as written, since moving its parts would change what those resolve to.
+// cost a second of compiling in each process that loads them. A sizeable subschema is registered once under an id of
+// its own and referenced, so the code of the pieces that hold other pieces is generated once for all the schemas that
+// use them (ajv still inlines a piece that references nothing). Only the positions draft-07 reads as schemas are
+// rewritten (not `enum`, `const`, `default` or `examples` values, nor keywords this ajv ignores), and a schema with
+// references or ids of its own is compiled as written, since moving its parts would change what those resolve to.
 
 /** Below this size (its JSON) a subschema's code is cheaper to generate again than to reach through a reference. */
 const sharedMinimum = 200
 
-const schemaKeywords = ['items', 'additionalItems', 'additionalProperties', 'contains', 'not', 'if', 'then', 'else', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties']
-const schemaListKeywords = ['anyOf', 'oneOf', 'allOf', 'prefixItems', 'items']
-const schemaMapKeywords = ['properties', 'patternProperties', 'dependentSchemas', 'definitions', '$defs']
+const schemaKeywords = ['items', 'additionalItems', 'additionalProperties', 'contains', 'not', 'if', 'then', 'else', 'propertyNames']
+const schemaListKeywords = ['anyOf', 'oneOf', 'allOf', 'items']
+const schemaMapKeywords = ['properties', 'patternProperties', 'definitions']
 
 /** The id each shared subschema (by its JSON) is registered under. */
 const sharedIds = new Map<string, string>()
@@ -75,9 +80,11 @@ function shared(schema: unknown): unknown {
   }
   let id = sharedIds.get(json)
   if (id === undefined) {
+    const piece = rewriteChildren(schema)
     id = `milo-bench:shared/${String(sharedIds.size)}`
+    // Its root schema was checked whole before it was taken apart; the id is kept only once the piece is registered.
+    ajv.addSchema(piece, id, undefined, false)
     sharedIds.set(json, id)
-    ajv.addSchema(rewriteChildren(schema), id)
   }
   return { $ref: id }
 }

@@ -32,11 +32,12 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /**
- * `vitest run <args>` in a child process. It gets one worker per project unless `env` says otherwise: the tests run
- * many benchmarks at once, so the cores are busy anyway, and each extra worker would import the suites again.
+ * `vitest run <args>` in a child process. It gets one worker unless `env` says otherwise: the tests run many
+ * benchmarks at once, so the cores are busy anyway, and each extra worker would import the suites again. An aborted
+ * `signal` kills it (its run then resolves with the output so far and no exit code).
  */
-export function runBench(args: string[], env: Record<string, string> = {}, resultsDir = mkdtempSync(join(tmpdir(), 'milo-results-'))): Promise<BenchRun> {
-  return run(process.execPath, [vitestBin, 'run', ...args], { MILO_WORKERS: '1', ...env }, resultsDir)
+export function runBench(args: string[], env: Record<string, string> = {}, resultsDir = mkdtempSync(join(tmpdir(), 'milo-results-')), signal?: AbortSignal): Promise<BenchRun> {
+  return run(process.execPath, [vitestBin, 'run', ...args], { MILO_WORKERS: '1', ...env }, resultsDir, signal)
 }
 
 /** The project a reference model id gets in test/support/reference-matrix.config.ts: `oracle,flaw=wrong-tool` -> `oracle-flaw-wrong-tool`. */
@@ -55,14 +56,18 @@ export function runScript(script: string, env: Record<string, string> = {}, resu
   return run('npm', ['run', '--silent', script], env, resultsDir)
 }
 
-function run(command: string, args: string[], env: Record<string, string>, resultsDir: string): Promise<BenchRun> {
+function run(command: string, args: string[], env: Record<string, string>, resultsDir: string, signal?: AbortSignal): Promise<BenchRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: root, env: cleanEnv({ MILO_RESULTS_DIR: resultsDir, ...env }) })
+    const child = spawn(command, args, { cwd: root, env: cleanEnv({ MILO_RESULTS_DIR: resultsDir, ...env }), ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-    child.on('error', reject)
+    child.on('error', (error) => {
+      if (!signal?.aborted) {
+        reject(error)
+      }
+    })
     child.on('close', code => resolvePromise({
       code,
       stdout,

@@ -16,12 +16,16 @@ declare module 'vitest' {
 
 /**
  * The shared run `name`: started by the first file that asks, awaited by the others. Its results folder is shared
- * too: read it, and write only files of your own into it.
+ * too: read it, and write only files of your own into it. `tmpDir` is the run's TMPDIR (its sandboxes' scratch).
  */
-export function sharedRun(name: keyof typeof sharedRuns): Promise<BenchRun> {
+export function sharedRun(name: keyof typeof sharedRuns): Promise<BenchRun & { tmpDir: string }> {
+  const url = inject('sharedRunsURL') as string | undefined
+  if (url === undefined) {
+    return Promise.reject(new Error(`shared run '${name}': only the e2e project serves shared runs (test/support/global-setup.ts); name the file *.e2e.test.ts`))
+  }
   return new Promise((resolve, reject) => {
     // node:http, not fetch: a whole benchmark can take longer than fetch waits for response headers.
-    get(`${inject('sharedRunsURL')}/runs/${encodeURIComponent(name)}`, (response) => {
+    get(`${url}/runs/${encodeURIComponent(name)}`, (response) => {
       let body = ''
       response.setEncoding('utf8')
       response.on('data', (chunk: string) => { body += chunk })
