@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { models } from '../fixtures/models.ts'
 import { suites } from '../fixtures/suites.ts'
 import { defineBenchConfig } from '../src/node/config.ts'
+import { usableCpus } from '../src/node/settings.ts'
 
 type ProjectTest = { name: string, pool?: string, isolate?: boolean, include?: string[] }
 
@@ -36,5 +37,30 @@ describe('defineBenchConfig', () => {
     const digests = (process.env.MILO_CHECKED_TASKS ?? '').split(' ')
     expect(digests.length).toBeGreaterThanOrEqual(suites.reduce((n, suite) => n + suite.categories.length, 0))
     expect(digests.every(digest => /^[0-9a-f]{24}$/.test(digest))).toBe(true)
+  })
+})
+
+describe('the default worker count', () => {
+  const files = (contents: Record<string, string>) => (path: string): string => {
+    const text = contents[path]
+    if (text === undefined) {
+      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' })
+    }
+    return text
+  }
+
+  it('follows a container\'s CPU quota (cgroup v2 and v1), not the host\'s cores', () => {
+    expect(usableCpus(64, files({ '/sys/fs/cgroup/cpu.max': '200000 100000\n' }))).toBe(2)
+    expect(usableCpus(64, files({ '/sys/fs/cgroup/cpu.max': '150000 100000' }))).toBe(2)
+    expect(usableCpus(64, files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '400000\n', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n' }))).toBe(4)
+    // a quota above the cores the process may run on does not raise it
+    expect(usableCpus(2, files({ '/sys/fs/cgroup/cpu.max': '800000 100000' }))).toBe(2)
+  })
+
+  it('keeps the cores where there is no quota, or none it can read', () => {
+    expect(usableCpus(8, files({ '/sys/fs/cgroup/cpu.max': 'max 100000' }))).toBe(8)
+    expect(usableCpus(8, files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000' }))).toBe(8)
+    expect(usableCpus(8, files({}))).toBe(8)
+    expect(usableCpus(8, files({ '/sys/fs/cgroup/cpu.max': 'garbage' }))).toBe(8)
   })
 })

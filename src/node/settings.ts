@@ -4,6 +4,7 @@
 // MILO_* name one typo away from a setting says which. Pure: the environment is passed in.
 
 import type { CacheMode, CacheSettings, ProgressSetting, Settings } from '../protocol.ts'
+import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import type { ModelEntry } from '../core/types.ts'
@@ -70,15 +71,46 @@ export function cacheModeSetting(env: Env): CacheMode | undefined {
 }
 
 /**
+ * The CPUs this process may use: the cores it can run on, capped by the cgroup's CPU quota when it has one (a
+ * container started with `--cpus 2` on a 64-core host), which Node 20's availableParallelism does not read. `read`
+ * reads a file (injected by tests).
+ */
+export function usableCpus(cores = availableParallelism(), read = (path: string): string => readFileSync(path, 'utf8')): number {
+  const quotaOf = (quota: number, period: number): number | undefined => (quota > 0 && period > 0 ? Math.max(1, Math.min(cores, Math.ceil(quota / period))) : undefined)
+  const attempts = [
+    // cgroup v2: "<quota> <period>", or "max <period>" for no quota
+    () => {
+      const [quota = '', period = ''] = read('/sys/fs/cgroup/cpu.max').trim().split(/\s+/)
+      return quota === 'max' ? undefined : quotaOf(Number(quota), Number(period))
+    },
+    // cgroup v1: a quota of -1 is none
+    () => quotaOf(Number(read('/sys/fs/cgroup/cpu/cpu.cfs_quota_us').trim()), Number(read('/sys/fs/cgroup/cpu/cpu.cfs_period_us').trim())),
+  ]
+  for (const attempt of attempts) {
+    try {
+      const capped = attempt()
+      if (capped !== undefined) {
+        return capped
+      }
+    }
+    catch {
+      // no such file: no quota of that kind
+    }
+  }
+  return cores
+}
+
+/**
+ * Spec files run at once by default: one a usable CPU, 2 to 8. Each worker loads the runtime and the suites; a
+ * worker's tests already wait on the model side by side, so workers beyond the cores only add start-up (on 2 cores,
+ * 8 workers took `npm run bench` from 29 s to 59 s).
+ */
+export const defaultWorkers = (): number => Math.min(8, Math.max(2, usableCpus()))
+
+/**
  * Reads every setting; throws a SettingsError listing every problem (one line each) when any value is bad. `entries`
  * is the model matrix (fixtures/models.ts), checked here too.
  */
-/**
- * Spec files run at once by default: one a core, 2 to 8. Each worker loads the runtime and the suites; a worker's
- * tests already wait on the model side by side, so workers beyond the cores only add start-up (on 2 cores, 8 workers
- * took `npm run bench` from 29 s to 59 s).
- */
-export const defaultWorkers = (): number => Math.min(8, Math.max(2, availableParallelism()))
 
 export function readSettings(entries: Record<string, ModelEntry>, env: Env): Settings {
   const problems: string[] = []
