@@ -81,7 +81,7 @@ interface ClientOptions {
   /** Longest Retry-After honoured, in ms (default 60 000); longer waits fall back to the backoff. */
   maxRetryAfterMs?: number
   /** Runs before each HTTP attempt and resolves when a slot is free; returns its release. Not timed. */
-  acquire?: () => Promise<() => void>
+  acquire?: (signal?: AbortSignal) => Promise<() => void>
   /** Recorded replies (src/models/cache.ts); a hit returns the recorded reply and latency without a model call. */
   cache?: ResponseCache
 }
@@ -309,7 +309,8 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
 
   /** One HTTP exchange. `spend` is told its duration, whatever its outcome; `leftMs` is the budget left for it. */
   async function attempt(body: Record<string, unknown>, headers: Record<string, string>, outer: AbortSignal | undefined, leftMs: number | undefined, spend: (ms: number) => void): Promise<Omit<CompletionResult, 'retries' | 'activeMs'> & { raw: unknown }> {
-    const release = options.acquire ? await options.acquire() : undefined
+    // A run that ends while it waits (its test timed out) stops waiting: it must not take a slot later for nobody.
+    const release = options.acquire ? await options.acquire(outer) : undefined
     if (leftMs !== undefined && leftMs <= 0) {
       release?.()
       throw new BudgetExhaustedError(0)

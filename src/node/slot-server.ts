@@ -6,6 +6,9 @@
 //   worker -> server   `acquire <id> <key>`   wait for a slot of `key` (URI-encoded); `id` pairs the grant with it
 //   server -> worker   `granted <id>`
 //   worker -> server   `release <key>`        give one slot of `key` back
+//   worker -> server   `cancel <id> <key>`    stop waiting (the test ended first)
+//   server -> worker   `cancelled <id>`       it was still waiting; no grant follows (else the grant was already
+//                                              sent, and the worker gives that slot back)
 //
 // A worker that dies (its socket closes) gives back every slot it held and leaves every queue it waited in.
 
@@ -72,7 +75,7 @@ export async function startSlotServer(limits: Record<string, number>): Promise<S
   }
   const message = (socket: Socket, line: string): void => {
     const [verb, first = '', second = ''] = line.split(' ')
-    const key = decode(verb === 'acquire' ? second : first)
+    const key = decode(verb === 'acquire' || verb === 'cancel' ? second : first)
     if (key === undefined) {
       return
     }
@@ -88,6 +91,14 @@ export async function startSlotServer(limits: Record<string, number>): Promise<S
     }
     else if (verb === 'release') {
       release(socket, key, 1)
+    }
+    else if (verb === 'cancel') {
+      const p = pool(key)
+      const at = p.waiting.findIndex(waiter => waiter.socket === socket && waiter.id === first)
+      if (at !== -1) {
+        p.waiting.splice(at, 1)
+        socket.write(`cancelled ${first}\n`)
+      }
     }
   }
   const server = createServer((socket) => {

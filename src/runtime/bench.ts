@@ -74,7 +74,7 @@ function clientFor(spec: ModelSpec, preflight: Preflight): ModelClient {
     client = createClient(spec, {
       baseURL: preflight.baseURL,
       ...(apiKey ? { apiKey } : {}),
-      acquire: () => acquireSlot(slotsURL, spec.key),
+      acquire: signal => acquireSlot(slotsURL, spec.key, signal),
       cache,
     })
     clients.set(spec.key, client)

@@ -8,6 +8,8 @@ import { connect } from 'node:net'
 interface Connection {
   socket: Socket
   pending: Map<string, { resolve: () => void, reject: (error: Error) => void }>
+  /** Waits given up (their keys), until the server says it dropped them or grants them anyway (then given back). */
+  cancelled: Map<string, string>
   next: number
 }
 
@@ -24,7 +26,7 @@ function connection(url: string): Connection {
   // The socket must not keep a worker alive once its tests are done.
   socket.unref()
   socket.setEncoding('utf8')
-  const made: Connection = { socket, pending: new Map(), next: 0 }
+  const made: Connection = { socket, pending: new Map(), cancelled: new Map(), next: 0 }
   let buffered = ''
   socket.on('data', (chunk: string) => {
     buffered += chunk
@@ -34,8 +36,17 @@ function connection(url: string): Connection {
       buffered = buffered.slice(end + 1)
       end = buffered.indexOf('\n')
       if (verb === 'granted') {
+        const given = made.cancelled.get(id)
+        if (given !== undefined) {
+          // granted before the cancel arrived: nobody waits for it now
+          made.cancelled.delete(id)
+          socket.write(`release ${given}\n`)
+        }
         made.pending.get(id)?.resolve()
         made.pending.delete(id)
+      }
+      else if (verb === 'cancelled') {
+        made.cancelled.delete(id)
       }
     }
   })
@@ -54,11 +65,16 @@ function connection(url: string): Connection {
   return made
 }
 
-/** Waits for a slot for `key`; the returned function gives it back. Without a slot server, slots are unlimited. */
-export async function acquireSlot(url: string | undefined, key: string): Promise<() => void> {
+/**
+ * Waits for a slot for `key`; the returned function gives it back. Without a slot server, slots are unlimited. An
+ * aborted `signal` (the test timed out, the run was cancelled) stops the wait and rejects with its reason: the slot
+ * is not taken later for nobody.
+ */
+export async function acquireSlot(url: string | undefined, key: string, signal?: AbortSignal): Promise<() => void> {
   if (!url) {
     return () => {}
   }
+  signal?.throwIfAborted()
   const link = connection(url)
   const name = encodeURIComponent(key)
   const id = String(link.next++)
@@ -66,7 +82,23 @@ export async function acquireSlot(url: string | undefined, key: string): Promise
   link.socket.ref()
   try {
     await new Promise<void>((resolve, reject) => {
-      link.pending.set(id, { resolve, reject })
+      const giveUp = (): void => {
+        link.pending.delete(id)
+        link.cancelled.set(id, name)
+        link.socket.write(`cancel ${id} ${name}\n`)
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('the wait for a concurrency slot was aborted'))
+      }
+      link.pending.set(id, {
+        resolve: () => {
+          signal?.removeEventListener('abort', giveUp)
+          resolve()
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', giveUp)
+          reject(error)
+        },
+      })
+      signal?.addEventListener('abort', giveUp, { once: true })
       link.socket.write(`acquire ${id} ${name}\n`)
     })
   }
