@@ -57,15 +57,15 @@ describe('the slot server', () => {
 
   it('a worker that dies gives back the slots it held and leaves the queue; releasing what it never held frees nothing', async () => {
     const slots = await startSlotServer({ m: 1 })
-    const { port } = new URL(slots.url)
+    const { port, username: token } = new URL(slots.url)
     const worker = connect({ host: '127.0.0.1', port: Number(port) })
     try {
       const granted = new Promise<string>(resolve => worker.once('data', chunk => resolve(chunk.toString())))
-      worker.write('acquire 7 m\n')
+      worker.write(`hello ${token}\nacquire 7 m\n`)
       expect(await granted).toBe('granted 7\n')
       const stranger = connect({ host: '127.0.0.1', port: Number(port) })
       // A line no worker sends (a key that is not URI-encoded) is ignored, not thrown in the main process.
-      stranger.write('acquire 1 %\nrelease %E0%A4%A\nrelease m\n')
+      stranger.write(`hello ${token}\nacquire 1 %\nrelease %E0%A4%A\nrelease m\n`)
       const waiting = acquireSlot(slots.url, 'm')
       expect(await settled(waiting)).toBe(false)
       stranger.destroy()
@@ -84,6 +84,32 @@ describe('the slot server', () => {
     await acquireSlot(slots.url, 'm')
     const waiting = acquireSlot(slots.url, 'm')
     await slots.close()
-    await expect(waiting).rejects.toThrow(`the concurrency slot server at ${slots.url} `)
+    const { host } = new URL(slots.url)
+    await expect(waiting).rejects.toThrow(`the concurrency slot server at ${host} `)
+  })
+
+  it('only the run\'s workers take slots: a connection without the server\'s token is closed, having taken nothing', async () => {
+    const slots = await startSlotServer({ m: 1 })
+    const { port, username: token } = new URL(slots.url)
+    try {
+      for (const hello of ['', 'hello wrong-token\n', `hello ${token.slice(0, -1)}\n`, 'x'.repeat(200)]) {
+        const intruder = connect({ host: '127.0.0.1', port: Number(port) })
+        const closed = new Promise<string>((resolve) => {
+          let heard = ''
+          intruder.on('data', (chunk) => { heard += chunk.toString() })
+          intruder.on('close', () => resolve(heard))
+          intruder.on('error', () => {})
+        })
+        intruder.write(`${hello}acquire 1 m\nacquire 2 m\n`)
+        // no grant, and the connection ends
+        expect(await closed, JSON.stringify(hello)).toBe('')
+      }
+      // the slot is still free for a worker that has the token
+      expect(await settled(acquireSlot(slots.url, 'm'))).toBe(true)
+      expect(slots.peaks.get('m')).toBe(1)
+    }
+    finally {
+      await slots.close()
+    }
   })
 })

@@ -10,9 +10,12 @@
 //   server -> worker   `cancelled <id>`       it was still waiting; no grant follows (else the grant was already
 //                                              sent, and the worker gives that slot back)
 //
-// A worker that dies (its socket closes) gives back every slot it held and leaves every queue it waited in.
+// A worker that dies (its socket closes) gives back every slot it held and leaves every queue it waited in. The URL
+// carries a token made for this server (`tcp://<token>@127.0.0.1:<port>`): a connection's first line must be
+// `hello <token>`, or the server closes it, so no other local process can take or hold the run's slots.
 
 import type { AddressInfo, Socket } from 'node:net'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer } from 'node:net'
 
 interface Waiter {
@@ -101,18 +104,35 @@ export async function startSlotServer(limits: Record<string, number>): Promise<S
       }
     }
   }
+  const token = randomBytes(16).toString('hex')
+  const greeting = Buffer.from(`hello ${token}`)
   const server = createServer((socket) => {
     socket.setNoDelay(true)
     held.set(socket, new Map())
     let buffered = ''
+    let greeted = false
     socket.setEncoding('utf8')
     socket.on('data', (chunk: string) => {
       buffered += chunk
       let end = buffered.indexOf('\n')
       while (end !== -1) {
-        message(socket, buffered.slice(0, end))
+        const line = buffered.slice(0, end)
         buffered = buffered.slice(end + 1)
         end = buffered.indexOf('\n')
+        if (!greeted) {
+          const said = Buffer.from(line)
+          if (said.length !== greeting.length || !timingSafeEqual(said, greeting)) {
+            socket.destroy()
+            return
+          }
+          greeted = true
+          continue
+        }
+        message(socket, line)
+      }
+      // a stranger sending no line end may not grow the buffer without bound
+      if (!greeted && buffered.length > greeting.length) {
+        socket.destroy()
       }
     })
     socket.on('error', () => {})
@@ -129,7 +149,7 @@ export async function startSlotServer(limits: Record<string, number>): Promise<S
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
-    url: `tcp://127.0.0.1:${String(port)}`,
+    url: `tcp://${token}@127.0.0.1:${String(port)}`,
     peaks,
     close: () => new Promise<void>((resolve) => {
       for (const socket of held.keys()) {

@@ -20,9 +20,11 @@ function connection(url: string): Connection {
   if (open) {
     return open
   }
-  const { hostname, port } = new URL(url)
+  const { hostname, port, username } = new URL(url)
   const socket = connect({ host: hostname, port: Number(port) })
   socket.setNoDelay(true)
+  // The server's token (in the URL the main process provided) comes first, or it closes the connection.
+  socket.write(`hello ${username}\n`)
   // The socket must not keep a worker alive once its tests are done.
   socket.unref()
   socket.setEncoding('utf8')
@@ -55,7 +57,7 @@ function connection(url: string): Connection {
       connections.delete(url)
     }
     for (const waiter of made.pending.values()) {
-      waiter.reject(new Error(`the concurrency slot server at ${url} ${reason}`))
+      waiter.reject(new Error(`the concurrency slot server at ${hostname}:${port} ${reason}`))
     }
     made.pending.clear()
   }
