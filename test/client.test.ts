@@ -90,3 +90,34 @@ describe('request bodies', () => {
     expect(retryAfterMs(new Headers(), 0)).toBeUndefined()
   })
 })
+
+describe('a reply too big to read', () => {
+  const big = `{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"${'a'.repeat(1_500_000)}"},"finish_reason":"stop"}]}`
+
+  it('declared by its content-length: refused before its body is read, an infrastructure error, not retried', async () => {
+    const server = await startFaultServer([{ raw: big, headers: { 'content-length': String(Buffer.byteLength(big)) } }])
+    servers.push(server)
+    const client = createClient(spec, { baseURL: server.url, backoffMs: 10, maxReplyBytes: 1024 * 1024 })
+    const error = await client.complete(request).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ModelCallError)
+    expect((error as ModelCallError).recorded).toMatchObject({ kind: 'stream', infrastructure: true, message: expect.stringMatching(/^the reply declares \d+ bytes, more than the 1048576 read; not read$/) })
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('with no declared length: read up to the limit, then the call fails the same way', async () => {
+    const server = await startFaultServer([{ raw: big }])
+    servers.push(server)
+    const client = createClient(spec, { baseURL: server.url, backoffMs: 10, maxReplyBytes: 1024 * 1024 })
+    const error = await client.complete(request).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ModelCallError)
+    expect((error as ModelCallError).recorded).toMatchObject({ kind: 'stream', infrastructure: true, message: 'the reply grew past 1048576 bytes; the rest was not read' })
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('a reply under the limit reads as before', async () => {
+    const server = await startFaultServer([{ raw: big }])
+    servers.push(server)
+    const client = createClient(spec, { baseURL: server.url, maxReplyBytes: 2 * 1024 * 1024 })
+    expect((await client.complete(request)).reply.content).toHaveLength(1_500_000)
+  })
+})

@@ -84,6 +84,44 @@ interface ClientOptions {
   acquire?: (signal?: AbortSignal) => Promise<() => void>
   /** Recorded replies (src/models/cache.ts); a hit returns the recorded reply and latency without a model call. */
   cache?: ResponseCache
+  /** The largest reply body read, in bytes (default 64 MiB): a server that sends more gets the call an error, not the memory. */
+  maxReplyBytes?: number
+}
+
+/** No model's reply comes near it: a reply this big is a broken or hostile server, read no further. */
+const defaultMaxReplyBytes = 64 * 1024 * 1024
+
+/** A reply body over the limit: declared so by its content-length, or found so while it arrived. */
+class ReplyTooLargeError extends Error {
+  constructor(limit: number, declared?: number) {
+    super(declared === undefined
+      ? `the reply grew past ${String(limit)} bytes; the rest was not read`
+      : `the reply declares ${String(declared)} bytes, more than the ${String(limit)} read; not read`)
+  }
+}
+
+/** The response with its body read at most `limit` bytes: refused up front when its content-length says more. */
+function limitBody(response: Response, limit: number): Response {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
+  if (declared > limit) {
+    void response.body?.cancel()
+    throw new ReplyTooLargeError(limit, declared)
+  }
+  if (!response.body || Number.isFinite(declared)) {
+    return response // a declared length within the limit, which fetch holds the server to
+  }
+  let seen = 0
+  const counted = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      seen += chunk.byteLength
+      if (seen > limit) {
+        controller.error(new ReplyTooLargeError(limit))
+        return
+      }
+      controller.enqueue(chunk)
+    },
+  }))
+  return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers })
 }
 
 export interface ModelClient {
@@ -195,6 +233,11 @@ export function retryAfterMs(headers: Headers | undefined, now: number): number 
  * body shapes openai-node cannot read (Gemini's array, vLLM's legacy top-level error).
  */
 function classify(error: unknown, secrets: readonly string[], rawBodies?: WeakMap<Headers, string>): { recorded: RecordedError, retryable: boolean, headers?: Headers } {
+  const tooLarge = error instanceof ReplyTooLargeError ? error : (error as { cause?: unknown } | null)?.cause
+  if (tooLarge instanceof ReplyTooLargeError) {
+    // the server's fault, and another attempt would only read as much again
+    return { recorded: recordError('stream', tooLarge.message, undefined, secrets), retryable: false }
+  }
   if (error instanceof RequestTimeoutError) {
     return { recorded: recordError('timeout', error.message, undefined, secrets), retryable: true }
   }
@@ -248,35 +291,43 @@ function madeError(status: number, message: string, rawBodies: WeakMap<Headers, 
  * of every error response is kept, keyed by the headers object openai-node hands to its APIError, because the SDK drops
  * bodies without a top-level `error` key (Gemini's array, vLLM's legacy shape).
  */
-function guardedFetch(rawBodies: WeakMap<Headers, string>): typeof fetch {
+function guardedFetch(rawBodies: WeakMap<Headers, string>, maxReplyBytes: number): typeof fetch {
   return async (input, init) => {
-    let url = urlOf(input)
-    let request: RequestInit = { ...init, redirect: 'manual' }
-    let response = await fetch(url, request)
-    for (let hop = 0; response.status >= 300 && response.status < 400 && response.headers.has('location'); hop++) {
-      await response.body?.cancel()
-      const next = new URL(response.headers.get('location') as string, url)
-      if (next.origin !== url.origin) {
-        return madeError(response.status, `${url.origin} redirected the request to another origin (${next.origin}); not followed, so neither the key nor the conversation was sent there: if that is the server, make it the model's base URL`, rawBodies)
-      }
-      if (hop === 5) {
-        return madeError(response.status, `more than 5 redirects from ${url.href}`, rawBodies)
-      }
-      // 303, and 301/302 after a POST, continue as a GET without a body, as fetch itself does.
-      if (response.status === 303 || ((response.status === 301 || response.status === 302) && request.method === 'POST')) {
-        request = { ...request, method: 'GET', body: null }
-      }
-      url = next
-      response = await fetch(url, request)
-    }
-    if (response.ok) {
-      return response
-    }
-    const text = await response.text()
-    const copy = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers })
-    rawBodies.set(copy.headers, text)
-    return copy
+    const response = await followWithinOrigin(input, init, rawBodies)
+    // An error answer is already read (and bounded) there; its headers are the key to its kept text.
+    return response.ok ? limitBody(response, maxReplyBytes) : response
   }
+}
+
+/** The fetch of a request, with redirects followed within its origin and error bodies kept (see guardedFetch). */
+async function followWithinOrigin(input: Parameters<typeof fetch>[0], init: Parameters<typeof fetch>[1], rawBodies: WeakMap<Headers, string>): Promise<Response> {
+  let url = urlOf(input)
+  let request: RequestInit = { ...init, redirect: 'manual' }
+  let response = await fetch(url, request)
+  for (let hop = 0; response.status >= 300 && response.status < 400 && response.headers.has('location'); hop++) {
+    await response.body?.cancel()
+    const next = new URL(response.headers.get('location') as string, url)
+    if (next.origin !== url.origin) {
+      return madeError(response.status, `${url.origin} redirected the request to another origin (${next.origin}); not followed, so neither the key nor the conversation was sent there: if that is the server, make it the model's base URL`, rawBodies)
+    }
+    if (hop === 5) {
+      return madeError(response.status, `more than 5 redirects from ${url.href}`, rawBodies)
+    }
+    // 303, and 301/302 after a POST, continue as a GET without a body, as fetch itself does.
+    if (response.status === 303 || ((response.status === 301 || response.status === 302) && request.method === 'POST')) {
+      request = { ...request, method: 'GET', body: null }
+    }
+    url = next
+    response = await fetch(url, request)
+  }
+  if (response.ok) {
+    return response
+  }
+  // An error page is read whole to be classified, up to a megabyte.
+  const text = await limitBody(response, 1024 * 1024).text()
+  const copy = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers })
+  rawBodies.set(copy.headers, text)
+  return copy
 }
 
 function causeOf(error: Error): string {
@@ -299,7 +350,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
     maxRetries: 0,
     // The exchange's own timer (attempt) bounds it, body included; the SDK's, cleared once headers arrive, is a backstop.
     timeout: timeoutMs + 1000,
-    fetch: guardedFetch(rawBodies),
+    fetch: guardedFetch(rawBodies, options.maxReplyBytes ?? defaultMaxReplyBytes),
     // The SDK logs unparseable stream data to the console as is; the classified, redacted error is what gets recorded.
     logLevel: 'off',
   })
