@@ -18,8 +18,9 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // A few replay every task's reference solution: seconds, more on a machine busy with the e2e project.
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.e2e.test.ts'], testTimeout: 30_000 },
+        // A few replay every task's reference solution: seconds, more on a machine busy with the e2e project. A worker
+        // keeps its modules between files (the suites load once a worker, not once a file).
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.e2e.test.ts'], testTimeout: 30_000, isolate: false },
       },
       {
         extends: true,
