@@ -114,6 +114,16 @@ describe('a reply too big to read', () => {
     expect(server.requests).toHaveLength(1)
   })
 
+  it('an error page of any size keeps its status: its first megabyte is read, and a 503 is retried as a 503', async () => {
+    const page = `<html><body><h1>503 Service Unavailable</h1>${'<p>busy</p>'.repeat(200_000)}</body></html>`
+    const server = await startFaultServer([{ raw: page, status: 503, headers: { 'content-type': 'text/html' } }, { reply: okReply('after the page') }])
+    servers.push(server)
+    const client = createClient(spec, { baseURL: server.url, backoffMs: 10, maxReplyBytes: 1024 * 1024 })
+    const result = await client.complete(request)
+    expect(result).toMatchObject({ retries: 1, reply: { content: 'after the page' } })
+    expect(server.requests).toHaveLength(2)
+  })
+
   it('a reply under the limit reads as before', async () => {
     const server = await startFaultServer([{ raw: big }])
     servers.push(server)

@@ -124,6 +124,26 @@ function limitBody(response: Response, limit: number): Response {
   return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers })
 }
 
+/** The first `limit` bytes of a body as text (the rest is not read), for an error page of any size. */
+async function readPrefix(response: Response, limit: number): Promise<string> {
+  if (!response.body) {
+    return ''
+  }
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  while (size < limit) {
+    const { done, value } = await reader.read()
+    if (done) {
+      break
+    }
+    chunks.push(value)
+    size += value.byteLength
+  }
+  await reader.cancel()
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit))
+}
+
 export interface ModelClient {
   /**
    * One model call. With a `budget`, each HTTP exchange is aborted when the budget's model time runs out (waiting for a
@@ -294,7 +314,7 @@ function madeError(status: number, message: string, rawBodies: WeakMap<Headers, 
 function guardedFetch(rawBodies: WeakMap<Headers, string>, maxReplyBytes: number): typeof fetch {
   return async (input, init) => {
     const response = await followWithinOrigin(input, init, rawBodies)
-    // An error answer is already read (and bounded) there; its headers are the key to its kept text.
+    // An error answer is already read there (its first megabyte); its headers are the key to its kept text.
     return response.ok ? limitBody(response, maxReplyBytes) : response
   }
 }
@@ -323,8 +343,8 @@ async function followWithinOrigin(input: Parameters<typeof fetch>[0], init: Para
   if (response.ok) {
     return response
   }
-  // An error page is read whole to be classified, up to a megabyte.
-  const text = await limitBody(response, 1024 * 1024).text()
+  // An error page is read to be classified: its first megabyte, which is where any server says what went wrong.
+  const text = await readPrefix(response, 1024 * 1024)
   const copy = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers })
   rawBodies.set(copy.headers, text)
   return copy

@@ -1,7 +1,8 @@
 // The run's settings, read once when the config loads: every MILO_* variable parsed and checked into one typed object,
 // which the config hands to the reporters, the global setup and the workers (through `provide`), so nothing later
 // reads the environment again. A bad value is one line naming the variable and what it takes, before any test runs; a
-// MILO_* name one typo away from a setting says which. Pure: the environment is passed in.
+// MILO_* name one typo away from a setting says which. The environment is passed in; the only other thing read is the
+// CPU count (and a container's CPU quota) for the default worker count.
 
 import type { CacheMode, CacheSettings, ProgressSetting, Settings } from '../protocol.ts'
 import { readFileSync } from 'node:fs'
@@ -111,7 +112,6 @@ export const defaultWorkers = (): number => Math.min(8, Math.max(2, usableCpus()
  * Reads every setting; throws a SettingsError listing every problem (one line each) when any value is bad. `entries`
  * is the model matrix (fixtures/models.ts), checked here too.
  */
-
 export function readSettings(entries: Record<string, ModelEntry>, env: Env): Settings {
   const problems: string[] = []
   const read = <T>(parse: () => T): T | undefined => {
