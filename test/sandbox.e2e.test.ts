@@ -225,7 +225,11 @@ test('is commutative', () => assert.equal(add(2, 5), add(5, 2)))
     const hang = await runTests({ 'test/t.test.mjs': 'test(\'waits forever\', () => new Promise(() => {}))\ntest(\'fine\', () => {})\n' }, ['test/t.test.mjs'], { testTimeoutMs: 200 })
     expect(hang).toMatchObject({ passed: false, passes: 1, reported: 2, finished: true })
     expect(hang.results[0]?.error).toContain('timed out')
-    const loop = await runTests({ 'test/t.test.mjs': 'test(\'fine\', () => {})\ntest(\'loops\', () => { for (;;) {} })\n' }, ['test/t.test.mjs'], { timeoutMs: 500 })
+    // A test that blocks its thread (here without burning a core, so a loaded machine stays as it was) never yields to
+    // the per-test timer: only the run's deadline ends it, and what was reported before it stands. The deadline leaves
+    // room for a slow start-up, or the test before it would not have reported yet.
+    const blocks = 'test(\'fine\', () => {})\ntest(\'blocks\', () => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0) })\n'
+    const loop = await runTests({ 'test/t.test.mjs': blocks }, ['test/t.test.mjs'], { timeoutMs: 3000 })
     expect(loop).toMatchObject({ passed: false, passes: 1, reported: 1, finished: false, code: 'timeout' })
     const forged = `import fs from 'node:fs'
 const fake = JSON.stringify({ file: 'test/t.test.mjs', name: 'forged', ok: true })
