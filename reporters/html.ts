@@ -731,7 +731,7 @@ pre{white-space:pre-wrap;word-break:break-word;margin:4px 0;font:12.5px/1.4 ui-m
 .call{font-family:ui-monospace,Menlo,monospace;font-size:12.5px}
 .call.fail{color:var(--fail)}
 footer{color:var(--muted);font-size:.8rem;padding-top:24px;padding-bottom:24px}
-@media (max-width:820px){.pair{grid-template-columns:1fr}}
+@media (max-width:820px){.pair{grid-template-columns:minmax(0,1fr)}}
 @media (max-width:560px){svg.scatter.scatter-wide{display:none}svg.scatter.scatter-narrow{display:block;max-width:420px}}
 @media (max-width:600px){body{font-size:14px}header,main,footer{padding-left:10px;padding-right:10px}th,td{padding:5px 6px}td.model{min-width:130px}details details{margin-left:10px}.runs{margin-left:6px;padding-left:6px}}
 `
@@ -763,6 +763,8 @@ const script = `(() => {
   }
   window.addEventListener('resize', () => boxes.forEach(edges))
   for (const table of document.querySelectorAll('table.sortable')) {
+    // rows that tie keep the table's own order (the ranking), whichever way and however often it is sorted
+    const position = new Map([...table.tBodies[0].rows].map((row, index) => [row, index]))
     table.querySelectorAll('thead th').forEach((header, index) => {
       const button = header.querySelector('button')
       if (!button) return
@@ -778,7 +780,7 @@ const script = `(() => {
           const y = value(b)
           if (x === '' || y === '') return (x === '' ? 1 : 0) - (y === '' ? 1 : 0)
           const order = numeric ? Number(x) - Number(y) : x.localeCompare(y)
-          return direction === 'ascending' ? order : -order
+          return (direction === 'ascending' ? order : -order) || position.get(a) - position.get(b)
         })
         table.tBodies[0].append(...rows)
       })

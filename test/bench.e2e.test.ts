@@ -6,19 +6,30 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { classic as classicSuite, suites } from '../fixtures/suites.ts'
 import type { BenchRun } from './support/run-bench.ts'
-import { runBench, runScript } from './support/run-bench.ts'
+import { runBench } from './support/run-bench.ts'
 import { startFaultServer } from './support/fault-server.ts'
 import { sharedReferenceServer } from './support/reference-server.ts'
+import { sharedRun } from './support/shared-runs.ts'
 
 describe.concurrent('npm run bench: the four reference models on the embedded server', () => {
   let run: BenchRun
   beforeAll(async () => {
-    run = await runScript('bench')
-    // The whole benchmark, beside the other tests of this file running theirs: minutes on a loaded two-core machine.
+    // The whole benchmark, as the README's first command runs it (shared with the HTML, shard, classic and coding-agent
+    // tests): minutes on a loaded two-core machine.
+    run = await sharedRun('bench')
   }, 600_000)
 
   it('exits 0 although baseline fails prompts', () => {
     expect(run.code, run.output).toBe(0)
+  })
+
+  it('prints a progress line every 40th test in a CI log (the script\'s MILO_PROGRESS=40, stdout a pipe)', () => {
+    const tests = 4 * suites.reduce((n, suite) => n + suite.runs * suite.categories.reduce((m, c) => m + c.tasks.length, 0), 0)
+    const lines = run.stdout.split('\n').filter(line => line.startsWith('milo-bench ▸ '))
+    // every 40th, and the last; a few more where a line falls while spec files are still being collected (the total
+    // is not known yet, so a test can look like the last)
+    expect(lines.length).toBeGreaterThanOrEqual(Math.floor(tests / 40))
+    expect(lines.length).toBeLessThan(tests / 10)
   })
 
   it('prints the tables of every suite: oracle and paraphrase at 100%, confabulator at most 70% on classic and v1, baseline lowest', () => {
@@ -90,6 +101,8 @@ describe.concurrent('the CI gate', () => {
     const run = await passing
     expect(run.code, run.output).toBe(0)
     expect(run.stdout).toContain('milo-bench gate: pass')
+    // The config's reporters, stdout not a terminal, MILO_PROGRESS unset: no progress lines.
+    expect(run.stdout).not.toContain('milo-bench ▸')
   })
   it('fails closed on a partial run (one spec file of a suite)', async () => {
     const run = await passing

@@ -382,13 +382,13 @@ const flawsUsed = ['wrong-tool', 'stop-after-first', 'fenced-json', 'repeat-fail
 describe.concurrent('the classic benchmark as users run it', () => {
   /** The oracle with each flaw, as one matrix in one run (seven projects). */
   let run: BenchRun
-  /** The oracle and the baseline on every suite (the run the HTML and shard tests read too). */
+  /** `npm run bench`: the four reference models on every suite (the run the HTML and shard tests read too). */
   let reference: BenchRun
   /** The project each flaw's run is in. */
   const flawed = new Map(flawsUsed.map(flaw => [flaw, matrixProject(`oracle,flaw=${flaw}`)]))
 
   beforeAll(async () => {
-    [run, reference] = await Promise.all([runMatrix(flawsUsed.map(flaw => `oracle,flaw=${flaw}`), ['benchmarks/classic']), sharedRun('reference')])
+    [run, reference] = await Promise.all([runMatrix(flawsUsed.map(flaw => `oracle,flaw=${flaw}`), ['benchmarks/classic']), sharedRun('bench')])
     expect(run.code, run.output).toBe(0)
     expect(reference.code, reference.output).toBe(0)
   }, 600_000)

@@ -375,8 +375,8 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
   // A hurried model, scripted: each task's first careless fix (careless-fixes.json), then a claim that it is done.
   const hurried = Object.fromEntries(agentTasks.map(task => [task.id, [...(careless[task.id]?.[0]?.solution ?? []), { final: 'Fixed: the tests pass now.' }]]))
   const server = useReferenceServer({ scripts: { careless: hurried } })
-  // The oracle and the baseline come from the shared run of both on every suite; the oracle's flaws and the careless
-  // script run here, each in a TMPDIR of its own.
+  // The oracle and the baseline come from the shared run of `npm run bench` (every suite, four models); the oracle's
+  // flaws and the careless script run here, each in a TMPDIR of its own.
   const temps = { thrash: '', giveUp: '', careless: '' }
   const runs: Record<keyof typeof temps | 'oracle' | 'baseline', BenchRun | undefined> = { oracle: undefined, thrash: undefined, giveUp: undefined, careless: undefined, baseline: undefined }
   // The scratch directories each run's sandboxes made in its TMPDIR, seen appear while it ran.
@@ -402,7 +402,7 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
     const custom = (model: string, key: keyof typeof temps) => runBench(['--project', 'custom', 'benchmarks/coding-agent'], { MILO_BASE_URL: server.url, MILO_MODEL: model, TMPDIR: temps[key] })
     try {
       const [reference, thrash, giveUp, hurried] = await Promise.all([
-        sharedRun('reference'),
+        sharedRun('bench'),
         custom('oracle,flaw=thrash', 'thrash'),
         custom('oracle,flaw=give-up', 'giveUp'),
         custom('script:careless', 'careless'),
@@ -435,8 +435,13 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
     const result = resultOfRun('oracle')
     expect(result).toMatchObject({ project: 'oracle', score: 1, complete: true })
     expect(result.agent).toMatchObject({ toolCallSuccess: 1, taskCompletion: 1, reworkRate: 0, composite: 1, passCount: 23, taskCount: 23, timeouts: 0 })
-    expect(runs.oracle?.stdout).toMatch(/\| Metric +\| oracle +\| baseline +\|/)
-    expect(runs.oracle?.stdout).toMatch(/\| Pass count +\| 23\/23 +\| 0\/23 +\|/)
+    // The metrics table, a column a model (the order of models that tie is the run's): read by column.
+    const row = (label: string): string[] | undefined => runs.oracle?.stdout.split('\n').find(line => new RegExp(`^\\| ${label} +\\|`).test(line))?.split('|').slice(1, -1).map(cell => cell.trim())
+    const header = row('Metric') ?? []
+    expect(header.slice(1).sort()).toEqual(['baseline', 'confabulator', 'oracle', 'paraphrase'])
+    const passCount = row('Pass count') ?? []
+    expect(passCount[header.indexOf('oracle')]).toBe('23/23')
+    expect(passCount[header.indexOf('baseline')]).toBe('0/23')
   })
 
   it('thrash: the same completion, with rework on every task it could thrash', ({ expect }) => {
@@ -496,11 +501,11 @@ describe.concurrent('the coding-agent suite, run the way users run it', () => {
         expect(record.sandbox, key).toEqual({ processes: caps.containment, network: caps.isolation, disk: caps.disk, memory: caps.memoryLimit, uid: expect.any(Boolean) })
       }
     }
-    // The oracle's and the baseline's runs (the shared run, in a TMPDIR of its own) left no scratch folder either, and
-    // say how their code was contained.
+    // The shared run's models (`npm run bench`, in a TMPDIR of its own) left no scratch folder either, and say how their
+    // code was contained.
     const reference = runs.oracle as BenchRun & { tmpDir: string }
     expect(readdirSync(reference.tmpDir).filter(name => name.startsWith('milo-sandbox-'))).toEqual([])
-    for (const project of ['oracle', 'baseline']) {
+    for (const project of ['oracle', 'paraphrase', 'confabulator', 'baseline']) {
       const recordsDir = join(reference.resultsDir, 'runs', project)
       const records = readdirSync(recordsDir).flatMap(file => readFileSync(join(recordsDir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as { suite: { id: string }, sandbox?: unknown }))
         .filter(record => record.suite.id === 'coding-agent')

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runBench } from './run-bench.ts'
+import { runScript } from './run-bench.ts'
 
 interface Folders {
   resultsDir: string
@@ -21,8 +21,8 @@ interface Folders {
 
 /** The runs that are shared, by name. */
 export const sharedRuns = {
-  /** The oracle and the baseline on every suite, as `vitest run --project oracle --project baseline`. */
-  reference: ({ resultsDir, tmpDir }: Folders, signal: AbortSignal) => runBench(['--project', 'oracle', '--project', 'baseline'], { TMPDIR: tmpDir }, resultsDir, signal),
+  /** `npm run bench`, the README's first command: the four reference models on every suite. */
+  bench: ({ resultsDir, tmpDir }: Folders, signal: AbortSignal) => runScript('bench', { TMPDIR: tmpDir }, resultsDir, signal),
 } satisfies Record<string, (folders: Folders, signal: AbortSignal) => Promise<BenchRun>>
 
 /** A finished run as it travels to a test file (the leaderboard is read there, from the results folder). */

@@ -51,30 +51,51 @@ export function runMatrix(ids: string[], args: string[], env: Record<string, str
   return runBench(['--config', 'test/support/reference-matrix.config.ts', ...args], { MILO_TEST_MODELS: ids.join(';'), ...env })
 }
 
-/** `npm run <script>` from the project's root, as the README says, with results in a fresh temporary folder. */
-export function runScript(script: string, env: Record<string, string> = {}, resultsDir = mkdtempSync(join(tmpdir(), 'milo-results-'))): Promise<BenchRun> {
-  return run('npm', ['run', '--silent', script], env, resultsDir)
+/**
+ * `npm run <script>` from the project's root, as the README says, with results in a fresh temporary folder. An
+ * aborted `signal` kills npm and what it started (the child is a process group of its own for that).
+ */
+export function runScript(script: string, env: Record<string, string> = {}, resultsDir = mkdtempSync(join(tmpdir(), 'milo-results-')), signal?: AbortSignal): Promise<BenchRun> {
+  return run('npm', ['run', '--silent', script], env, resultsDir, signal)
 }
 
 function run(command: string, args: string[], env: Record<string, string>, resultsDir: string, signal?: AbortSignal): Promise<BenchRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: root, env: cleanEnv({ MILO_RESULTS_DIR: resultsDir, ...env }), ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) })
+    if (signal?.aborted) {
+      reject(new Error(`${command} ${args.join(' ')}: aborted before it started`))
+      return
+    }
+    const child = spawn(command, args, { cwd: root, env: cleanEnv({ MILO_RESULTS_DIR: resultsDir, ...env }), detached: signal !== undefined })
+    const kill = (): void => {
+      if (child.pid === undefined) {
+        return
+      }
+      try {
+        process.kill(-child.pid, 'SIGKILL')
+      }
+      catch {
+        // the group has ended already
+      }
+    }
+    signal?.addEventListener('abort', kill, { once: true })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
     child.on('error', (error) => {
-      if (!signal?.aborted) {
-        reject(error)
-      }
+      signal?.removeEventListener('abort', kill)
+      reject(error)
     })
-    child.on('close', code => resolvePromise({
-      code,
-      stdout,
-      stderr,
-      output: stdout + stderr,
-      resultsDir,
-      leaderboard: () => JSON.parse(readFileSync(join(resultsDir, 'leaderboard.json'), 'utf8')) as LeaderboardFile,
-    }))
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', kill)
+      resolvePromise({
+        code,
+        stdout,
+        stderr,
+        output: stdout + stderr,
+        resultsDir,
+        leaderboard: () => JSON.parse(readFileSync(join(resultsDir, 'leaderboard.json'), 'utf8')) as LeaderboardFile,
+      })
+    })
   })
 }
