@@ -120,9 +120,10 @@ describe.concurrent('any OpenAI-compatible endpoint, and bad input', () => {
   const server = sharedReferenceServer()
 
   it('MILO_BASE_URL + MILO_MODEL add a project named custom', async () => {
-    const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle' })
+    const run = await runBench(['--project', 'custom', 'benchmarks/classic/single-tool.spec.ts'], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle' })
     expect(run.code, run.output).toBe(0)
-    expect(run.leaderboard().suites.classic?.models[0]).toMatchObject({ project: 'custom', name: `custom (oracle @ ${new URL(server.url).host})`, percent: 100, where: 'local' })
+    // One category of classic, every prompt of it at full marks.
+    expect(run.leaderboard().suites.classic?.models[0]).toMatchObject({ project: 'custom', name: `custom (oracle @ ${new URL(server.url).host})`, categories: { 'single-tool': 3 }, complete: false, where: 'local' })
   })
 
   it('an unknown --project gets one line listing the models, no stack trace', async () => {

@@ -228,6 +228,9 @@ describe.concurrent('permanent faults: the run ends with the classified error re
   })
 })
 
+/** One prompt of classic, for a run whose every request meets the same fault. */
+const weatherOnly = ['benchmarks/classic/single-tool.spec.ts', '-t', 'weather-paris']
+
 describe.concurrent('the benchmark against faulty servers, as users run it', () => {
   it('transient faults: the run is complete, scored 100%, with its retries counted in the leaderboard', async () => {
     const server = await startFaultServer([{ reset: true }, { status: 503, body: errorBody('overloaded') }, { status: 429, body: errorBody('slow down'), headers: { 'retry-after': '1' } }], undefined, { upstream: reference.url })
@@ -242,9 +245,10 @@ describe.concurrent('the benchmark against faulty servers, as users run it', () 
   it('a permanent infrastructure fault: every run recorded with its error, not scored, counted apart, the model not ranked', async () => {
     const server = await startFaultServer([], undefined, { after: { status: 404, body: { error: { message: 'model "qwen9" not found, try pulling it first', type: 'not_found_error', param: null, code: null } } } })
     open.push(server)
-    const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: 'qwen9' })
+    // One prompt is enough: every run of it meets the fault.
+    const run = await runBench(['--project', 'custom', ...weatherOnly], { MILO_BASE_URL: server.url, MILO_MODEL: 'qwen9' })
     const result = run.leaderboard().suites.classic?.models[0]
-    const runs = classic.runs * classic.categories.reduce((n, category) => n + category.tasks.length, 0)
+    const runs = classic.runs
     // Nothing was scored: the exit code says so.
     expect(run.code, run.output).toBe(1)
     expect(run.stdout).toContain(`milo-bench: nothing was scored: all ${runs} run(s) ended by infrastructure errors`)
@@ -278,7 +282,7 @@ describe.concurrent('the benchmark against faulty servers, as users run it', () 
   it('a rejected key at preflight: one line naming the URL and the variable; the project is skipped', async () => {
     const server = await startFaultServer([], undefined, { models: { status: 401, body: { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } } } })
     open.push(server)
-    const run = await runBench(['--project', 'custom', 'benchmarks/classic'], { MILO_BASE_URL: server.url, MILO_MODEL: 'm', MILO_API_KEY: 'sk-milo-preflight-0123456789' })
+    const run = await runBench(['--project', 'custom', ...weatherOnly], { MILO_BASE_URL: server.url, MILO_MODEL: 'm', MILO_API_KEY: 'sk-milo-preflight-0123456789' })
     expect(run.code, run.output).toBe(1)
     expect(run.output.match(new RegExp(`custom: skipped: ${server.url.replace(/[.]/g, '\\.')} rejected the key in MILO_API_KEY \\(HTTP 401\\)`, 'g'))).toHaveLength(1)
     expect(posts(server)).toBe(0)
@@ -302,7 +306,6 @@ const weatherCall = (args: unknown): unknown => ({
   id: 'x', object: 'chat.completion', created: 0, model: 'm',
   choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: args } }] }, finish_reason: 'tool_calls' }],
 })
-const weatherOnly = ['benchmarks/classic/single-tool.spec.ts', '-t', 'weather-paris']
 
 describe.concurrent('the benchmark: what used to hang, vanish or crash', () => {
   it('a stream that trickles forever: each run is recorded as a timeout (infrastructure), and with nothing scored the exit is 1', async () => {
