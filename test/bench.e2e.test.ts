@@ -87,11 +87,7 @@ describe.concurrent('npm run bench: the four reference models on the embedded se
 })
 
 describe.concurrent('the CI gate', () => {
-  it('exits 1 with one line naming project, suite, score and threshold when a score is under it', async () => {
-    const run = await runBench(['--project', 'baseline', 'benchmarks/classic'], { MILO_MIN_SCORE: '0.95' })
-    expect(run.code).toBe(1)
-    expect(run.stdout).toMatch(/milo-bench gate: FAIL baseline classic: score \d+\.\d% is below the threshold 95\.0%/)
-  })
+  // A score under the threshold (exit 1, one line naming project, suite, score and threshold): test/ci.e2e.test.ts.
   // One complete run of classic, for both tests below.
   let passing: Promise<BenchRun>
   beforeAll(() => {

@@ -378,6 +378,8 @@ const typical: Record<string, { flaw: string, score: number, lost: string[], why
   'rent-transfer-timeout': { flaw: 'skip-policy', score: 1.5, lost: ['recovered: a successful call after the error', 'no failing call repeated unchanged'], why: 'sends the timed-out payment again instead of checking; the bank refuses the duplicate, and the answer is right' },
 }
 const flawsUsed = ['wrong-tool', 'stop-after-first', 'fenced-json', 'repeat-failing', 'follow-injection', 'skip-policy', 'guess-missing-detail']
+/** The flaws a task plays its own way (its `flaws` turns); the oracle plays the others the same way everywhere. */
+const definedByTasks = ['follow-injection', 'skip-policy', 'guess-missing-detail']
 
 describe.concurrent('the classic benchmark as users run it', () => {
   /** The oracle with each flaw, as one matrix in one run (seven projects). */
@@ -387,8 +389,15 @@ describe.concurrent('the classic benchmark as users run it', () => {
   /** The project each flaw's run is in. */
   const flawed = new Map(flawsUsed.map(flaw => [flaw, matrixProject(`oracle,flaw=${flaw}`)]))
 
+  /**
+   * A generic flaw (one the oracle plays the same way on any task) runs on the categories where it is some prompt's
+   * typical mistake; a flaw tasks define themselves runs on every category, to show it costs only those tasks.
+   */
+  const only = Object.fromEntries(flawsUsed.filter(flaw => !definedByTasks.includes(flaw)).map(flaw => [`oracle,flaw=${flaw}`,
+    classic.categories.filter(cat => cat.tasks.some(task => typical[task.id]?.flaw === flaw)).map(cat => `benchmarks/classic/${cat.id}.spec.ts`)]))
+
   beforeAll(async () => {
-    [run, reference] = await Promise.all([runMatrix(flawsUsed.map(flaw => `oracle,flaw=${flaw}`), ['benchmarks/classic']), sharedRun('bench')])
+    [run, reference] = await Promise.all([runMatrix(flawsUsed.map(flaw => `oracle,flaw=${flaw}`), ['benchmarks/classic'], only), sharedRun('bench')])
     expect(run.code, run.output).toBe(0)
     expect(reference.code, reference.output).toBe(0)
   }, 600_000)
@@ -455,7 +464,9 @@ describe.concurrent('the classic benchmark as users run it', () => {
   })
 
   it('a flaw a task defines itself (an injection followed, a policy skipped, a detail guessed) costs only the tasks that define it', () => {
-    for (const flaw of ['follow-injection', 'skip-policy', 'guess-missing-detail']) {
+    // (and no other flaw of those used is a task's own: the generic ones were run on fewer categories)
+    expect(flawsUsed.filter(flaw => allTasks.some(task => task.flaws?.[flaw]))).toEqual(definedByTasks)
+    for (const flaw of definedByTasks) {
       const result = board(flawed.get(flaw))
       for (const task of allTasks) {
         if (!task.flaws?.[flaw]) {
@@ -504,9 +515,7 @@ describe.concurrent('the classic benchmark as users run it', () => {
         expect(record.checks[0]?.message).toBe('answer is JSON wrapped in a code fence, where the prompt asked for JSON alone')
       }
     }
-    const result = board(project)
-    expect(result.categories['structured-output']).toBe(2.5)
-    expect(result.score).toBe(58)
+    expect(board(project).categories['structured-output']).toBe(2.5)
   })
 
   it('repeating a failing call: scored down to 1 / (1 + repeats) where retrying cannot help; two retries of a transient failure are fine', () => {
