@@ -378,8 +378,10 @@ const typical: Record<string, { flaw: string, score: number, lost: string[], why
   'rent-transfer-timeout': { flaw: 'skip-policy', score: 1.5, lost: ['recovered: a successful call after the error', 'no failing call repeated unchanged'], why: 'sends the timed-out payment again instead of checking; the bank refuses the duplicate, and the answer is right' },
 }
 const flawsUsed = ['wrong-tool', 'stop-after-first', 'fenced-json', 'repeat-failing', 'follow-injection', 'skip-policy', 'guess-missing-detail']
-/** The flaws a task plays its own way (its `flaws` turns); the oracle plays the others the same way everywhere. */
+/** The flaws only a task's own turns (its `flaws`) can play: anywhere else the oracle plays right. */
 const definedByTasks = ['follow-injection', 'skip-policy', 'guess-missing-detail']
+/** The flaws that run only on the categories where they are some prompt's typical mistake (the others run on all). */
+const narrowed = ['wrong-tool', 'stop-after-first', 'fenced-json']
 
 describe.concurrent('the classic benchmark as users run it', () => {
   /** The oracle with each flaw, as one matrix in one run (seven projects). */
@@ -390,10 +392,10 @@ describe.concurrent('the classic benchmark as users run it', () => {
   const flawed = new Map(flawsUsed.map(flaw => [flaw, matrixProject(`oracle,flaw=${flaw}`)]))
 
   /**
-   * A generic flaw (one the oracle plays the same way on any task) runs on the categories where it is some prompt's
-   * typical mistake; a flaw tasks define themselves runs on every category, to show it costs only those tasks.
+   * Three flaws run on the categories where they are some prompt's typical mistake; the others run on every category,
+   * to show what they cost nowhere else (a flaw tasks define, a repeat where nothing fails).
    */
-  const only = Object.fromEntries(flawsUsed.filter(flaw => !definedByTasks.includes(flaw)).map(flaw => [`oracle,flaw=${flaw}`,
+  const only = Object.fromEntries(narrowed.map(flaw => [`oracle,flaw=${flaw}`,
     classic.categories.filter(cat => cat.tasks.some(task => typical[task.id]?.flaw === flaw)).map(cat => `benchmarks/classic/${cat.id}.spec.ts`)]))
 
   beforeAll(async () => {
@@ -464,8 +466,6 @@ describe.concurrent('the classic benchmark as users run it', () => {
   })
 
   it('a flaw a task defines itself (an injection followed, a policy skipped, a detail guessed) costs only the tasks that define it', () => {
-    // (and no other flaw of those used is a task's own: the generic ones were run on fewer categories)
-    expect(flawsUsed.filter(flaw => allTasks.some(task => task.flaws?.[flaw]))).toEqual(definedByTasks)
     for (const flaw of definedByTasks) {
       const result = board(flawed.get(flaw))
       for (const task of allTasks) {
