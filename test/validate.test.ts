@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest'
 import { answerSpecSchema } from '../src/core/answers.ts'
-import { checkedTaskDigests, loadCategory } from '../src/core/suite.ts'
+import { checkedTaskDigests, checkOnce, loadCategory } from '../src/core/suite.ts'
 import { validate } from '../src/core/validate.ts'
 
 /** A subschema big enough to be shared, used twice. */
@@ -83,5 +83,28 @@ describe('task files checked once: the digests the main process hands its worker
     expect(() => loadCategory(data(7), 'cat.json', catalog, { expect: expect_ })).toThrow(/cat\.json: task 't': expect\/answer must be string/)
     expect(() => loadCategory(data('sunny'), 'cat.json', catalog, { expect: { ...expect_, properties: { answer: { type: 'number' } } } })).toThrow(/must be number/)
     expect(checkedTaskDigests()).toHaveLength(before.size + 1)
+  })
+
+  it('any check (a generated category\'s spec): run once per digest, again for other parts, never recorded when it throws', () => {
+    let runs = 0
+    const check = (): void => {
+      runs++
+    }
+    checkOnce(['spec', { seed: 1 }], check)
+    checkOnce(['spec', { seed: 1 }], check)
+    expect(runs).toBe(1)
+    checkOnce(['spec', { seed: 2 }], check)
+    expect(runs).toBe(2)
+    const failing = (): void => {
+      runs++
+      throw new Error('bad spec')
+    }
+    expect(() => checkOnce(['spec', { seed: 3 }], failing)).toThrow('bad spec')
+    expect(() => checkOnce(['spec', { seed: 3 }], failing)).toThrow('bad spec')
+    expect(runs).toBe(4)
+    // not JSON: checked every time
+    checkOnce(['spec', { seed: 10n }], check)
+    checkOnce(['spec', { seed: 10n }], check)
+    expect(runs).toBe(6)
   })
 })

@@ -106,13 +106,7 @@ class TaskFileError extends Error {
  * file, the task and the key that is wrong, instead of as a confusing error deep in a run.
  */
 export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<string, SimulatedTool>, options: CategoryOptions = {}): Category {
-  const digest = categoryDigest(data, file, catalog, options)
-  if (digest === undefined || !checkedTasks.has(digest)) {
-    checkCategory(data, file, catalog, options)
-    if (digest !== undefined) {
-      checkedTasks.add(digest)
-    }
-  }
+  checkOnce([checker, file, data, options.expect ?? null, options.failureModes ? [...options.failureModes].sort() : null, [...catalog.keys()].sort()], () => checkCategory(data, file, catalog, options))
   const category = data as Category
   const source = options.source ?? (/^[\w./-]+\.json$/.test(file) ? file : undefined)
   return { ...category, ...(options.rubric ? { rubric: options.rubric } : {}), ...(source ? { source } : {}) }
@@ -127,19 +121,29 @@ export function loadCategory(data: unknown, file: string, catalog: ReadonlyMap<s
  */
 const checkedTasks = new Set<string>((globalThis.process?.env.MILO_CHECKED_TASKS ?? '').split(' ').filter(digest => digest !== ''))
 
-/** The schema the data is checked against, in every digest: another version of it makes every digest new. */
+/** The schema category data is checked against, in every category's digest: another version of it makes each new. */
 const checker = createHash('sha256').update(JSON.stringify(categorySchema)).digest('hex')
 
-/** The digest of a category's data with everything it is checked against; undefined for data that is not JSON. */
-function categoryDigest(data: unknown, file: string, catalog: ReadonlyMap<string, SimulatedTool>, options: CategoryOptions): string | undefined {
-  let text: string
+/**
+ * Runs `check` (which throws on bad data) unless data with the same digest passed it already, in this process or in
+ * the one that started it. `parts` are the data with everything it is checked against (schemas, file, the names it
+ * may use); parts that are not JSON are always checked, and a check that throws records nothing.
+ */
+export function checkOnce(parts: unknown[], check: () => void): void {
+  let digest: string | undefined
   try {
-    text = JSON.stringify([checker, file, data, options.expect ?? null, options.failureModes ? [...options.failureModes].sort() : null, [...catalog.keys()].sort()])
+    digest = createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24)
   }
   catch {
-    return undefined // a BigInt or a cycle: checkCategory says what is wrong with it
+    digest = undefined // a BigInt or a cycle: the check says what is wrong with it
   }
-  return createHash('sha256').update(text).digest('hex').slice(0, 24)
+  if (digest !== undefined && checkedTasks.has(digest)) {
+    return
+  }
+  check()
+  if (digest !== undefined) {
+    checkedTasks.add(digest)
+  }
 }
 
 /** The digests of the category data checked so far, to hand to the processes this one starts. */
