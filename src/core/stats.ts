@@ -89,6 +89,8 @@ interface TaskRuns<T> {
   category: string
   runs: readonly (number | null)[]
   item: T
+  /** The mean of its scored runs, when the caller has it (a bootstrap resamples the same tasks thousands of times). */
+  mean?: number
 }
 
 /**
@@ -96,7 +98,7 @@ interface TaskRuns<T> {
  * and a composite is what `pooled` computes from the tasks' runs put together (coding-agent).
  */
 export function suiteScore<T>(rule: ScoringRule, strata: readonly (readonly TaskRuns<T>[])[], pooled: (items: T[]) => number): number {
-  const taskMean = (task: TaskRuns<T>): number => mean(task.runs.filter((score): score is number => score !== null))
+  const taskMean = (task: TaskRuns<T>): number => task.mean ?? mean(task.runs.filter((score): score is number => score !== null))
   return rule.score({ categories: strata.map(stratum => stratum.map(taskMean)), composite: () => pooled(strata.flatMap(stratum => stratum.map(task => task.item))) })
 }
 
@@ -112,7 +114,10 @@ export function modelStats<T>(
   pooled: (items: T[]) => number,
   options: BootstrapOptions = {},
 ): { repeats: RepeatStats, interval?: ScoreInterval } {
-  const scored = tasks.map(task => ({ ...task, scores: task.runs.filter((score): score is number => score !== null) })).filter(task => task.scores.length > 0)
+  const scored = tasks.map((task) => {
+    const scores = task.runs.filter((score): score is number => score !== null)
+    return { ...task, scores, mean: mean(scores) }
+  }).filter(task => task.scores.length > 0)
   const spreads = scored.map(task => runSpread(task.scores))
   const repeats: RepeatStats = {
     passK: passHatK(scored.map(task => ({ runs: task.scores.length, successes: task.scores.filter(score => score >= maxScore - 1e-9).length })), runsPerTask),
