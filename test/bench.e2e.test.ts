@@ -129,11 +129,16 @@ describe.concurrent('any OpenAI-compatible endpoint, and bad input', () => {
     expect(run.output).not.toMatch(/\n\s+at /)
   })
 
-  it('a missing key is one line naming the variable; the project is skipped, and with nothing scored the run exits 1', async () => {
-    const run = await runBench(['--project', 'opus46'])
+  it('a missing key and an unreachable server are a line each, naming the variable and the URL; both projects are skipped, and with nothing scored the run exits 1', async () => {
+    const closed = await startFaultServer([])
+    const url = closed.url
+    await closed.close()
+    const run = await runBench(['--project', 'opus46', '--project', 'qwen35'], { MILO_QWEN35_URL: url })
     expect(run.code, run.output).toBe(1)
     expect(run.output.match(/opus46: skipped: ANTHROPIC_API_KEY is not set/g)).toHaveLength(1)
+    expect(run.output.match(new RegExp(`qwen35: skipped: cannot reach ${url.replace(/[.]/g, '\\.')} \\(ECONNREFUSED\\)`, 'g'))).toHaveLength(1)
     expect(run.output).toContain('milo-bench: nothing was scored: every selected model was skipped')
+    expect(existsSync(join(run.resultsDir, 'runs', 'qwen35'))).toBe(false)
     expect(run.output).not.toMatch(/\n\s+at /)
   })
 
@@ -141,17 +146,6 @@ describe.concurrent('any OpenAI-compatible endpoint, and bad input', () => {
     const run = await runBench(['--project', 'opus46', '--project', 'oracle', 'benchmarks/classic/single-tool.spec.ts'])
     expect(run.code, run.output).toBe(0)
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('milo-bench: 1 model(s) skipped, nothing scored for them: opus46 (ANTHROPIC_API_KEY is not set (put it in .env; see .env.example))')
-  })
-
-  it('an unreachable server is one line naming the URL; the project is skipped', async () => {
-    const closed = await startFaultServer([])
-    const url = closed.url
-    await closed.close()
-    const run = await runBench(['--project', 'qwen35'], { MILO_QWEN35_URL: url })
-    expect(run.code, run.output).toBe(1)
-    expect(run.output).toContain('milo-bench: nothing was scored: every selected model was skipped')
-    expect(run.output.match(new RegExp(`qwen35: skipped: cannot reach ${url.replace(/[.]/g, '\\.')} \\(ECONNREFUSED\\)`, 'g'))).toHaveLength(1)
-    expect(existsSync(join(run.resultsDir, 'runs', 'qwen35'))).toBe(false)
   })
 
   it('malformed model output is recorded and scored, never a crash', async () => {
