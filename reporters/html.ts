@@ -778,7 +778,7 @@ const script = `(() => {
         rows.sort((a, b) => {
           const x = value(a)
           const y = value(b)
-          if (x === '' || y === '') return (x === '' ? 1 : 0) - (y === '' ? 1 : 0)
+          if (x === '' || y === '') return ((x === '' ? 1 : 0) - (y === '' ? 1 : 0)) || position.get(a) - position.get(b)
           const order = numeric ? Number(x) - Number(y) : x.localeCompare(y)
           return (direction === 'ascending' ? order : -order) || position.get(a) - position.get(b)
         })

@@ -256,7 +256,7 @@ describe('a suite\'s identity: its tasks, its tools, the data they read, its rub
   // A deep copy of the suite's data; its environment (the tools' code) is shared, as every run shares it.
   const copyOf = (suite: Suite): Suite => ({ ...suite, categories: structuredClone(suite.categories) })
 
-  it('the stamp is the one every record carries, and is stable', () => {
+  it('the stamp is stable: computed again, or for a copy of the suite, it is the same', () => {
     expect(stampOf({ ...classic })).toEqual(before)
     expect(stampOf(copyOf(classic)).hash).toBe(before.hash)
   })
@@ -381,7 +381,7 @@ const flawsUsed = ['wrong-tool', 'stop-after-first', 'fenced-json', 'repeat-fail
 /** The flaws only a task's own turns (its `flaws`) can play: anywhere else the oracle plays right. */
 const definedByTasks = ['follow-injection', 'skip-policy', 'guess-missing-detail']
 /** The flaws that run only on the categories where they are some prompt's typical mistake (the others run on all). */
-const narrowed = ['wrong-tool', 'stop-after-first', 'fenced-json']
+const narrowed = ['wrong-tool', 'stop-after-first']
 
 describe.concurrent('the classic benchmark as users run it', () => {
   /** The oracle with each flaw, as one matrix in one run (seven projects). */
@@ -392,8 +392,9 @@ describe.concurrent('the classic benchmark as users run it', () => {
   const flawed = new Map(flawsUsed.map(flaw => [flaw, matrixProject(`oracle,flaw=${flaw}`)]))
 
   /**
-   * Three flaws run on the categories where they are some prompt's typical mistake; the others run on every category,
-   * to show what they cost nowhere else (a flaw tasks define, a repeat where nothing fails).
+   * Two flaws run on the categories where they are some prompt's typical mistake; the others run on every category,
+   * to show what they cost nowhere else (a flaw tasks define, JSON fenced where no JSON is asked, a repeat where
+   * nothing fails).
    */
   const only = Object.fromEntries(narrowed.map(flaw => [`oracle,flaw=${flaw}`,
     classic.categories.filter(cat => cat.tasks.some(task => typical[task.id]?.flaw === flaw)).map(cat => `benchmarks/classic/${cat.id}.spec.ts`)]))
@@ -515,7 +516,9 @@ describe.concurrent('the classic benchmark as users run it', () => {
         expect(record.checks[0]?.message).toBe('answer is JSON wrapped in a code fence, where the prompt asked for JSON alone')
       }
     }
-    expect(board(project).categories['structured-output']).toBe(2.5)
+    const result = board(project)
+    expect(result.categories['structured-output']).toBe(2.5)
+    expect(result.score).toBe(58)
   })
 
   it('repeating a failing call: scored down to 1 / (1 + repeats) where retrying cannot help; two retries of a transient failure are fine', () => {

@@ -52,10 +52,13 @@ function records(resultsDir: string): { file: string, record: RunRecord }[] {
   if (!existsSync(root)) {
     return []
   }
-  return readdirSync(root).filter(project => sharded.includes(project)).flatMap(project => readdirSync(join(root, project)).flatMap(file =>
+  return readdirSync(root).flatMap(project => readdirSync(join(root, project)).flatMap(file =>
     readFileSync(join(root, project, file), 'utf8').trim().split('\n').filter(Boolean).map(line => ({ file: `${project}/${file}`, record: JSON.parse(line) as RunRecord }))))
-    .filter(({ record }) => suiteIds.includes(record.suite.id))
 }
+
+/** The unsharded run's records of what the shards ran: the sharded projects, on the sharded suites. */
+const wholeRecords = (resultsDir: string): { file: string, record: RunRecord }[] =>
+  records(resultsDir).filter(({ record }) => sharded.includes(record.project) && suiteIds.includes(record.suite.id))
 
 describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
   let whole: BenchRun
@@ -65,8 +68,9 @@ describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
 
   beforeAll(async () => {
     blobs = mkdtempSync(join(tmpdir(), 'milo-blobs-'))
-    // The unsharded run is `npm run bench`, the one the HTML and bench tests read too, and the shards run side by side. As the README's CI recipe: the blob for the merge, our reporter for the exit code (a prompt a model
-    // fails is a result, not an error), each shard on its own machine with its own results folder.
+    // The unsharded run is `npm run bench`, the one the HTML and bench tests read too, and the shards run side by side.
+    // As the README's CI recipe: the blob for the merge, our reporter for the exit code (a prompt a model fails is a
+    // result, not an error), each shard on its own machine with its own results folder.
     ;[whole, ...shards] = await Promise.all([
       sharedRun('bench'),
       ...[1, 2, 3].map(index => runBench([...projects, ...specs, `--shard=${index}/3`, '--passWithNoTests', '--reporter=blob', `--outputFile.blob=${join(blobs, `blob-${index}-3.json`)}`, '--reporter=./reporters/leaderboard-reporter.ts'])),
@@ -80,18 +84,19 @@ describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
       expect(shard.stdout).toContain(`milo-bench: shard ${i + 1}/3: gates run on the merged report`)
     }
     expect(readdirSync(blobs).sort()).toEqual(['blob-1-3.json', 'blob-2-3.json', 'blob-3-3.json'])
-    const total = records(whole.resultsDir).length
+    const total = wholeRecords(whole.resultsDir).length
     const perShard = shards.map(shard => records(shard.resultsDir).length)
     expect(perShard.reduce((a, b) => a + b, 0)).toBe(total)
     expect(perShard.filter(n => n > 0).length).toBeGreaterThan(1)
   })
 
-  it('the merge exits 0 and writes the leaderboard of the unsharded run: same scores, ranks, categories and prompts', () => {
+  it('the merge exits 0 and writes the unsharded run\'s leaderboard of the same models: same scores, categories and prompts, ranked in its order', () => {
     expect(merged.code, merged.output).toBe(0)
     expect(merged.stdout).toMatch(/\| Rank +\| Model +\| Score/)
     expect(scores(merged.leaderboard())).toEqual(scores(whole.leaderboard()))
-    // Nothing is equal by being absent: every suite is on both boards, with both models, coding-agent with its metrics.
+    // Nothing is equal by being absent: both suites are on both boards, with both models, coding-agent with its metrics.
     expect(Object.keys(merged.leaderboard().suites).sort()).toEqual(suiteIds)
+    expect(Object.keys(whole.leaderboard().suites)).toEqual(expect.arrayContaining(suiteIds))
     for (const board of [whole.leaderboard(), merged.leaderboard()]) {
       for (const suite of Object.values(board.suites)) {
         expect(suite.models.map(model => model.project).filter(project => sharded.includes(project)), suite.id).toEqual(['oracle', 'baseline'])
@@ -106,7 +111,7 @@ describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
 
   it('the merge records every run once, under its own run id, with its transcript, and renders the HTML page', () => {
     const mergedRecords = records(merged.resultsDir)
-    expect(mergedRecords).toHaveLength(records(whole.resultsDir).length)
+    expect(mergedRecords).toHaveLength(wholeRecords(whole.resultsDir).length)
     const runIds = new Set(mergedRecords.map(({ record }) => record.runId))
     expect(runIds.size).toBe(1)
     const keys = mergedRecords.map(({ record }) => `${record.project} ${record.suite.id} ${record.taskId} ${record.repeat}`)
@@ -129,5 +134,4 @@ describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
     expect(gated.stdout).not.toContain('incomplete')
     expect(gated.stdout).not.toMatch(/FAIL oracle/)
   }, 120_000)
-
 })

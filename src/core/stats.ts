@@ -89,8 +89,6 @@ interface TaskRuns<T> {
   category: string
   runs: readonly (number | null)[]
   item: T
-  /** The mean of its scored runs, when the caller has it (a bootstrap resamples the same tasks thousands of times). */
-  mean?: number
 }
 
 /**
@@ -98,8 +96,17 @@ interface TaskRuns<T> {
  * and a composite is what `pooled` computes from the tasks' runs put together (coding-agent).
  */
 export function suiteScore<T>(rule: ScoringRule, strata: readonly (readonly TaskRuns<T>[])[], pooled: (items: T[]) => number): number {
-  const taskMean = (task: TaskRuns<T>): number => task.mean ?? mean(task.runs.filter((score): score is number => score !== null))
-  return rule.score({ categories: strata.map(stratum => stratum.map(taskMean)), composite: () => pooled(strata.flatMap(stratum => stratum.map(task => task.item))) })
+  return scoreOfMeans(rule, strata.map(stratum => stratum.map(task => ({ mean: mean(task.runs.filter((score): score is number => score !== null)), item: task.item }))), pooled)
+}
+
+/** A task as a bootstrap resamples it: its mean computed once, not in each of thousands of resamples. */
+interface TaskMean<T> {
+  mean: number
+  item: T
+}
+
+function scoreOfMeans<T>(rule: ScoringRule, strata: readonly (readonly TaskMean<T>[])[], pooled: (items: T[]) => number): number {
+  return rule.score({ categories: strata.map(stratum => stratum.map(task => task.mean)), composite: () => pooled(strata.flatMap(stratum => stratum.map(task => task.item))) })
 }
 
 /**
@@ -114,10 +121,7 @@ export function modelStats<T>(
   pooled: (items: T[]) => number,
   options: BootstrapOptions = {},
 ): { repeats: RepeatStats, interval?: ScoreInterval } {
-  const scored = tasks.map((task) => {
-    const scores = task.runs.filter((score): score is number => score !== null)
-    return { ...task, scores, mean: mean(scores) }
-  }).filter(task => task.scores.length > 0)
+  const scored = tasks.map(task => ({ ...task, scores: task.runs.filter((score): score is number => score !== null) })).filter(task => task.scores.length > 0)
   const spreads = scored.map(task => runSpread(task.scores))
   const repeats: RepeatStats = {
     passK: passHatK(scored.map(task => ({ runs: task.scores.length, successes: task.scores.filter(score => score >= maxScore - 1e-9).length })), runsPerTask),
@@ -129,12 +133,12 @@ export function modelStats<T>(
   if (scored.length === 0) {
     return { repeats }
   }
-  const byCategory = new Map<string, TaskRuns<T>[]>()
+  const byCategory = new Map<string, TaskMean<T>[]>()
   for (const task of scored) {
-    byCategory.set(task.category, [...(byCategory.get(task.category) ?? []), task])
+    byCategory.set(task.category, [...(byCategory.get(task.category) ?? []), { mean: mean(task.scores), item: task.item }])
   }
   const settings = { ...bootstrapDefaults, ...options }
-  const { low, high } = bootstrapInterval([...byCategory.values()], sample => suiteScore(rule, sample, pooled), settings)
+  const { low, high } = bootstrapInterval([...byCategory.values()], sample => scoreOfMeans(rule, sample, pooled), settings)
   return { repeats, interval: { low, high, level: settings.level, resamples: settings.resamples, seed: settings.seed } }
 }
 

@@ -126,16 +126,17 @@ const checker = createHash('sha256').update(JSON.stringify(categorySchema)).dige
 
 /**
  * Runs `check` (which throws on bad data) unless data with the same digest passed it already, in this process or in
- * the one that started it. `parts` are the data with everything it is checked against (schemas, file, the names it
- * may use); parts that are not JSON are always checked, and a check that throws records nothing.
+ * the one that started it. `parts` name the check and hold the data with everything it is checked against (schemas,
+ * file, the names it may use): the check's code is not in the digest. Parts that JSON cannot write as they are
+ * (undefined, a function, NaN, a Map, a BigInt, a cycle) are checked every time, and a check that throws records nothing.
  */
 export function checkOnce(parts: unknown[], check: () => void): void {
   let digest: string | undefined
   try {
-    digest = createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24)
+    digest = createHash('sha256').update(JSON.stringify(parts, exactJson)).digest('hex').slice(0, 24)
   }
   catch {
-    digest = undefined // a BigInt or a cycle: the check says what is wrong with it
+    digest = undefined // the check says what is wrong with it
   }
   if (digest !== undefined && checkedTasks.has(digest)) {
     return
@@ -144,6 +145,21 @@ export function checkOnce(parts: unknown[], check: () => void): void {
   if (digest !== undefined) {
     checkedTasks.add(digest)
   }
+}
+
+/** A JSON.stringify replacer that refuses what JSON would write as something else (or drop), so two digests never meet by it. */
+function exactJson(_key: string, value: unknown): unknown {
+  const kind = typeof value
+  if (kind === 'undefined' || kind === 'function' || kind === 'symbol' || (kind === 'number' && !Number.isFinite(value))) {
+    throw new TypeError(`not JSON: ${String(value)}`)
+  }
+  if (kind === 'object' && value !== null && !Array.isArray(value)) {
+    const prototype = Object.getPrototypeOf(value) as unknown
+    if (prototype !== Object.prototype && prototype !== null) {
+      throw new TypeError('not a plain object')
+    }
+  }
+  return value
 }
 
 /** The digests of the category data checked so far, to hand to the processes this one starts. */

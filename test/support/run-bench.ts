@@ -80,16 +80,24 @@ function run(command: string, args: string[], env: Record<string, string>, resul
       }
     }
     signal?.addEventListener('abort', kill, { once: true })
+    // A process group of its own outlives this one unless killed: on Ctrl-C Vitest exits without its teardown.
+    if (signal) {
+      process.once('exit', kill)
+    }
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-    child.on('error', (error) => {
+    const forget = (): void => {
       signal?.removeEventListener('abort', kill)
+      process.removeListener('exit', kill)
+    }
+    child.on('error', (error) => {
+      forget()
       reject(error)
     })
     child.on('close', (code) => {
-      signal?.removeEventListener('abort', kill)
+      forget()
       resolvePromise({
         code,
         stdout,
