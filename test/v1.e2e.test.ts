@@ -445,8 +445,10 @@ describe('v1 end to end, as the custom project against a reference server', () =
       expect(slowResult?.categories[category], category).toBe(1)
     }
     expect(slowResult?.avgLatencyMs).toBeGreaterThan(3900)
-    // No agentic task perfect: each keeps the milestones of its first two turns, and every run is a timeout.
-    expect(slow.stdout).toMatch(/\| Agentic workflow +\| 0\.\d\d +\| 5\/5 partial credit, 5 timeouts +\|/)
+    // No agentic task perfect, and every run a timeout: a task keeps the milestones of the turns the budget let it
+    // finish (two on an idle machine, fewer on a loaded one, where 4 s replies take longer to arrive).
+    expect(agentic(slow.resultsDir).every(record => (record.score ?? record.maxScore) < record.maxScore)).toBe(true)
+    expect(slow.stdout).toMatch(/\| Agentic workflow +\| 0\.\d\d +\| [^|]*5 timeouts +\|/)
   }, 300_000)
 })
 
