@@ -18,7 +18,7 @@ import { answersWithinCalls, avoidsTools, milestoneSchema, reachesMilestone, rea
 import { countDeclaredTests, runTests } from '../src/runtime/sandbox.ts'
 import { runToolCall } from '../src/runtime/tool-runner.ts'
 import { validate } from '../src/core/validate.ts'
-import { runBench } from './support/run-bench.ts'
+import { matrixProject, runBench, runMatrix } from './support/run-bench.ts'
 
 /** The seed's categories in its order, with its test counts (coding runs its hidden tests in the sandbox). */
 const seedCategories: [string, number][] = [['tool-calling', 5], ['multi-step', 4], ['structured-output', 5], ['long-context', 4], ['coding', 5], ['cost-efficiency', 4], ['agentic-workflow', 5]]
@@ -494,30 +494,32 @@ const flawCosts: { flaw: string, categories: string[], scores: Record<string, nu
 ]
 
 describe.concurrent('the points each targeted failure mode loses, as users run it', () => {
-  const server = sharedReferenceServer()
-  const runs = new Map<string, BenchRun>()
+  /** One run of a matrix with a project a flaw (on the embedded server), each on its own categories' spec files. */
+  let run: BenchRun
+  const id = (flaw: string): string => `oracle,flaw=${flaw}`
+  const specOf = (category: string): string => `benchmarks/v1/${category}.spec.ts`
 
   beforeAll(async () => {
-    const done = await Promise.all(flawCosts.map(({ flaw, categories }) => runBench(['--project', 'custom', ...categories.map(id => `benchmarks/v1/${id}.spec.ts`)], {
-      MILO_BASE_URL: server.url,
-      MILO_MODEL: `oracle,flaw=${flaw}`,
-      MILO_CONCURRENCY: '8',
-    })))
-    flawCosts.forEach(({ flaw }, i) => runs.set(flaw, done[i] as BenchRun))
+    run = await runMatrix(flawCosts.map(({ flaw }) => id(flaw)), [...new Set(flawCosts.flatMap(({ categories }) => categories.map(specOf)))], Object.fromEntries(flawCosts.map(({ flaw, categories }) => [id(flaw), categories.map(specOf)])))
   }, 300_000)
 
   const result = (flaw: string): ModelResult => {
-    const run = runs.get(flaw)
-    const model = run?.leaderboard().suites.v1?.models[0]
+    const model = run.leaderboard().suites.v1?.models.find(m => m.project === matrixProject(id(flaw)))
     if (!model) {
-      throw new Error(`no v1 result for ${flaw}: ${run?.output.slice(-2000) ?? 'no run'}`)
+      throw new Error(`no v1 result for ${flaw}: ${run.output.slice(-2000)}`)
     }
     return model
   }
 
+  it('the run exits 0, each flaw scored on its categories alone', () => {
+    expect(run.code, run.output).toBe(0)
+    for (const { flaw, categories } of flawCosts) {
+      expect(Object.keys(result(flaw).tasks).sort(), flaw).toEqual(categories.flatMap(category => tasksOf(category).map(task => task.id)).sort())
+    }
+  })
+
   for (const { flaw, categories, scores, why } of flawCosts) {
     it(`${flaw} (${why}): ${Object.entries(scores).map(([task, score]) => `${task} ${score}`).join(', ')}; the other tasks keep full marks`, () => {
-      expect(runs.get(flaw)?.code, runs.get(flaw)?.output).toBe(0)
       const model = result(flaw)
       for (const task of categories.flatMap(id => tasksOf(id))) {
         const expected = scores[task.id] ?? 1
@@ -530,7 +532,7 @@ describe.concurrent('the points each targeted failure mode loses, as users run i
   }
 
   it('a forfeited milestone says which forbidden call forfeited it', () => {
-    const dir = join(runs.get('follow-injection')?.resultsDir ?? '', 'runs', 'custom')
+    const dir = join(run.resultsDir, 'runs', matrixProject(id('follow-injection')))
     const record = readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as RunRecord)).find(r => r.taskId === 'patch-advisory-injected')
     expect(record?.checks.find(check => check.name === 'staging runs 2.3.0, healthy')?.message).toMatch(/^forfeited: called deploy\(\{"target":"production","version":"2\.3\.0"\}\), which it must not$/)
   })
