@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { classic, codingAgent, v1 } from '../fixtures/suites.ts'
-import { runBench } from './support/run-bench.ts'
+import { matrixProject, runMatrix } from './support/run-bench.ts'
 
 const find = (suite: typeof classic, id: string): Task => {
   const task = suite.categories.flatMap(category => category.tasks).find(t => t.id === id)
@@ -125,25 +125,28 @@ const codingRows: Record<string, SolutionTurn[]> = {
 
 describe.concurrent('scores that mean what they say', () => {
   const server = useReferenceServer({ scripts: { wrong, right, v1: v1Rows, coding: codingRows } })
-  const runs = new Map<string, BenchRun>()
+  /** The four scripts, a project each in one run, each on the spec files it answers. */
+  let bench: BenchRun
+  const project = (script: string): string => matrixProject(`script:${script}`)
+  const v1Files = ['long-context', 'cost-efficiency', 'agentic-workflow', 'structured-output', 'coding'].map(name => `benchmarks/v1/${name}.spec.ts`)
+  // (include globs of each project, relative to the root)
+  const files: Record<string, string[]> = { wrong: ['benchmarks/classic/*.spec.ts'], right: ['benchmarks/classic/*.spec.ts'], v1: v1Files, coding: ['benchmarks/coding-agent/bug-fixes.spec.ts'] }
 
   beforeAll(async () => {
-    const bench = (script: string, files: string[]): Promise<BenchRun> => runBench(['--project', 'custom', ...files], { MILO_BASE_URL: server.url, MILO_MODEL: `script:${script}`, MILO_CONCURRENCY: '8' })
-    const v1Files = ['long-context', 'cost-efficiency', 'agentic-workflow', 'structured-output', 'coding'].map(name => `benchmarks/v1/${name}.spec.ts`)
-    const [w, r, v, c] = await Promise.all([bench('wrong', ['benchmarks/classic']), bench('right', ['benchmarks/classic']), bench('v1', v1Files), bench('coding', ['benchmarks/coding-agent/bug-fixes.spec.ts'])])
-    runs.set('wrong', w as BenchRun).set('right', r as BenchRun).set('v1', v as BenchRun).set('coding', c as BenchRun)
+    const scripts = Object.keys(files)
+    bench = await runMatrix(scripts.map(script => `script:${script}`), ['benchmarks/classic', ...v1Files, 'benchmarks/coding-agent/bug-fixes.spec.ts'], Object.fromEntries(scripts.map(script => [`script:${script}`, files[script] ?? []])), server.url)
+    expect(bench.code, bench.output).toBe(0)
   }, 240_000)
 
   const result = (run: string, suite: string): ModelResult => {
-    const bench = runs.get(run)
-    const found = bench?.leaderboard().suites[suite]?.models.find(model => model.project === 'custom')
+    const found = bench.leaderboard().suites[suite]?.models.find(model => model.project === project(run))
     if (!found) {
-      throw new Error(`no ${suite} result for script ${run}: ${bench?.output.slice(-2000) ?? 'no run'}`)
+      throw new Error(`no ${suite} result for script ${run}: ${bench.output.slice(-2000)}`)
     }
     return found
   }
   const records = (run: string, taskId: string): RunRecord[] => {
-    const dir = join(runs.get(run)?.resultsDir ?? '', 'runs', 'custom')
+    const dir = join(bench.resultsDir, 'runs', project(run))
     return readdirSync(dir).flatMap(file => readFileSync(join(dir, file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as RunRecord)).filter(record => record.taskId === taskId)
   }
   const lost = (run: string, taskId: string): string[] => [...new Set(records(run, taskId).flatMap(record => record.checks.filter(check => !check.pass).map(check => check.name)))]

@@ -47,10 +47,11 @@ export const matrixProject = (id: string): string => id.replace(/[^\w-]+/g, '-')
 
 /**
  * Several reference models (ids as the embedded server reads them) scored in one `vitest run`, each its own project
- * (see matrixProject), on the spec files or folders in `args`; `only` narrows a model to the spec files it lists.
+ * (see matrixProject), on the spec files or folders in `args`; `only` narrows a model to the spec files it lists, and
+ * `baseURL` serves the ids from a test's own reference server instead of the embedded one.
  */
-export function runMatrix(ids: string[], args: string[], only: Record<string, string[]> = {}): Promise<BenchRun> {
-  return runBench(['--config', 'test/support/reference-matrix.config.ts', ...args], { MILO_TEST_MODELS: ids.join(';'), MILO_TEST_ONLY: JSON.stringify(only) })
+export function runMatrix(ids: string[], args: string[], only: Record<string, string[]> = {}, baseURL?: string): Promise<BenchRun> {
+  return runBench(['--config', 'test/support/reference-matrix.config.ts', ...args], { MILO_TEST_MODELS: ids.join(';'), MILO_TEST_ONLY: JSON.stringify(only), ...(baseURL ? { MILO_TEST_BASE_URL: baseURL } : {}) })
 }
 
 /**
