@@ -42,6 +42,18 @@ export function progressMode(setting: ProgressSetting | undefined, isTTY: boolea
   return ownTerminal ? { kind: 'bar' } : { kind: 'lines', every }
 }
 
+/** A benchmark test's outcome in a few characters: "2.50/3", "not scored" or "skipped (why)". */
+export function outcomeOf(meta: Partial<BenchTestMeta>, skipped: boolean): string {
+  if (skipped) {
+    return `skipped${meta.skipReason ? ` (${meta.skipReason})` : ''}`
+  }
+  const scores = (meta.runs ?? []).map(run => scoreRun(run, meta.maxScore ?? 1, meta.points ?? 1))
+  const scored = scores.filter((score): score is number => score !== null)
+  return scored.length === 0
+    ? 'not scored'
+    : `${(scored.reduce((a, b) => a + b, 0) / scored.length).toFixed(2)}/${meta.maxScore ?? 1}`
+}
+
 /** "45s", "3m 05s", "1h 02m". */
 export function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000))
@@ -192,18 +204,7 @@ export default class ProgressReporter implements Reporter {
     else if (this.finished % this.mode.every !== 0 && all.done < all.total) {
       return
     }
-    const result = testCase.result()
-    let outcome: string
-    if (result.state === 'skipped') {
-      outcome = `skipped${meta.skipReason ? ` (${meta.skipReason})` : ''}`
-    }
-    else {
-      const scores = (meta.runs ?? []).map(run => scoreRun(run, meta.maxScore ?? 1, meta.points ?? 1))
-      const scored = scores.filter((score): score is number => score !== null)
-      outcome = scored.length === 0
-        ? 'not scored'
-        : `${(scored.reduce((a, b) => a + b, 0) / scored.length).toFixed(2)}/${meta.maxScore ?? 1}`
-    }
+    const outcome = outcomeOf(meta, testCase.result().state === 'skipped')
     // A task with several runs is a describe block (the task id) of one test per run, inside the category's block.
     const several = testCase.name !== meta.taskId
     const block = several && testCase.parent.type === 'suite' ? testCase.parent.parent : testCase.parent

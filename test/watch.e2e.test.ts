@@ -1,5 +1,6 @@
 // The editing loop: with the UI open (watch mode), editing one prompt reruns what depends on it, and only that
-// prompt's calls reach the model; the rest come from the response cache. Counted at the server.
+// prompt's calls reach the model; the rest come from the response cache (counted at the server). The UI's list, read in
+// a browser, names each run with its score, in a page opened after the run and in one left open across the rerun.
 
 import type { ChildProcess } from 'node:child_process'
 import type { LeaderboardFile, RunRecord } from '../src/core/types.ts'
@@ -11,6 +12,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
 import { categorySources, keepOnRerun } from '../src/node/watch.ts'
+import { launchChromium } from './support/chromium.ts'
 import { useReferenceServer } from './support/reference-server.ts'
 import { root } from './support/run-bench.ts'
 
@@ -82,8 +84,10 @@ describe('watch mode and the UI', () => {
     }
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'))
   })
+  let closeBrowser = async (): Promise<void> => {}
   afterAll(async () => {
     child?.kill('SIGKILL')
+    await closeBrowser()
   })
 
   it('editing one prompt makes exactly that prompt\'s model calls', async () => {
@@ -95,8 +99,25 @@ describe('watch mode and the UI', () => {
     const { runEnded } = watch
 
     await runEnded(1)
-    const ui = await fetch(`http://127.0.0.1:${port}/__vitest__/`)
-    expect(ui.status).toBe(200)
+    // The UI opened after the run: its list names every run with its score, as the leaderboard has it.
+    const browser = await launchChromium()
+    closeBrowser = () => browser.context.close()
+    const page = await browser.context.newPage()
+    await page.goto(`http://127.0.0.1:${port}/__vitest__/`)
+    // The list draws only the rows in view: once it has loaded, search narrows it to the task read here.
+    await page.locator('[data-testid="explorer-item"]').first().waitFor()
+    await page.getByPlaceholder('Search...').fill('weather-paris')
+    // The runs listed, top to bottom: the list recycles its rows, moving those it does not use out of view.
+    const listed = (): Promise<string[]> => page.evaluate(`[...document.querySelectorAll('[data-testid="explorer-item"]')]
+      .filter(row => row.checkVisibility() && row.getBoundingClientRect().bottom > 0 && row.getBoundingClientRect().top < innerHeight)
+      .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+      .map(row => row.innerText.split('\\n')[0].trim())
+      .filter(name => name.startsWith('run '))`)
+    const labels = (runs: (number | null)[] | undefined): string[] => (runs ?? []).map((score, i) => `run ${i + 1} · ${score === null ? 'not scored' : `${score.toFixed(2)}/3`}`)
+    const scoresOf = (task: string): (number | null)[] | undefined => (JSON.parse(readFileSync(join(copy, 'results', 'leaderboard.json'), 'utf8')) as LeaderboardFile)
+      .suites.classic?.models.find(model => model.project === 'custom')?.tasks[task]?.runs
+    await expect.poll(() => listed(), { timeout: 10_000 }).toEqual(labels(scoresOf('weather-paris')))
+    expect(scoresOf('weather-paris')).toEqual([3, 3, 3])
     const before = new Map(server.requests)
 
     const file = join(copy, 'fixtures/classic/single-tool.json')
@@ -108,6 +129,10 @@ describe('watch mode and the UI', () => {
     const recordsBefore = recordsOf(join(copy, 'results')).length
     writeFileSync(file, text.replace(original, edited))
     await runEnded(2)
+    // The page stayed open: the rerun's tests are named with their new scores as they end.
+    expect(scoresOf('weather-paris')).not.toEqual([3, 3, 3])
+    await expect.poll(() => listed(), { timeout: 10_000 }).toEqual(labels(scoresOf('weather-paris')))
+    await closeBrowser()
 
     const calls = (server.requests.get('oracle') ?? 0) - (before.get('oracle') ?? 0)
     const classic = suites.find(s => s.id === 'classic')

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import LeaderboardReporter from '../../reporters/leaderboard-reporter.ts'
 import ProgressReporter from '../../reporters/progress-reporter.ts'
+import UiScoresReporter from '../../reporters/ui-scores.ts'
 import { checkedTaskDigests } from '../core/suite.ts'
 import { loadEnvFile } from '../runtime/env-file.ts'
 import { agentSpecs } from './agents.ts'
@@ -145,7 +146,7 @@ export function defineBenchConfig(options: BenchConfigOptions): ViteUserConfig {
       maxWorkers: settings.workers,
       // Vite's transforms of the runtime, the suites and the spec files kept on disk for the next run (Vitest 5's default).
       experimental: { fsModuleCache: true },
-      reporters: [...reporters, new LeaderboardReporter({ gate: options.gate ?? {}, settings, suites, ...(options.outputDir ? { outputDir: options.outputDir } : {}) })],
+      reporters: [...reporters, new LeaderboardReporter({ gate: options.gate ?? {}, settings, suites, ...(options.outputDir ? { outputDir: options.outputDir } : {}) }), new UiScoresReporter()],
       // Reporters named on the command line (`npm run bench`) and the global setup read the settings from here.
       provide: { settings },
       projects: specs.map(spec => ({

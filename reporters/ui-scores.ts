@@ -1,0 +1,139 @@
+// Each run's score in the Vitest UI's test list (main process). The list shows a test by the name it had when its file
+// was collected, and a task update carries only a test's result and meta, so a score known when a test ends cannot
+// reach the list by those paths. This reporter sends the UI's clients the test file again, as Vitest does once it is
+// collected, with every finished benchmark test named with its outcome: `run 2 · 2.50/3`. Only the copy sent to the
+// UI is renamed: Vitest's own tasks, and so every other reporter, the JUnit file and reruns, keep the names as written.
+//
+// The UI's clients are those of Vitest's WebSocket reporter (Vitest 4.1.12 internals, as pinned; test/watch.e2e.test.ts
+// reads the list in a browser). With no client connected, or without the UI, this reporter does nothing.
+
+import type { RunnerTask, RunnerTestFile, RunnerTestSuite } from 'vitest'
+import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
+import type { BenchTestMeta } from '../src/core/types.ts'
+import { outcomeOf } from './progress-reporter.ts'
+
+/** What this reporter calls on a UI client: the message Vitest sends when a file has been collected. */
+interface UiClient {
+  onCollected?: (files: RunnerTestFile[]) => Promise<void> | undefined
+}
+
+/** The part of Vitest's WebSocket reporter this reporter uses: the server the UI connects to and its clients. */
+interface UiApi {
+  wss?: { on: (event: 'connection', listener: (socket: { once: (event: 'message', listener: () => void) => void }) => void) => void }
+  clients?: Map<unknown, UiClient>
+}
+
+/** Vitest's WebSocket reporter, when the UI (or its API) runs. */
+function uiApi(vitest: Vitest): UiApi | undefined {
+  const { reporters } = vitest as unknown as { reporters: Reporter[] }
+  const api = reporters.find(reporter => reporter.constructor.name === 'WebSocketReporter') as UiApi | undefined
+  return api?.clients instanceof Map ? api : undefined
+}
+
+/** A benchmark test's name in the UI: its name and, once it has a run or was skipped for a reason, its outcome. */
+export function listedName(name: string, meta: Partial<BenchTestMeta>, state: string | undefined): string {
+  const ended = state === 'pass' || state === 'fail'
+  if (meta.suite === undefined || (!ended && !(state === 'skip' && meta.skipReason !== undefined))) {
+    return name // not a benchmark test, not ended, or filtered out of this run (its earlier score is not this one)
+  }
+  return `${name} · ${outcomeOf(meta, state === 'skip')}`
+}
+
+/**
+ * A copy of a test file's task tree in which every test is named by `rename`; the tasks themselves are untouched (the
+ * copy shares their results, annotations and artifacts).
+ */
+export function renamedCopy(file: RunnerTestFile, rename: (task: RunnerTask) => string): RunnerTestFile {
+  const copy = (task: RunnerTask, fileCopy: RunnerTestFile | undefined, parent: RunnerTestSuite | undefined): RunnerTask => {
+    const clone = { ...task } as RunnerTask & { file: RunnerTestFile, suite?: RunnerTestSuite, tasks?: RunnerTask[] }
+    const self = fileCopy ?? (clone as RunnerTestFile)
+    clone.file = self
+    if (parent !== undefined) {
+      clone.suite = parent
+    }
+    if (task.type === 'test') {
+      clone.name = rename(task)
+    }
+    else {
+      clone.tasks = task.tasks.map(child => copy(child, self, clone as RunnerTestSuite))
+    }
+    return clone
+  }
+  return copy(file, undefined, undefined) as RunnerTestFile
+}
+
+export default class UiScoresReporter implements Reporter {
+  private vitest!: Vitest
+  /** Every test file with a benchmark test, by id: a UI that connects later gets them all. */
+  private readonly known = new Map<string, TestModule>()
+  /** Test files with a test ended since they were last sent. */
+  private readonly due = new Map<string, TestModule>()
+  private timer: NodeJS.Timeout | undefined
+  private listening = false
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest
+  }
+
+  onTestRunStart(): void {
+    const api = uiApi(this.vitest)
+    if (api?.wss === undefined || this.listening) {
+      return
+    }
+    this.listening = true
+    // A UI that opens (or reloads) asks for every file as Vitest's tasks name them, in three calls sent at once
+    // when it connects; the renamed copies follow once those have been answered.
+    api.wss.on('connection', socket => socket.once('message', () => {
+      setTimeout(() => {
+        const client = api.clients?.get(socket)
+        if (client) {
+          this.send([client], [...this.known.values()])
+        }
+      }, 250)
+    }))
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    if ((testCase.meta() as Partial<BenchTestMeta>).suite === undefined) {
+      return
+    }
+    this.known.set(testCase.module.id, testCase.module)
+    if (!uiApi(this.vitest)?.clients?.size) {
+      return
+    }
+    this.due.set(testCase.module.id, testCase.module)
+    // Concurrent tests end in bursts: a file is sent at most five times a second while it runs, and when it ends.
+    this.timer ??= setTimeout(() => this.sendDue(), 200)
+  }
+
+  onTestModuleEnd(testModule: TestModule): void {
+    if (this.due.has(testModule.id)) {
+      this.sendDue()
+    }
+  }
+
+  onTestRunEnd(): void {
+    this.sendDue()
+  }
+
+  private sendDue(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    const modules = [...this.due.values()]
+    this.due.clear()
+    this.send([...(uiApi(this.vitest)?.clients?.values() ?? [])], modules)
+  }
+
+  private send(clients: UiClient[], modules: TestModule[]): void {
+    if (clients.length === 0 || modules.length === 0) {
+      return
+    }
+    const files = modules.map(module => renamedCopy((module as unknown as { task: RunnerTestFile }).task, (task) => {
+      return listedName(task.name, task.meta as Partial<BenchTestMeta>, task.result?.state)
+    }))
+    for (const client of clients) {
+      // A client that went away mid-send is the UI's business, not the run's.
+      client.onCollected?.(files)?.catch(() => {})
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// The names the Vitest UI lists for benchmark tests (reporters/ui-scores.ts): a finished run with its score, anything
+// else as Vitest named it, and a renamed copy of the file that leaves Vitest's own tasks as they were. The UI itself,
+// in a browser, is read in test/watch.e2e.test.ts.
+
+import type { RunnerTask, RunnerTestFile } from 'vitest'
+import type { BenchTestMeta, RunMeta } from '../src/core/types.ts'
+import { describe, expect, it } from 'vitest'
+import { listedName, renamedCopy } from '../reporters/ui-scores.ts'
+
+const run = (scores: number[], infrastructure = false): RunMeta => ({
+  repeat: 0,
+  endReason: 'final',
+  ...(infrastructure ? { error: { kind: 'timeout', message: 'no answer', infrastructure: true } } : {}),
+  calls: 1,
+  toolCalls: 1,
+  toolErrors: 0,
+  textToolCalls: 0,
+  latencyMs: 10,
+  usage: { inputTokens: 1, outputTokens: 1 },
+  retries: 0,
+  checks: scores.map((score, i) => ({ name: `check ${i}`, pass: score === 1, score, points: 1, message: '' })),
+})
+
+const meta = (runs: RunMeta[], extra: Partial<BenchTestMeta> = {}): Partial<BenchTestMeta> => ({ suite: 'classic', category: 'single-tool', taskId: 'weather-paris', maxScore: 3, points: 2, runs, ...extra })
+
+describe('the name a benchmark test is listed by', () => {
+  it('is its name and its score once it has ended, passed or failed', () => {
+    expect(listedName('run 2', meta([run([1, 1])]), 'pass')).toBe('run 2 · 3.00/3')
+    expect(listedName('run 1', meta([run([1, 0.5])]), 'fail')).toBe('run 1 · 2.25/3')
+    expect(listedName('weather-paris', meta([run([0, 0])]), 'fail')).toBe('weather-paris · 0.00/3')
+  })
+
+  it('says when a run was not scored: an infrastructure error, or no run at all', () => {
+    expect(listedName('run 1', meta([run([1, 1], true)]), 'fail')).toBe('run 1 · not scored')
+    expect(listedName('run 1', meta([]), 'fail')).toBe('run 1 · not scored')
+  })
+
+  it('says why a test was skipped, and leaves a test filtered out of this run as it was', () => {
+    expect(listedName('run 1', meta([], { skipReason: 'prompt exceeds the context' }), 'skip')).toBe('run 1 · skipped (prompt exceeds the context)')
+    expect(listedName('run 1', meta([]), 'skip')).toBe('run 1')
+  })
+
+  it('is the name alone while the test runs, and for tests that are not the benchmark\'s', () => {
+    expect(listedName('run 1', meta([]), 'run')).toBe('run 1')
+    expect(listedName('run 1', meta([]), undefined)).toBe('run 1')
+    expect(listedName('my own test', {}, 'pass')).toBe('my own test')
+  })
+})
+
+describe('the renamed copy of a test file', () => {
+  const tree = (): RunnerTestFile => {
+    const file = { id: 'f', type: 'suite', name: 'single-tool.spec.ts', mode: 'run', tasks: [], meta: {}, filepath: '/x/single-tool.spec.ts', projectName: 'oracle' } as unknown as RunnerTestFile
+    file.file = file
+    const category = { id: 'f_0', type: 'suite', name: 'Single tool', mode: 'run', tasks: [], meta: {}, file, suite: file } as unknown as RunnerTask & { tasks: RunnerTask[] }
+    const result = { state: 'pass' }
+    const tests = ['run 1', 'run 2'].map((name, i) => ({ id: `f_0_${i}`, type: 'test', name, mode: 'run', meta: {}, file, suite: category, result, annotations: [], artifacts: [] }) as unknown as RunnerTask)
+    category.tasks.push(...tests)
+    file.tasks.push(category)
+    return file
+  }
+
+  it('renames the tests of the copy only, keeping its shape and sharing results', () => {
+    const file = tree()
+    const copy = renamedCopy(file, task => `${task.name} · 3.00/3`)
+    const category = copy.tasks[0] as RunnerTask & { tasks: RunnerTask[] }
+    expect(category.tasks.map(task => task.name)).toEqual(['run 1 · 3.00/3', 'run 2 · 3.00/3'])
+    expect((file.tasks[0] as typeof category).tasks.map(task => task.name)).toEqual(['run 1', 'run 2'])
+    // the copy's own parents and file, not the originals
+    expect(copy).not.toBe(file)
+    expect(copy.file).toBe(copy)
+    expect(category.file).toBe(copy)
+    expect(category.suite).toBe(copy)
+    expect(category.tasks.every(task => task.file === copy && task.suite === category)).toBe(true)
+    expect(category.tasks[0]?.result).toBe((file.tasks[0] as typeof category).tasks[0]?.result)
+    expect([copy.name, category.name, copy.id, category.tasks[1]?.id]).toEqual(['single-tool.spec.ts', 'Single tool', 'f', 'f_0_1'])
+  })
+})
