@@ -1,8 +1,9 @@
 // Each run's score in the Vitest UI's test list (main process). The list shows a test by the name it had when its file
 // was collected, and a task update carries only a test's result and meta, so a score known when a test ends cannot
 // reach the list by those paths. This reporter sends the UI's clients the test file again, as Vitest does once it is
-// collected, with every finished benchmark test named with its outcome: `run 2 · 2.50/3`. Only the copy sent to the
-// UI is renamed: Vitest's own tasks, and so every other reporter, the JUnit file and reruns, keep the names as written.
+// collected, with every finished benchmark test named with its outcome (`run 2 · 2.50/3`) and each task whose runs have
+// all ended with their mean (`weather-paris · 2.83/3`). Only the copy sent to the UI is renamed: Vitest's own tasks,
+// and so every other reporter, the JUnit file and reruns, keep the names as written.
 //
 // The UI's clients are those of Vitest's WebSocket reporter (Vitest 4.1.12 internals, as pinned; test/watch.e2e.test.ts
 // reads the list in a browser). With no client connected, or without the UI, this reporter does nothing.
@@ -40,8 +41,22 @@ export function listedName(name: string, meta: Partial<BenchTestMeta>, state: st
 }
 
 /**
- * A copy of a test file's task tree in which every test is named by `rename`; the tasks themselves are untouched (the
- * copy shares their results, annotations and artifacts).
+ * A task's block of runs in the UI: its name and, once every run in it has ended, their mean score (runs not scored
+ * left out). Any other block (a category, a user's own describe) keeps its name.
+ */
+export function listedBlockName(name: string, runs: readonly { meta: Partial<BenchTestMeta>, state: string | undefined }[]): string {
+  const first = runs[0]?.meta
+  const ownRuns = first !== undefined && first.suite !== undefined && first.taskId === name
+    && runs.every(run => run.meta.suite === first.suite && run.meta.taskId === name)
+  if (!ownRuns || !runs.every(run => run.state === 'pass' || run.state === 'fail')) {
+    return name
+  }
+  return `${name} · ${outcomeOf({ ...first, runs: runs.flatMap(run => run.meta.runs ?? []) }, false)}`
+}
+
+/**
+ * A copy of a test file's task tree in which every test and block below the file is named by `rename`; the tasks
+ * themselves are untouched (the copy shares their results, annotations and artifacts).
  */
 export function renamedCopy(file: RunnerTestFile, rename: (task: RunnerTask) => string): RunnerTestFile {
   const copy = (task: RunnerTask, fileCopy: RunnerTestFile | undefined, parent: RunnerTestSuite | undefined): RunnerTask => {
@@ -50,16 +65,23 @@ export function renamedCopy(file: RunnerTestFile, rename: (task: RunnerTask) => 
     clone.file = self
     if (parent !== undefined) {
       clone.suite = parent
-    }
-    if (task.type === 'test') {
       clone.name = rename(task)
     }
-    else {
+    if (task.type === 'suite') {
       clone.tasks = task.tasks.map(child => copy(child, self, clone as RunnerTestSuite))
     }
     return clone
   }
   return copy(file, undefined, undefined) as RunnerTestFile
+}
+
+/** The name the UI lists a task by: a benchmark test with its outcome, a task's block with its runs' mean. */
+function listed(task: RunnerTask): string {
+  if (task.type === 'test') {
+    return listedName(task.name, task.meta as Partial<BenchTestMeta>, task.result?.state)
+  }
+  const runs = task.tasks.filter(child => child.type === 'test').map(child => ({ meta: child.meta as Partial<BenchTestMeta>, state: child.result?.state }))
+  return runs.length === task.tasks.length ? listedBlockName(task.name, runs) : task.name
 }
 
 export default class UiScoresReporter implements Reporter {
@@ -128,9 +150,7 @@ export default class UiScoresReporter implements Reporter {
     if (clients.length === 0 || modules.length === 0) {
       return
     }
-    const files = modules.map(module => renamedCopy((module as unknown as { task: RunnerTestFile }).task, (task) => {
-      return listedName(task.name, task.meta as Partial<BenchTestMeta>, task.result?.state)
-    }))
+    const files = modules.map(module => renamedCopy((module as unknown as { task: RunnerTestFile }).task, listed))
     for (const client of clients) {
       // A client that went away mid-send is the UI's business, not the run's.
       client.onCollected?.(files)?.catch(() => {})

@@ -5,7 +5,7 @@
 import type { RunnerTask, RunnerTestFile } from 'vitest'
 import type { BenchTestMeta, RunMeta } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
-import { listedName, renamedCopy } from '../reporters/ui-scores.ts'
+import { listedBlockName, listedName, renamedCopy } from '../reporters/ui-scores.ts'
 
 const run = (scores: number[], infrastructure = false): RunMeta => ({
   repeat: 0,
@@ -47,6 +47,25 @@ describe('the name a benchmark test is listed by', () => {
   })
 })
 
+describe('the name a task\'s block of runs is listed by', () => {
+  const ended = (scores: number[], state = 'pass', extra: Partial<BenchTestMeta> = {}) => ({ meta: meta([run(scores)], extra), state })
+
+  it('is the task and the mean of its runs once every run has ended', () => {
+    expect(listedBlockName('weather-paris', [ended([1, 1]), ended([1, 0], 'fail'), ended([1, 1])])).toBe('weather-paris · 2.50/3')
+    // a run that was not scored is left out of the mean, as on the leaderboard
+    expect(listedBlockName('weather-paris', [ended([1, 1]), { meta: meta([run([0, 0], true)]), state: 'fail' }])).toBe('weather-paris · 3.00/3')
+  })
+
+  it('keeps its name while a run is still to end, or when it is not one task\'s runs', () => {
+    expect(listedBlockName('weather-paris', [ended([1, 1]), { meta: meta([]), state: 'run' }])).toBe('weather-paris')
+    expect(listedBlockName('weather-paris', [ended([1, 1]), { meta: meta([]), state: 'skip' }])).toBe('weather-paris')
+    expect(listedBlockName('Single tool', [ended([1, 1]), ended([1, 1])])).toBe('Single tool')
+    expect(listedBlockName('weather-paris', [ended([1, 1]), ended([1, 1], 'pass', { taskId: 'time-in-mumbai' })])).toBe('weather-paris')
+    expect(listedBlockName('my block', [{ meta: {}, state: 'pass' }])).toBe('my block')
+    expect(listedBlockName('empty', [])).toBe('empty')
+  })
+})
+
 describe('the renamed copy of a test file', () => {
   const tree = (): RunnerTestFile => {
     const file = { id: 'f', type: 'suite', name: 'single-tool.spec.ts', mode: 'run', tasks: [], meta: {}, filepath: '/x/single-tool.spec.ts', projectName: 'oracle' } as unknown as RunnerTestFile
@@ -59,11 +78,12 @@ describe('the renamed copy of a test file', () => {
     return file
   }
 
-  it('renames the tests of the copy only, keeping its shape and sharing results', () => {
+  it('renames what is below the file, in the copy only, keeping its shape and sharing results', () => {
     const file = tree()
-    const copy = renamedCopy(file, task => `${task.name} · 3.00/3`)
+    const copy = renamedCopy(file, task => (task.type === 'test' ? `${task.name} · 3.00/3` : `${task.name}!`))
     const category = copy.tasks[0] as RunnerTask & { tasks: RunnerTask[] }
     expect(category.tasks.map(task => task.name)).toEqual(['run 1 · 3.00/3', 'run 2 · 3.00/3'])
+    expect(category.name).toBe('Single tool!')
     expect((file.tasks[0] as typeof category).tasks.map(task => task.name)).toEqual(['run 1', 'run 2'])
     // the copy's own parents and file, not the originals
     expect(copy).not.toBe(file)
@@ -72,6 +92,6 @@ describe('the renamed copy of a test file', () => {
     expect(category.suite).toBe(copy)
     expect(category.tasks.every(task => task.file === copy && task.suite === category)).toBe(true)
     expect(category.tasks[0]?.result).toBe((file.tasks[0] as typeof category).tasks[0]?.result)
-    expect([copy.name, category.name, copy.id, category.tasks[1]?.id]).toEqual(['single-tool.spec.ts', 'Single tool', 'f', 'f_0_1'])
+    expect([copy.name, (file.tasks[0] as typeof category).name, copy.id, category.tasks[1]?.id]).toEqual(['single-tool.spec.ts', 'Single tool', 'f', 'f_0_1'])
   })
 })

@@ -99,7 +99,8 @@ describe('watch mode and the UI', () => {
     const { runEnded } = watch
 
     await runEnded(1)
-    // The UI opened after the run: its list names every run with its score, as the leaderboard has it.
+    // The UI opened after the run: its list names every run with its score, and the task with their mean, as the
+    // leaderboard has them.
     const browser = await launchChromium()
     closeBrowser = () => browser.context.close()
     const page = await browser.context.newPage()
@@ -112,8 +113,13 @@ describe('watch mode and the UI', () => {
       .filter(row => row.checkVisibility() && row.getBoundingClientRect().bottom > 0 && row.getBoundingClientRect().top < innerHeight)
       .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
       .map(row => row.innerText.split('\\n')[0].trim())
-      .filter(name => name.startsWith('run '))`)
-    const labels = (runs: (number | null)[] | undefined): string[] => (runs ?? []).map((score, i) => `run ${i + 1} · ${score === null ? 'not scored' : `${score.toFixed(2)}/3`}`)
+      .filter(name => name.startsWith('weather-paris') || name.startsWith('run '))`)
+    const label = (score: number | null): string => (score === null ? 'not scored' : `${score.toFixed(2)}/3`)
+    const labels = (runs: (number | null)[] | undefined): string[] => {
+      const scored = (runs ?? []).filter((score): score is number => score !== null)
+      const mean = scored.length === 0 ? null : scored.reduce((a, b) => a + b, 0) / scored.length
+      return [`weather-paris · ${label(mean)}`, ...(runs ?? []).map((score, i) => `run ${i + 1} · ${label(score)}`)]
+    }
     const scoresOf = (task: string): (number | null)[] | undefined => (JSON.parse(readFileSync(join(copy, 'results', 'leaderboard.json'), 'utf8')) as LeaderboardFile)
       .suites.classic?.models.find(model => model.project === 'custom')?.tasks[task]?.runs
     await expect.poll(() => listed(), { timeout: 10_000 }).toEqual(labels(scoresOf('weather-paris')))
@@ -129,7 +135,7 @@ describe('watch mode and the UI', () => {
     const recordsBefore = recordsOf(join(copy, 'results')).length
     writeFileSync(file, text.replace(original, edited))
     await runEnded(2)
-    // The page stayed open: the rerun's tests are named with their new scores as they end.
+    // The page stayed open: the rerun's tests (and their task) are named with their new scores as they end.
     expect(scoresOf('weather-paris')).not.toEqual([3, 3, 3])
     await expect.poll(() => listed(), { timeout: 10_000 }).toEqual(labels(scoresOf('weather-paris')))
     await closeBrowser()
