@@ -2,8 +2,9 @@
 // was collected, and a task update carries only a test's result and meta, so a score known when a test ends cannot
 // reach the list by those paths. This reporter sends the UI's clients the test file again, as Vitest does once it is
 // collected, with every finished benchmark test named with its outcome (`run 2 · 2.50/3`) and each task whose runs have
-// all ended with their mean (`weather-paris · 2.83/3`). Only the copy sent to the UI is renamed: Vitest's own tasks,
-// and so every other reporter, the JUnit file and reruns, keep the names as written.
+// all ended with their mean (`weather-paris · 2.83/3`), and a UI that opens or reloads is answered with the files so
+// renamed. Only the copies sent to the UI are renamed: Vitest's own tasks, and so every other reporter, the JUnit file
+// and reruns, keep the names as written.
 //
 // The UI's clients are those of Vitest's WebSocket reporter (Vitest 4.1.12 internals, as pinned; test/watch.e2e.test.ts
 // reads the list in a browser). With no client connected, or without the UI, this reporter does nothing.
@@ -13,14 +14,16 @@ import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
 import type { BenchTestMeta } from '../src/core/types.ts'
 import { outcomeOf } from './progress-reporter.ts'
 
-/** What this reporter calls on a UI client: the message Vitest sends when a file has been collected. */
+/** What this reporter uses of a UI client's connection: the message Vitest sends when a file has been collected, and
+ * the functions the client calls on the server (its `getFiles` when it opens or reloads). */
 interface UiClient {
   onCollected?: (files: RunnerTestFile[]) => Promise<void> | undefined
+  $functions?: { getFiles?: () => RunnerTestFile[] }
 }
 
 /** The part of Vitest's WebSocket reporter this reporter uses: the server the UI connects to and its clients. */
 interface UiApi {
-  wss?: { on: (event: 'connection', listener: (socket: { once: (event: 'message', listener: () => void) => void }) => void) => void }
+  wss?: { on: (event: 'connection', listener: (socket: unknown) => void) => void }
   clients?: Map<unknown, UiClient>
 }
 
@@ -86,46 +89,47 @@ function listed(task: RunnerTask): string {
 
 export default class UiScoresReporter implements Reporter {
   private vitest!: Vitest
-  /** Every test file with a benchmark test, by id: a UI that connects later gets them all. */
-  private readonly known = new Map<string, TestModule>()
   /** Test files with a test ended since they were last sent. */
   private readonly due = new Map<string, TestModule>()
   private timer: NodeJS.Timeout | undefined
+  /** How long to wait before sending again: a second, or more when sending takes long (at most a twentieth of the time). */
+  private delayMs = 1000
   private listening = false
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
+    this.listen()
   }
 
   onTestRunStart(): void {
+    this.listen() // the UI's server may have started after onInit
+  }
+
+  private listen(): void {
     const api = uiApi(this.vitest)
     if (api?.wss === undefined || this.listening) {
       return
     }
     this.listening = true
-    // A UI that opens (or reloads) asks for every file as Vitest's tasks name them, in three calls sent at once
-    // when it connects; the renamed copies follow once those have been answered.
-    api.wss.on('connection', socket => socket.once('message', () => {
-      setTimeout(() => {
-        const client = api.clients?.get(socket)
-        if (client) {
-          this.send([client], [...this.known.values()])
-        }
-      }, 250)
+    // A UI that opens (or reloads) asks for every file (`getFiles`) as soon as it connects: that client's answer is
+    // the files as they stand, renamed. Vitest registers a client right after announcing its connection, before any
+    // of its messages can arrive; only that client's function is replaced.
+    api.wss.on('connection', socket => queueMicrotask(() => {
+      const functions = api.clients?.get(socket)?.$functions
+      const getFiles = functions?.getFiles
+      if (functions && getFiles) {
+        functions.getFiles = () => getFiles().map(file => renamedCopy(file, listed))
+      }
     }))
   }
 
   onTestCaseResult(testCase: TestCase): void {
-    if ((testCase.meta() as Partial<BenchTestMeta>).suite === undefined) {
-      return
-    }
-    this.known.set(testCase.module.id, testCase.module)
-    if (!uiApi(this.vitest)?.clients?.size) {
+    if ((testCase.meta() as Partial<BenchTestMeta>).suite === undefined || !uiApi(this.vitest)?.clients?.size) {
       return
     }
     this.due.set(testCase.module.id, testCase.module)
-    // Concurrent tests end in bursts: a file is sent at most five times a second while it runs, and when it ends.
-    this.timer ??= setTimeout(() => this.sendDue(), 200)
+    // Concurrent tests end in bursts: a running file is sent again at most once a delay, and when it ends.
+    this.timer ??= setTimeout(() => this.sendDue(), this.delayMs)
   }
 
   onTestModuleEnd(testModule: TestModule): void {
@@ -143,17 +147,16 @@ export default class UiScoresReporter implements Reporter {
     this.timer = undefined
     const modules = [...this.due.values()]
     this.due.clear()
-    this.send([...(uiApi(this.vitest)?.clients?.values() ?? [])], modules)
-  }
-
-  private send(clients: UiClient[], modules: TestModule[]): void {
+    const clients = [...(uiApi(this.vitest)?.clients?.values() ?? [])]
     if (clients.length === 0 || modules.length === 0) {
       return
     }
+    const started = performance.now()
     const files = modules.map(module => renamedCopy((module as unknown as { task: RunnerTestFile }).task, listed))
     for (const client of clients) {
       // A client that went away mid-send is the UI's business, not the run's.
       client.onCollected?.(files)?.catch(() => {})
     }
+    this.delayMs = Math.max(1000, 20 * (performance.now() - started))
   }
 }
