@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { models } from '../fixtures/models.ts'
 import { suites } from '../fixtures/suites.ts'
 import { defineBenchConfig } from '../src/node/config.ts'
+import { BenchSequencer } from '../src/node/sequencer.ts'
 import { usableCpus } from '../src/node/settings.ts'
 
 type ProjectTest = { name: string, pool?: string, isolate?: boolean, include?: string[] }
@@ -29,6 +30,10 @@ describe('defineBenchConfig', () => {
       expect(project.test).toMatchObject({ pool: 'threads', isolate: false })
       expect(project.test.include?.length).toBe(suites.reduce((n, suite) => n + suite.categories.length, 0))
     }
+  })
+
+  it('shards the matrix by model and spec file, with its own sequencer at the root (where 4.1 reads it)', () => {
+    expect(config().test?.sequence).toMatchObject({ concurrent: true, sequencer: BenchSequencer })
   })
 
   it('keeps transformed modules on disk between runs, and hands the workers the digests of the task files it checked', () => {

@@ -60,6 +60,9 @@ function records(resultsDir: string): { file: string, record: RunRecord }[] {
 const wholeRecords = (resultsDir: string): { file: string, record: RunRecord }[] =>
   records(resultsDir).filter(({ record }) => sharded.includes(record.project) && suiteIds.includes(record.suite.id))
 
+/** A run's identity: which model ran which prompt, which time. */
+const runKey = ({ record }: { record: RunRecord }): string => `${record.project} ${record.suite.id} ${record.taskId} ${record.repeat}`
+
 describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
   let whole: BenchRun
   let shards: BenchRun[] = []
@@ -84,10 +87,10 @@ describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
       expect(shard.stdout).toContain(`milo-bench: shard ${i + 1}/3: gates run on the merged report`)
     }
     expect(readdirSync(blobs).sort()).toEqual(['blob-1-3.json', 'blob-2-3.json', 'blob-3-3.json'])
-    const total = wholeRecords(whole.resultsDir).length
-    const perShard = shards.map(shard => records(shard.resultsDir).length)
-    expect(perShard.reduce((a, b) => a + b, 0)).toBe(total)
-    expect(perShard.filter(n => n > 0).length).toBeGreaterThan(1)
+    // Every run of the unsharded run's, once over the shards: each (model, prompt, run) in exactly one shard.
+    const perShard = shards.map(shard => records(shard.resultsDir).map(runKey))
+    expect(perShard.flat().sort()).toEqual(wholeRecords(whole.resultsDir).map(runKey).sort())
+    expect(perShard.filter(keys => keys.length > 0).length).toBeGreaterThan(1)
   })
 
   it('the merge exits 0 and writes the unsharded run\'s leaderboard of the same models: same scores, categories and prompts, ranked in its order', () => {
@@ -114,8 +117,7 @@ describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
     expect(mergedRecords).toHaveLength(wholeRecords(whole.resultsDir).length)
     const runIds = new Set(mergedRecords.map(({ record }) => record.runId))
     expect(runIds.size).toBe(1)
-    const keys = mergedRecords.map(({ record }) => `${record.project} ${record.suite.id} ${record.taskId} ${record.repeat}`)
-    expect(new Set(keys).size).toBe(keys.length)
+    expect(mergedRecords.map(runKey).sort()).toEqual(wholeRecords(whole.resultsDir).map(runKey).sort())
     for (const { file, record } of mergedRecords) {
       expect(file).toBe(`${record.project}/${record.runId}.jsonl`)
     }
