@@ -2,25 +2,22 @@
 // do not count, the call in flight when the budget runs out is aborted, and a replay from recordings ends where the
 // recorded run did.
 
-import type { ModelSpec } from '../src/core/types.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
 import { BudgetExhaustedError, createClient } from '../src/models/client.ts'
 import { startReferenceServer } from '../src/node/reference-server.ts'
 import { startSlotServer } from '../src/node/slot-server.ts'
 import { acquireSlot } from '../src/runtime/slots.ts'
+import { closedAfterEach, hiRequest, testModel } from './support/client-case.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
 import { runBench } from './support/run-bench.ts'
 
-const spec: ModelSpec = { key: 'm', name: 'M', model: 'm', baseURL: 'x', server: 'vllm', where: 'local', context: { label: '128K', tokens: 131072 } }
-const request = { messages: [{ role: 'user' as const, content: 'hi' }], tools: [] }
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map(close => close()))
-})
+const spec = testModel
+const request = hiRequest
+const closers = closedAfterEach()
 
 describe('a call against a budget', () => {
   it('does not count the time spent waiting for a concurrency slot', async () => {

@@ -1,25 +1,22 @@
 // The response cache and cassettes: unchanged calls come from disk with their recorded latency; a recorded run
 // re-scores with no model at all; strict mode fails on a request it has no recording for.
 
-import type { ModelSpec } from '../src/core/types.ts'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { suites } from '../fixtures/suites.ts'
 import { cacheKey, openCache } from '../src/models/cache.ts'
 import { cacheModeSetting, resolveCache } from '../src/node/settings.ts'
 import { createClient, ModelCallError } from '../src/models/client.ts'
 import { startReferenceServer } from '../src/node/reference-server.ts'
+import { closedAfterEach, hiRequest, testModel } from './support/client-case.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
 import { runBench } from './support/run-bench.ts'
 
-const spec: ModelSpec = { key: 'm', name: 'M', model: 'm', baseURL: 'x', server: 'vllm', where: 'local', context: { label: '128K', tokens: 131072 } }
-const request = { messages: [{ role: 'user' as const, content: 'hi' }], tools: [] }
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map(close => close()))
-})
+const spec = testModel
+const request = hiRequest
+const closers = closedAfterEach()
 
 describe('cache settings and keys', () => {
   it('is on while watching and off in `vitest run` unless MILO_CACHE says otherwise', () => {

@@ -1,19 +1,17 @@
 import type { ModelSpec } from '../src/core/types.ts'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { buildRequestBody, createClient, ModelCallError, retryAfterMs } from '../src/models/client.ts'
+import { closedAfterEach, hiRequest, testModel } from './support/client-case.ts'
 import { okReply, startFaultServer } from './support/fault-server.ts'
 
-const spec: ModelSpec = { key: 'm', name: 'M', model: 'm', baseURL: 'x', server: 'vllm', where: 'local', context: { label: '128K', tokens: 131072 }, params: { maxOutputTokens: 256 } }
-const request = { messages: [{ role: 'user' as const, content: 'hi' }], tools: [] }
-const servers: { close: () => Promise<void> }[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map(server => server.close()))
-})
+const spec: ModelSpec = { ...testModel, params: { maxOutputTokens: 256 } }
+const request = hiRequest
+const closers = closedAfterEach()
 
 describe('client retries (against a loopback server that fails on purpose)', () => {
   it('retries 5xx and counts the retries; latency covers only the successful exchange', async () => {
     const server = await startFaultServer([{ status: 503, body: { error: { message: 'overloaded' } } }, { status: 500, body: { error: 'boom' } }, { reply: okReply('fine'), delayMs: 30 }])
-    servers.push(server)
+    closers.push(server.close)
     const client = createClient(spec, { baseURL: server.url, backoffMs: 150 })
     const started = performance.now()
     const result = await client.complete(request)
@@ -27,7 +25,7 @@ describe('client retries (against a loopback server that fails on purpose)', () 
   })
   it('honours Retry-After on 429', async () => {
     const server = await startFaultServer([{ status: 429, body: { error: { message: 'slow down' } }, headers: { 'retry-after-ms': '120' } }])
-    servers.push(server)
+    closers.push(server.close)
     const result = await createClient(spec, { baseURL: server.url, backoffMs: 5000 }).complete(request)
     expect(result.retries).toBe(1)
     const [first, second] = server.requests
@@ -36,7 +34,7 @@ describe('client retries (against a loopback server that fails on purpose)', () 
   })
   it('does not retry other 4xx, and classifies the error', async () => {
     const server = await startFaultServer([{ status: 400, body: { error: { message: 'maximum context length is 8192 tokens', code: 'context_length_exceeded' } } }])
-    servers.push(server)
+    closers.push(server.close)
     const error = await createClient(spec, { baseURL: server.url }).complete(request).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ModelCallError)
     expect((error as ModelCallError).recorded).toMatchObject({ kind: 'context_length', status: 400, infrastructure: false })
@@ -44,7 +42,7 @@ describe('client retries (against a loopback server that fails on purpose)', () 
   })
   it('gives up after its retries with the last error, marked as infrastructure', async () => {
     const server = await startFaultServer([{ status: 502 }, { status: 502 }, { status: 502 }])
-    servers.push(server)
+    closers.push(server.close)
     const error = await createClient(spec, { baseURL: server.url, retries: 2, backoffMs: 1 }).complete(request).catch((e: unknown) => e) as ModelCallError
     expect(error.recorded).toMatchObject({ kind: 'server', status: 502, infrastructure: true })
     expect(error.retries).toBe(2)
@@ -65,7 +63,7 @@ describe('the reasoning adapter', () => {
       { reply: okReply('', { reasoning_content: 'the answer is 42' }) },
       { reply: okReply('42', { reasoning: 'thinking...' }) },
     ])
-    servers.push(server)
+    closers.push(server.close)
     const client = createClient(spec, { baseURL: server.url })
     const first = await client.complete(request)
     expect(first.reply).toMatchObject({ content: null, reasoning: 'the answer is 42' })
@@ -96,7 +94,7 @@ describe('a reply too big to read', () => {
 
   it('declared by its content-length: refused before its body is read, an infrastructure error, not retried', async () => {
     const server = await startFaultServer([{ raw: big, headers: { 'content-length': String(Buffer.byteLength(big)) } }])
-    servers.push(server)
+    closers.push(server.close)
     const client = createClient(spec, { baseURL: server.url, backoffMs: 10, maxReplyBytes: 1024 * 1024 })
     const error = await client.complete(request).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ModelCallError)
@@ -106,7 +104,7 @@ describe('a reply too big to read', () => {
 
   it('with no declared length: read up to the limit, then the call fails the same way', async () => {
     const server = await startFaultServer([{ raw: big }])
-    servers.push(server)
+    closers.push(server.close)
     const client = createClient(spec, { baseURL: server.url, backoffMs: 10, maxReplyBytes: 1024 * 1024 })
     const error = await client.complete(request).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ModelCallError)
@@ -117,7 +115,7 @@ describe('a reply too big to read', () => {
   it('an error page of any size keeps its status: its first megabyte is read, and a 503 is retried as a 503', async () => {
     const page = `<html><body><h1>503 Service Unavailable</h1>${'<p>busy</p>'.repeat(200_000)}</body></html>`
     const server = await startFaultServer([{ raw: page, status: 503, headers: { 'content-type': 'text/html' } }, { reply: okReply('after the page') }])
-    servers.push(server)
+    closers.push(server.close)
     const client = createClient(spec, { baseURL: server.url, backoffMs: 10, maxReplyBytes: 1024 * 1024 })
     const result = await client.complete(request)
     expect(result).toMatchObject({ retries: 1, reply: { content: 'after the page' } })
@@ -126,7 +124,7 @@ describe('a reply too big to read', () => {
 
   it('a reply under the limit reads as before', async () => {
     const server = await startFaultServer([{ raw: big }])
-    servers.push(server)
+    closers.push(server.close)
     const client = createClient(spec, { baseURL: server.url, maxReplyBytes: 2 * 1024 * 1024 })
     expect((await client.complete(request)).reply.content).toHaveLength(1_500_000)
   })

@@ -4,6 +4,7 @@
 // server: the oracle completes everything cleanly, a thrashing oracle shows rework, a giving-up one completes less.
 
 import type { FSWatcher } from 'node:fs'
+import { testModel } from './support/client-case.ts'
 import { useReferenceServer } from './support/reference-server.ts'
 import { sharedRun } from './support/shared-runs.ts'
 import type { BenchRun } from './support/run-bench.ts'
@@ -325,7 +326,7 @@ describe('the coding-agent metrics', () => {
     expect(fits).toEqual([[compositeWeights.toolCallSuccess, compositeWeights.taskCompletion, compositeWeights.noRework]])
   })
 
-  const model = { key: 'm', name: 'M', model: 'm', baseURL: 'x', server: 'vllm' as const, where: 'local' as const, context: { label: '128K', tokens: 131072 } }
+  const model = testModel
   const run = (extra: Partial<RunMeta>): RunMeta => ({ repeat: 0, endReason: 'final', calls: 4, toolCalls: 10, toolErrors: 0, textToolCalls: 0, latencyMs: 1000, usage: { inputTokens: 1, outputTokens: 1 }, retries: 0, checks: [{ name: 'c', pass: true, score: 1, points: 10, message: '' }], ...extra })
   const outcome = (taskId: string, category: string, r: RunMeta): TestOutcome => ({ project: 'm', model, suite: 'coding-agent', hash: 'h', category, taskId, maxScore: 1, points: 10, runs: [r], runId: 'r', finishedAt: 't' })
   const outcomes = [

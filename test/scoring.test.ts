@@ -2,6 +2,7 @@ import type { TestOutcome } from '../src/core/scoring.ts'
 import type { ModelResult, RunMeta, Suite } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
 import { rank, scoreRun, summarize } from '../src/core/scoring.ts'
+import { testModel } from './support/client-case.ts'
 
 const check = (pass: boolean, score = pass ? 1 : 0, points = 1) => ({ name: 'c', pass, score, points, message: '' })
 const run = (repeat: number, checks: RunMeta['checks'], extra: Partial<RunMeta> = {}): RunMeta => ({
@@ -15,7 +16,7 @@ function suiteOf(aggregate: Suite['aggregate'], maxScore: number, runs: number, 
   }
 }
 
-const model = { key: 'm', name: 'M', model: 'm', baseURL: 'x', server: 'vllm' as const, where: 'local' as const, context: { label: '128K', tokens: 131072 } }
+const model = testModel
 const outcome = (taskId: string, category: string, runs: RunMeta[], maxScore: number, points: number): TestOutcome => ({
   project: 'm', model, suite: 's', hash: 'h', category, taskId, maxScore, points, runs, runId: 'r', finishedAt: 't',
 })

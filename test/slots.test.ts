@@ -1,14 +1,12 @@
 // The concurrency slots across workers: a wait given up (its test timed out) takes no slot later, whether the server
 // drops it from the queue or had already granted it.
 
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { startSlotServer } from '../src/node/slot-server.ts'
 import { acquireSlot } from '../src/runtime/slots.ts'
+import { closedAfterEach } from './support/client-case.ts'
 
-const closers: (() => Promise<void>)[] = []
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map(close => close()))
-})
+const closers = closedAfterEach()
 
 /** Resolves with 'granted', or 'waiting' when `ms` pass first. */
 const within = (wait: Promise<unknown>, ms: number): Promise<'granted' | 'waiting'> =>

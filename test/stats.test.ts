@@ -9,6 +9,7 @@ import { agentMetrics, summarize } from '../src/core/scoring.ts'
 import { mulberry32 } from '../src/core/haystack.ts'
 import { scoringRules } from '../src/core/rules.ts'
 import { binomial, bootstrapDefaults, bootstrapInterval, modelStats, notSeparable, passHatK, quantile, runSpread, suiteScore, taskPassK } from '../src/core/stats.ts'
+import { testModel } from './support/client-case.ts'
 
 describe('pass^k', () => {
   it('counts ways to choose: C(n, k)', () => {
@@ -148,7 +149,7 @@ describe('separability', () => {
 })
 
 describe('summarize puts them in the row', () => {
-  const model = { key: 'm', name: 'M', model: 'm', baseURL: 'x', server: 'vllm' as const, where: 'local' as const, context: { label: '128K', tokens: 131072 } }
+  const model = testModel
   const run = (repeat: number, score: number, extra: Partial<RunMeta> = {}): RunMeta => ({
     repeat, endReason: 'final', calls: 1, toolCalls: 2, toolErrors: 0, textToolCalls: 0, latencyMs: 10, usage: { inputTokens: 1, outputTokens: 1 }, retries: 0,
     checks: [{ name: 'c', pass: score === 3, score: score / 3, points: 1, message: '' }], ...extra,
