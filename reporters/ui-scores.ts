@@ -18,8 +18,11 @@ import { outcomeOf } from './progress-reporter.ts'
  * the functions the client calls on the server (its `getFiles` when it opens or reloads). */
 interface UiClient {
   onCollected?: (files: RunnerTestFile[]) => Promise<void> | undefined
-  $functions?: { getFiles?: () => RunnerTestFile[] }
+  $functions?: { getFiles?: () => RunnerTestFile[], [renamed]?: true }
 }
+
+/** Marks a client whose `getFiles` answers renamed files already. */
+const renamed: unique symbol = Symbol.for('milo-bench.ui-scores.renamed')
 
 /** The part of Vitest's WebSocket reporter this reporter uses: the server the UI connects to and its clients. */
 interface UiApi {
@@ -117,7 +120,9 @@ export default class UiScoresReporter implements Reporter {
     api.wss.on('connection', socket => queueMicrotask(() => {
       const functions = api.clients?.get(socket)?.$functions
       const getFiles = functions?.getFiles
-      if (functions && getFiles) {
+      // Once per client, should a restarted Vitest (a config edit) bring a second reporter to the same server.
+      if (functions && getFiles && !(renamed in functions)) {
+        Object.defineProperty(functions, renamed, { value: true })
         functions.getFiles = () => getFiles().map(file => renamedCopy(file, listed))
       }
     }))
