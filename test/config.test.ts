@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { models } from '../fixtures/models.ts'
 import { suites } from '../fixtures/suites.ts'
 import { defineBenchConfig } from '../src/node/config.ts'
-import { BenchSequencer } from '../src/node/sequencer.ts'
 import { usableCpus } from '../src/node/settings.ts'
 
 type ProjectTest = { name: string, pool?: string, isolate?: boolean, include?: string[] }
@@ -32,8 +31,11 @@ describe('defineBenchConfig', () => {
     }
   })
 
-  it('shards the matrix by model and spec file, with its own sequencer at the root (where 4.1 reads it)', () => {
-    expect(config().test?.sequence).toMatchObject({ concurrent: true, sequencer: BenchSequencer })
+  it('shards the matrix by model and spec file: every project carries the plugin that says so to the sequencer', () => {
+    const projects = (config().test?.projects ?? []) as { plugins?: { name: string }[] }[]
+    for (const project of projects) {
+      expect(project.plugins?.map(plugin => plugin.name)).toContain('milo-bench:shard-by-model')
+    }
   })
 
   it('keeps transformed modules on disk between runs, and hands the workers the digests of the task files it checked', () => {

@@ -18,7 +18,7 @@ import { loadEnvFile } from '../runtime/env-file.ts'
 import { agentSpecs } from './agents.ts'
 import { projectFilters, unmatchedProjects } from './matrix.ts'
 import { registerSuites } from './registry.ts'
-import { BenchSequencer } from './sequencer.ts'
+import { shardByModel } from './sequencer.ts'
 import { loadSettings } from './settings.ts'
 import { categorySources, categoryWatch } from './watch.ts'
 
@@ -135,15 +135,15 @@ export function defineBenchConfig(options: BenchConfigOptions): ViteUserConfig {
     // process without serializing them. A project inherits nothing from the root config, so it is said here.
     pool: 'threads' as const,
   }
-  // Watch mode and the UI: an edited task file reruns its category's spec file only.
-  const plugins = [categoryWatch(categorySources(suites, root, (suite, path) => specFile(suite, path, root)))]
+  // Watch mode and the UI: an edited task file reruns its category's spec file only. Shards split the matrix by model
+  // and spec file, not by spec file alone (src/node/sequencer.ts).
+  const plugins = [categoryWatch(categorySources(suites, root, (suite, path) => specFile(suite, path, root))), shardByModel()]
   const reporters = options.reporters ?? ['default', new ProgressReporter()]
   return defineConfig({
     test: {
       ...shared,
-      // Tasks run concurrently; 4.1 reads `sequence` from the root config only. Shards split the matrix by model and
-      // spec file, not by spec file alone (src/node/sequencer.ts).
-      sequence: { concurrent: true, sequencer: BenchSequencer },
+      // Tasks run concurrently; 4.1 reads `sequence` from the root config only.
+      sequence: { concurrent: true },
       // Model calls wait on the network, not the CPU: run several spec files at once (the slot server bounds calls).
       maxWorkers: settings.workers,
       // Vite's transforms of the runtime, the suites and the spec files kept on disk for the next run (Vitest 5's default).

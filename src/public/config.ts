@@ -6,4 +6,3 @@ export type { ModelEntry, ModelParams, Suite } from '../core/types.ts'
 export type { AgentEntry, BenchConfigOptions } from '../node/config.ts'
 
 export { defineBenchConfig } from '../node/config.ts'
-export { BenchSequencer } from '../node/sequencer.ts'
