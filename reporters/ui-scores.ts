@@ -7,12 +7,15 @@
 // and reruns, keep the names as written.
 //
 // The UI's clients are those of Vitest's WebSocket reporter (Vitest 4.1.12 internals, as pinned; test/watch.e2e.test.ts
-// reads the list in a browser). With no client connected, or without the UI, this reporter does nothing.
+// reads the list in a browser). Without the UI (`--api` alone included), or with no page open, it does nothing.
 
 import type { RunnerTask, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
 import type { BenchTestMeta } from '../src/core/types.ts'
 import { outcomeOf } from './progress-reporter.ts'
+
+/** Marks a client whose `getFiles` answers renamed files already. */
+const renamed: unique symbol = Symbol.for('milo-bench.ui-scores.renamed')
 
 /** What this reporter uses of a UI client's connection: the message Vitest sends when a file has been collected, and
  * the functions the client calls on the server (its `getFiles` when it opens or reloads). */
@@ -21,17 +24,20 @@ interface UiClient {
   $functions?: { getFiles?: () => RunnerTestFile[], [renamed]?: true }
 }
 
-/** Marks a client whose `getFiles` answers renamed files already. */
-const renamed: unique symbol = Symbol.for('milo-bench.ui-scores.renamed')
-
 /** The part of Vitest's WebSocket reporter this reporter uses: the server the UI connects to and its clients. */
 interface UiApi {
   wss?: { on: (event: 'connection', listener: (socket: unknown) => void) => void }
   clients?: Map<unknown, UiClient>
 }
 
-/** Vitest's WebSocket reporter, when the UI (or its API) runs. */
+/**
+ * Vitest's WebSocket reporter, when the UI runs (not for `--api` alone: another client of the API may find tests by
+ * their names).
+ */
 function uiApi(vitest: Vitest): UiApi | undefined {
+  if (!vitest.config.ui) {
+    return undefined
+  }
   const { reporters } = vitest as unknown as { reporters: Reporter[] }
   const api = reporters.find(reporter => reporter.constructor.name === 'WebSocketReporter') as UiApi | undefined
   return api?.clients instanceof Map ? api : undefined
