@@ -5,7 +5,8 @@
 import type { RunnerTask, RunnerTestFile } from 'vitest'
 import type { BenchTestMeta, RunMeta } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
-import { listedBlockName, listedName, renamedCopy } from '../reporters/ui-scores.ts'
+import type { TestCase, TestModule, Vitest } from 'vitest/node'
+import UiScoresReporter, { listedBlockName, listedName, renamedCopy } from '../reporters/ui-scores.ts'
 
 const run = (scores: number[], infrastructure = false): RunMeta => ({
   repeat: 0,
@@ -93,5 +94,51 @@ describe('the renamed copy of a test file', () => {
     expect(category.tasks.every(task => task.file === copy && task.suite === category)).toBe(true)
     expect(category.tasks[0]?.result).toBe((file.tasks[0] as typeof category).tasks[0]?.result)
     expect([copy.name, (file.tasks[0] as typeof category).name, copy.id, category.tasks[1]?.id]).toEqual(['single-tool.spec.ts', 'Single tool', 'f', 'f_0_1'])
+  })
+})
+
+describe('the reporter', () => {
+  /** A Vitest with its WebSocket reporter (as the UI's server has it) and one connected client that records what it gets. */
+  function vitestWithClient(ui: boolean): { vitest: Vitest, received: RunnerTestFile[][] } {
+    const received: RunnerTestFile[][] = []
+    class WebSocketReporter {
+      wss = { on: () => {} }
+      clients = new Map([[{}, { onCollected: (files: RunnerTestFile[]) => { received.push(files); return Promise.resolve() } }]])
+    }
+    return { vitest: { config: { ui }, reporters: [new WebSocketReporter()] } as unknown as Vitest, received }
+  }
+  const file = (): RunnerTestFile => {
+    const root = { id: 'f', type: 'suite', name: 'single-tool.spec.ts', mode: 'run', tasks: [], meta: {} } as unknown as RunnerTestFile
+    root.file = root
+    const test = { id: 'f_0', type: 'test', name: 'weather-paris', mode: 'run', meta: meta([run([1, 1])]), file: root, suite: root, result: { state: 'pass' } } as unknown as RunnerTask
+    root.tasks.push(test)
+    return root
+  }
+  const finished = (task: RunnerTestFile): { testCase: TestCase, module: TestModule } => {
+    const module = { id: 'f', task } as unknown as TestModule
+    return { testCase: { meta: () => task.tasks[0]?.meta, module } as unknown as TestCase, module }
+  }
+
+  it('sends the UI the file of a test that ended, renamed, when the file ends', () => {
+    const { vitest, received } = vitestWithClient(true)
+    const reporter = new UiScoresReporter()
+    reporter.onInit(vitest)
+    const { testCase, module } = finished(file())
+    reporter.onTestCaseResult(testCase)
+    reporter.onTestModuleEnd(module)
+    expect(received.map(files => files.map(f => f.tasks.map(task => task.name)))).toEqual([[['weather-paris · 3.00/3']]])
+    reporter.onTestRunEnd()
+    expect(received).toHaveLength(1)
+  })
+
+  it('sends nothing without the UI, even to a client of the API', () => {
+    const { vitest, received } = vitestWithClient(false)
+    const reporter = new UiScoresReporter()
+    reporter.onInit(vitest)
+    const { testCase, module } = finished(file())
+    reporter.onTestCaseResult(testCase)
+    reporter.onTestModuleEnd(module)
+    reporter.onTestRunEnd()
+    expect(received).toEqual([])
   })
 })
