@@ -49,6 +49,24 @@ describe('the client with a cache', () => {
     expect(other.reply.content).toBe('second')
     expect(server.requests).toHaveLength(2)
   })
+  it('keeps `custom`\'s replies per endpoint, as its rows are; a matrix model\'s follow it wherever its server runs', async () => {
+    const [a, b] = await Promise.all([startFaultServer([], okReply('from a')), startFaultServer([], okReply('from b'))])
+    closers.push(a.close, b.close)
+    const dir = mkdtempSync(join(tmpdir(), 'milo-cache-'))
+    const custom = { ...spec, key: 'custom', model: 'qwen' }
+    const ask = async (model: typeof spec, baseURL: string): Promise<string | null> => {
+      return (await createClient(model, { baseURL, cache: openCache({ mode: 'on', dir }) }).complete(request)).reply.content
+    }
+    expect(await ask(custom, a.url)).toBe('from a')
+    // The same model name and request at another endpoint: its own call, never the other endpoint's reply.
+    expect(await ask(custom, b.url)).toBe('from b')
+    expect(await ask(custom, a.url)).toBe('from a')
+    expect([a.requests.length, b.requests.length]).toEqual([1, 1])
+    // A model of the matrix is its key: moved to another server, it keeps its recordings (cassettes replay anywhere).
+    expect(await ask(spec, a.url)).toBe('from a')
+    expect(await ask(spec, b.url)).toBe('from a')
+    expect([a.requests.length, b.requests.length]).toEqual([2, 1])
+  })
   it('fails a call with no recording in strict mode, as an infrastructure error, without calling the model', async () => {
     const server = await startFaultServer([])
     closers.push(server.close)

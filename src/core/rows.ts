@@ -19,3 +19,12 @@ export function endpointOf(baseURL: string): string {
 export function rowKey(row: Pick<ModelResult, 'project' | 'model' | 'endpoint'>): string {
   return row.project === 'custom' && row.endpoint !== undefined ? `custom ${row.model} @ ${row.endpoint}` : row.project
 }
+
+/**
+ * Where a project's recorded replies are kept (src/models/cache.ts): its key, which names a matrix model wherever its
+ * server runs; for `custom`, its model and endpoint too, as its rows have them, so one endpoint's replies never answer
+ * another's calls.
+ */
+export function replySpace(project: string, model: string, baseURL: string): string {
+  return rowKey({ project, model, endpoint: endpointOf(baseURL) })
+}

@@ -42,8 +42,9 @@ export function cacheKey(body: Record<string, unknown>, repeat: number): string 
 
 export interface ResponseCache {
   readonly mode: CacheMode
-  read: (key: string, model: string) => Recording | undefined
-  write: (key: string, model: string, recording: Recording) => void
+  /** A recorded reply to the request `key` in `space` (a project's replies: src/core/rows.ts replySpace). */
+  read: (key: string, space: string) => Recording | undefined
+  write: (key: string, space: string, recording: Recording) => void
   /**
    * Other deterministic work worth keeping beside the replies (a sandboxed test run of the same files): read in every
    * mode but `off` and `record`, where a miss is simply undefined (the work is redone, never a failure); written in
@@ -53,17 +54,25 @@ export interface ResponseCache {
   remember: (namespace: string, key: string, value: unknown) => void
 }
 
-const fileOf = (dir: string, model: string, key: string): string => join(dir, model.replace(/[^\w.-]+/g, '_'), key.slice(0, 2), `${key}.json`)
+/**
+ * A reply's file: under its space's folder (the space as it is when it is a plain name, else made one and told apart
+ * by a digest of it: `custom qwen @ http://a:8080/v1` and `custom qwen @ http://a_8080/v1` never share a folder).
+ */
+function fileOf(dir: string, space: string, key: string): string {
+  const plain = space.replace(/[^\w.-]+/g, '_')
+  const folder = plain === space ? space : `${plain.slice(0, 80)}-${createHash('sha256').update(space).digest('hex').slice(0, 12)}`
+  return join(dir, folder, key.slice(0, 2), `${key}.json`)
+}
 
 export function openCache(settings: CacheSettings): ResponseCache {
   return {
     mode: settings.mode,
-    read(key, model) {
+    read(key, space) {
       if (settings.mode === 'off' || settings.mode === 'record') {
         return undefined
       }
       try {
-        return JSON.parse(readFileSync(fileOf(settings.dir, model, key), 'utf8')) as Recording
+        return JSON.parse(readFileSync(fileOf(settings.dir, space, key), 'utf8')) as Recording
       }
       catch {
         if (settings.mode === 'strict') {
@@ -72,11 +81,11 @@ export function openCache(settings: CacheSettings): ResponseCache {
         return undefined
       }
     },
-    write(key, model, recording) {
+    write(key, space, recording) {
       if (settings.mode === 'off' || settings.mode === 'strict') {
         return
       }
-      writeAtomically(fileOf(settings.dir, model, key), recording)
+      writeAtomically(fileOf(settings.dir, space, key), recording)
     },
     recall<T>(namespace: string, key: string): T | undefined {
       if (settings.mode === 'off' || settings.mode === 'record') {

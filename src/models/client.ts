@@ -6,6 +6,7 @@ import type { NormalizedCompletion } from './normalize.ts'
 import type { ChatMessage, ErrorKind, Json, JsonSchema, ModelSpec, RecordedError, ToolDefinition } from '../core/types.ts'
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 import pRetry, { AbortError } from 'p-retry'
+import { replySpace } from '../core/rows.ts'
 import { CacheMissError, cacheKey } from './cache.ts'
 import { classifyError, classifyReplyError, isTransient, readErrorBody, recordError } from './errors.ts'
 import { accumulateStream, chunkHasOutput, normalizeCompletion, replyError, StreamError } from './normalize.ts'
@@ -364,6 +365,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
   const secrets = options.apiKey ? [options.apiKey] : []
   const rawBodies = new WeakMap<Headers, string>()
   const timeoutMs = spec.requestTimeoutMs ?? 300_000
+  const space = replySpace(spec.key, spec.model, options.baseURL)
   const sdk = new OpenAI({
     baseURL: options.baseURL,
     apiKey: options.apiKey || 'not-needed',
@@ -454,7 +456,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
       if (cache) {
         let hit
         try {
-          hit = cache.read(key, spec.key)
+          hit = cache.read(key, space)
         }
         catch (error) {
           if (error instanceof CacheMissError) {
@@ -521,7 +523,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
           },
         })
         const { raw, ...completion } = result
-        cache?.write(key, spec.key, { body: raw as never, streamed: Boolean(body.stream), latencyMs: completion.latencyMs, activeMs, ...(completion.ttftMs === undefined ? {} : { ttftMs: completion.ttftMs }) })
+        cache?.write(key, space, { body: raw as never, streamed: Boolean(body.stream), latencyMs: completion.latencyMs, activeMs, ...(completion.ttftMs === undefined ? {} : { ttftMs: completion.ttftMs }) })
         return { ...completion, activeMs, retries: attempts - 1 }
       }
       catch (error) {
@@ -531,7 +533,7 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
         // p-retry rethrows an aborting error itself, so a call that ran out of budget arrives here as it was thrown.
         if (error instanceof BudgetExhaustedError && budget) {
           // Remember that this call outlasted the budget it had, so a replay with the same budget ends here too.
-          cache?.write(key, spec.key, { exhaustedAfterMs: budget.remainingMs, streamed: Boolean(body.stream), latencyMs: 0 })
+          cache?.write(key, space, { exhaustedAfterMs: budget.remainingMs, streamed: Boolean(body.stream), latencyMs: 0 })
           throw new BudgetExhaustedError(activeMs)
         }
         const recorded = lastError?.recorded ?? classify(error, secrets).recorded
