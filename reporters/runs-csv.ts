@@ -6,11 +6,15 @@ import type { ReportData } from './html.ts'
 import type { LeaderboardFile } from '../src/core/types.ts'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { rowKey } from '../src/core/rows.ts'
 import { loadReportData } from './html.ts'
 
-/** The columns, in order. `run` counts from 1; `score` is empty for a run the infrastructure lost (not scored). */
+/**
+ * The columns, in order. `endpoint` is set for `custom` rows (whatever MILO_BASE_URL named: two endpoints, two sets of
+ * rows); `run` counts from 1; `score` is empty for a run the infrastructure lost (not scored).
+ */
 export const runColumns = [
-  'project', 'model', 'model_id', 'suite', 'category', 'task', 'run', 'score', 'max', 'end_reason', 'error',
+  'project', 'model', 'model_id', 'endpoint', 'suite', 'category', 'task', 'run', 'score', 'max', 'end_reason', 'error',
   'latency_ms', 'model_calls', 'tool_calls', 'input_tokens', 'output_tokens', 'cost_usd', 'cached', 'run_id',
 ] as const
 
@@ -37,13 +41,14 @@ export function runsCsv(board: LeaderboardFile, data: ReportData): string {
   for (const suite of Object.values(board.suites)) {
     const order = new Map(suite.categories.map((category, i) => [category.id, i]))
     for (const model of suite.models) {
-      const tasks = Object.entries(data.suites[suite.id]?.[model.project] ?? {})
+      // The report data holds a row's runs under its identity: for `custom`, model and endpoint too.
+      const tasks = Object.entries(data.suites[suite.id]?.[rowKey(model)] ?? {})
         .map(([taskId, task]) => ({ taskId, task, category: model.tasks[taskId]?.category ?? '' }))
         .sort((a, b) => (order.get(a.category) ?? order.size) - (order.get(b.category) ?? order.size) || a.taskId.localeCompare(b.taskId))
       for (const { taskId, task, category } of tasks) {
         for (const run of task.runs) {
           rows.push([
-            model.project, model.name, model.model, suite.id, category, taskId, run.repeat + 1,
+            model.project, model.name, model.model, model.project === 'custom' ? model.endpoint : undefined, suite.id, category, taskId, run.repeat + 1,
             run.score, run.maxScore, run.endReason, run.error, run.latencyMs, run.calls, run.toolCalls,
             run.usage.inputTokens, run.usage.outputTokens, run.costUsd === undefined ? undefined : Number(run.costUsd.toFixed(8)),
             run.cached === true, task.runId,

@@ -67,6 +67,17 @@ describe('the client with a cache', () => {
     expect(await ask(spec, b.url)).toBe('from a')
     expect([a.requests.length, b.requests.length]).toEqual([2, 1])
   })
+  it('never keeps the embedded reference models\' replies: they answer from the suite as it is now', async () => {
+    const server = await startFaultServer([{ reply: okReply('before the edit') }, { reply: okReply('after the edit') }])
+    closers.push(server.close)
+    const cache = openCache({ mode: 'on', dir: mkdtempSync(join(tmpdir(), 'milo-cache-')) })
+    const client = createClient({ ...spec, server: 'reference' }, { baseURL: server.url, cache })
+    expect((await client.complete({ ...request, taskId: 'classic/weather-paris' })).reply.content).toBe('before the edit')
+    const again = await client.complete({ ...request, taskId: 'classic/weather-paris' })
+    expect(again).toMatchObject({ reply: { content: 'after the edit' } })
+    expect(again.cached).not.toBe(true)
+    expect(server.requests).toHaveLength(2)
+  })
   it('fails a call with no recording in strict mode, as an infrastructure error, without calling the model', async () => {
     const server = await startFaultServer([])
     closers.push(server.close)

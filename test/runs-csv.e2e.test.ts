@@ -86,33 +86,40 @@ describe('runsCsv', () => {
     models: [
       model('opus', 'Claude, "Opus"', { 'z-task': { category: 'single', score: 3, runs: [3] }, 'a-task': { category: 'chains', score: 1, runs: [1, null] } }),
       model('local', 'Local', { 'z-task': { category: 'single', score: 2, runs: [2] } }),
+      // `custom` at two endpoints: two rows, whose runs the report data holds under each row's identity
+      { ...model('custom', 'qwen', { 'z-task': { category: 'single', score: 1, runs: [1] } }), model: 'qwen', endpoint: 'http://a:8000/v1' },
+      { ...model('custom', 'qwen', { 'z-task': { category: 'single', score: 0, runs: [0] } }), model: 'qwen', endpoint: 'http://b:8000/v1' },
     ],
   }
   const board: LeaderboardFile = { schema: 1, updatedAt: 'now', harness: { version: '0.1.0', vitest: '4.1.12' }, suites: { classic: suite } }
   const data: ReportData = {
     suites: {
       classic: {
-        opus: {
+        'opus': {
           'a-task': { runId: 'r2', runs: [run(0, 1, { costUsd: 0.00375 }), run(1, null, { error: 'server: 503, retried 3 times', costUsd: 0.00375 })] },
           'z-task': { runId: 'r1', runs: [run(0, 3, { costUsd: 0.0030000000000000005, cached: true })] },
         },
-        local: { 'z-task': { runId: 'r3', runs: [run(0, 2)] } },
+        'local': { 'z-task': { runId: 'r3', runs: [run(0, 2)] } },
+        'custom qwen @ http://a:8000/v1': { 'z-task': { runId: 'r4', runs: [run(0, 1)] } },
+        'custom qwen @ http://b:8000/v1': { 'z-task': { runId: 'r5', runs: [run(0, 0)] } },
       },
     },
   }
 
-  it('writes one row per run, by suite, model, category, task and run, with cost only where a price was declared', () => {
+  it('writes one row per run, by suite, model (custom by endpoint), category, task and run, with cost only where a price was declared', () => {
     const rows = parseCsv(runsCsv(board, data))
     expect(rows[0]).toEqual([...runColumns])
     const column = (name: (typeof runColumns)[number]): number => runColumns.indexOf(name)
-    expect(rows.slice(1).map(row => [row[column('project')], row[column('category')], row[column('task')], row[column('run')], row[column('score')]])).toEqual([
-      ['opus', 'single', 'z-task', '1', '3'],
-      ['opus', 'chains', 'a-task', '1', '1'],
-      ['opus', 'chains', 'a-task', '2', ''],
-      ['local', 'single', 'z-task', '1', '2'],
+    expect(rows.slice(1).map(row => [row[column('project')], row[column('endpoint')], row[column('category')], row[column('task')], row[column('run')], row[column('score')], row[column('run_id')]])).toEqual([
+      ['opus', '', 'single', 'z-task', '1', '3', 'r1'],
+      ['opus', '', 'chains', 'a-task', '1', '1', 'r2'],
+      ['opus', '', 'chains', 'a-task', '2', '', 'r2'],
+      ['local', '', 'single', 'z-task', '1', '2', 'r3'],
+      ['custom', 'http://a:8000/v1', 'single', 'z-task', '1', '1', 'r4'],
+      ['custom', 'http://b:8000/v1', 'single', 'z-task', '1', '0', 'r5'],
     ])
     const [, first, , lost, local] = rows
-    expect(first).toEqual(['opus', 'Claude, "Opus"', 'opus-id', 'classic', 'single', 'z-task', '1', '3', '3', 'final', '', '120.5', '2', '1', '1000', '50', '0.003', 'true', 'r1'])
+    expect(first).toEqual(['opus', 'Claude, "Opus"', 'opus-id', '', 'classic', 'single', 'z-task', '1', '3', '3', 'final', '', '120.5', '2', '1', '1000', '50', '0.003', 'true', 'r1'])
     expect(lost?.slice(column('end_reason'), column('error') + 1)).toEqual(['error', 'server: 503, retried 3 times'])
     expect(local?.[column('cost_usd')]).toBe('')
     expect(runsCsv(board, data)).toContain('"Claude, ""Opus"""')
@@ -134,7 +141,7 @@ describe('results/runs.csv from a real run', () => {
     for (const record of records) {
       const row = rows.find(r => r[at('project')] === record.project && r[at('task')] === record.taskId && r[at('run')] === String(record.repeat + 1))
       expect(row).toEqual([
-        record.project, record.model.name, record.model.model, 'classic', record.category, record.taskId, String(record.repeat + 1),
+        record.project, record.model.name, record.model.model, '', 'classic', record.category, record.taskId, String(record.repeat + 1),
         String(record.score), String(record.maxScore), record.endReason, '', String(record.latencyMs), String(record.calls), String(record.toolCalls),
         String(record.usage.inputTokens), String(record.usage.outputTokens), '', String(record.cached === true), record.runId,
       ])

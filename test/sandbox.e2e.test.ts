@@ -5,6 +5,7 @@
 // comes back as a result, and the scratch directory is gone afterwards.
 
 import type { AddressInfo } from 'node:net'
+import type { ResponseCache } from '../src/models/cache.ts'
 import type { SandboxResult } from '../src/runtime/sandbox.ts'
 import { spawn, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -14,7 +15,7 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { countDeclaredTests, runSandboxed, runTests, sandboxCapabilities } from '../src/runtime/sandbox.ts'
+import { countDeclaredTests, runSandboxed, runTests, sandboxCapabilities, useTestRunCache } from '../src/runtime/sandbox.ts'
 import { root as projectRoot, runBench } from './support/run-bench.ts'
 
 const scratchRoot = realpathSync(tmpdir())
@@ -201,6 +202,23 @@ test('is commutative', () => assert.equal(add(2, 5), add(5, 2)))
   it('reports every test of every file', async ({ expect }) => {
     const report = await runTests({ 'src/add.mjs': add, 'test/add.test.mjs': tests }, ['test/add.test.mjs'])
     expect(report).toMatchObject({ passed: true, passes: 3, reported: 3, finished: true, code: 'ok', violations: [] })
+  })
+
+  it('keeps a finished run\'s report for the next run with the same files, never one that ran out of time', async ({ expect }) => {
+    // Other tests of this file run beside this one and may keep reports too: what matters is that no timeout is kept.
+    const kept: { code: string, passes: number }[] = []
+    const cache = { mode: 'on', read: () => undefined, write: () => {}, recall: () => undefined, remember: (_space: string, _key: string, report: unknown) => { kept.push(report as typeof kept[number]) } } as ResponseCache
+    useTestRunCache(cache)
+    try {
+      await runTests({ 'src/add.mjs': add, 'test/add.test.mjs': tests }, ['test/add.test.mjs'])
+      expect(kept.some(report => report.code === 'ok' && report.passes === 3)).toBe(true)
+      const slow = await runTests({ 'src/add.mjs': `${add}for (;;) {}\n`, 'test/add.test.mjs': tests }, ['test/add.test.mjs'], { timeoutMs: 1000 })
+      expect(slow.code).toBe('timeout')
+      expect(kept.filter(report => report.code === 'timeout')).toEqual([])
+    }
+    finally {
+      useTestRunCache(undefined)
+    }
   })
 
   it('gives partial results for partly wrong code, and one failure for a file that does not load', async ({ expect }) => {
@@ -428,7 +446,8 @@ console.log(JSON.stringify(tried))` }, args: ['main.mjs', '{harness}'], containm
         // As a crash or `kill -9` of the worker would: the harness dies without a chance to clean up.
         harness.child.kill('SIGKILL')
         await harness.exited
-        expect(await eventually(() => processesWith(marker).length === 0, 10_000), `left running after the harness died: ${processesWith(marker).join(', ')}`).toBe(true)
+        // A loaded machine can take seconds to tear a killed namespace down; a process still there after 30 s is a leak.
+        expect(await eventually(() => processesWith(marker).length === 0, 30_000), `left running after the harness died: ${processesWith(marker).join(', ')}`).toBe(true)
       }
       finally {
         // Only what this test's own harness started, should it have outlived the harness.

@@ -451,7 +451,9 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
     async complete(request, signal, budget) {
       const body = buildRequestBody(spec, request)
       const headers: Record<string, string> = spec.server === 'reference' && request.taskId !== undefined ? { 'x-milo-task': request.taskId } : {}
-      const cache = options.cache?.mode === 'off' ? undefined : options.cache
+      // The embedded reference models answer from the suite as it is now (a task's solution, by its id): a reply kept
+      // from before an edit of the suite, or from another suite's task of the same prompt, would answer for the wrong one.
+      const cache = options.cache?.mode === 'off' || spec.server === 'reference' ? undefined : options.cache
       const key = cache ? cacheKey(body, request.repeat ?? 0) : ''
       if (cache) {
         let hit

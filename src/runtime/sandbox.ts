@@ -635,8 +635,8 @@ export function useTestRunCache(cache: ResponseCache | undefined): void {
   testRunCache = cache
 }
 
-/** Changes with the runner: a report kept from an older runner is not reused. */
-const runnerVersion = createHash('sha256').update(runnerSource).update(testModuleSource).update(noNetworkPreload).digest('hex').slice(0, 12)
+/** Changes with the runner and with the Node that runs the code: a report kept from either's other version is not reused. */
+const runnerVersion = createHash('sha256').update(runnerSource).update(testModuleSource).update(noNetworkPreload).update(process.version).digest('hex').slice(0, 12)
 
 /** Runs `tests` (paths of test files among `files`) in the sandbox and reads each test's result. */
 export async function runTests(files: Record<string, string>, tests: string[], options: TestRunOptions = {}): Promise<TestRunReport> {
@@ -646,8 +646,10 @@ export async function runTests(files: Record<string, string>, tests: string[], o
     return kept
   }
   const report = await runTestsNow(files, tests, options)
-  // A run the machine could not start or contain says nothing about the code: it is not kept.
-  if (report.code !== 'spawn' && report.code !== 'unavailable') {
+  // A run the machine could not start or contain says nothing about the code, and one that ran out of time may say
+  // more about the machine's load at that moment than about the code (a kept timeout would fail the same files for
+  // every model, every run after): neither is kept.
+  if (report.code !== 'spawn' && report.code !== 'unavailable' && report.code !== 'timeout') {
     testRunCache?.remember('sandbox', key, report)
   }
   return report
