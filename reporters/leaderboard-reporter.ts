@@ -7,7 +7,7 @@ import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason,
 import type { GatePolicy } from '../src/core/gate.ts'
 import type { TestOutcome } from '../src/core/scoring.ts'
 import type { Settings } from '../src/protocol.ts'
-import type { BenchTestMeta, HarnessStamp, Suite, SuiteStamp, LeaderboardFile, ModelResult, ModelSpec, Preflight, RecordedModel, RunMeta, RunRecord } from '../src/core/types.ts'
+import type { BenchTestMeta, HarnessStamp, Suite, SuiteStamp, LeaderboardFile, ModelResult, ModelSpec, Preflight, RunMeta, RunRecord } from '../src/core/types.ts'
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../src/models/atomic-write.ts'
 import { recordError } from '../src/models/errors.ts'
 import { evaluateGate } from '../src/core/gate.ts'
 import { mergeLeaderboard } from '../src/core/leaderboard.ts'
+import { recordedModel } from '../src/core/rows.ts'
 import { capRunMeta, capText } from '../src/core/record-caps.ts'
 import { redact } from '../src/models/redact.ts'
 import { scoreRun, summarize } from '../src/core/scoring.ts'
@@ -64,11 +65,6 @@ function ownPackageJson(): string {
 function harnessStamp(): HarnessStamp {
   const read = (path: string): string => (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version
   return { version: read(ownPackageJson()), vitest: read(require.resolve('vitest/package.json')) }
-}
-
-function recordedModel(spec: ModelSpec): RecordedModel {
-  const { key, name, model, baseURL, server, where, context, params, price, stream, lenientTextToolCalls } = spec
-  return { key, name, model, baseURL, server, where, context, ...(params ? { params } : {}), ...(price ? { price } : {}), ...(stream ? { stream } : {}), ...(lenientTextToolCalls ? { lenientTextToolCalls } : {}) }
 }
 
 /** The gate from options and the settings: `minScore` (MILO_MIN_SCORE) is a fraction 0..1 of each suite's maximum. */
@@ -188,7 +184,12 @@ export default class LeaderboardReporter implements Reporter {
       this.skippedProjects.set(project, preflight.reason ?? 'endpoint unavailable')
       return
     }
-    const model = recordedModel(spec)
+    // The model as the worker that ran the test had it (it travels in the blob a shard writes): under --merge-reports,
+    // the merging job's own MILO_BASE_URL or MILO_MODEL would otherwise name `custom`'s row.
+    const model = meta.model ?? (spec ? recordedModel(spec) : undefined)
+    if (!model) {
+      return
+    }
     const stamp = meta.stamp ?? this.stamps.get(meta.suite)
     if (meta.stamp) {
       this.workerHashes.set(meta.suite, meta.stamp.hash)

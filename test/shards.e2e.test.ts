@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { endpointOf } from '../src/core/rows.ts'
+import { useReferenceServer } from './support/reference-server.ts'
 import { runBench } from './support/run-bench.ts'
 import { sharedRun } from './support/shared-runs.ts'
 
@@ -135,5 +137,21 @@ describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
     expect(gated.stdout).toMatch(/milo-bench gate: FAIL baseline classic: score \d+\.\d% is below the threshold 95\.0%/)
     expect(gated.stdout).not.toContain('incomplete')
     expect(gated.stdout).not.toMatch(/FAIL oracle/)
+  }, 120_000)
+})
+
+describe('--merge-reports of a custom run', () => {
+  const server = useReferenceServer()
+
+  it('names custom\'s row by the endpoint the shard ran against, not by the merging job\'s MILO_BASE_URL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'milo-blobs-custom-'))
+    const shard = await runBench(['--project', 'custom', 'benchmarks/classic/single-tool.spec.ts', '--reporter=blob', `--outputFile.blob=${join(dir, 'blob-1-1.json')}`, '--reporter=./reporters/leaderboard-reporter.ts'], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle' })
+    expect(shard.code, shard.output).toBe(0)
+    // The merge calls no model: its job may name another endpoint (a placeholder) and still define the project.
+    const merged = await runBench([`--merge-reports=${dir}`], { MILO_BASE_URL: 'http://127.0.0.1:9/v1', MILO_MODEL: 'oracle' })
+    expect(merged.code, merged.output).toBe(0)
+    const rows = merged.leaderboard().suites.classic?.models ?? []
+    expect(rows.map(row => [row.project, row.endpoint])).toEqual([['custom', endpointOf(server.url)]])
+    expect(records(merged.resultsDir).every(({ record }) => record.model.baseURL === server.url)).toBe(true)
   }, 120_000)
 })

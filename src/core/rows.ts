@@ -1,7 +1,7 @@
 // A leaderboard row's identity. Most rows are a model of the matrix, named by its project key; the `custom` project is
 // whatever MILO_BASE_URL and MILO_MODEL say this time, so its rows also carry the model and the endpoint.
 
-import type { ModelResult } from './types.ts'
+import type { ModelResult, ModelSpec, RecordedModel } from './types.ts'
 
 /** An endpoint as a row names it: scheme, host, port and path, without credentials, query or a trailing slash. */
 export function endpointOf(baseURL: string): string {
@@ -27,4 +27,10 @@ export function rowKey(row: Pick<ModelResult, 'project' | 'model' | 'endpoint'>)
  */
 export function replySpace(project: string, model: string, baseURL: string): string {
   return rowKey({ project, model, endpoint: endpointOf(baseURL) })
+}
+
+/** A model as its records keep it: what names and prices it, no key and nothing only the client needs. */
+export function recordedModel(spec: ModelSpec): RecordedModel {
+  const { key, name, model, baseURL, server, where, context, params, price, stream, lenientTextToolCalls } = spec
+  return { key, name, model, baseURL, server, where, context, ...(params ? { params } : {}), ...(price ? { price } : {}), ...(stream ? { stream } : {}), ...(lenientTextToolCalls ? { lenientTextToolCalls } : {}) }
 }

@@ -512,6 +512,8 @@ export interface BenchTestMeta {
   /** The run this test made (one per test). */
   runs?: RunMeta[]
   stamp?: SuiteStamp
+  /** The model the test ran against, as its records keep it (src/core/rows.ts recordedModel), from the worker that ran it. */
+  model?: RecordedModel
   /** Skipped because the task does not fit the model's context, or the project's preflight failed. */
   skipReason?: string
 }

@@ -14,6 +14,7 @@ import { stampOf } from './stamps.ts'
 import { runUserAgent } from './user-agent.ts'
 import { runAgent } from './agent.ts'
 import { capText, capTranscript } from '../core/record-caps.ts'
+import { recordedModel } from '../core/rows.ts'
 import { openCache } from '../models/cache.ts'
 import { createClient } from '../models/client.ts'
 import { callFormGrade } from '../core/checks.ts'
@@ -91,6 +92,7 @@ async function runTask(context: TestContext, suite: Suite, stamp: SuiteStamp, ta
   const preflight = inject('preflight') ?? { ok: false, baseURL: spec.baseURL, reason: `${spec.key}: skipped: no endpoint check ran (the config's global setup did not run)` }
   const meta = context.task.meta
   meta.stamp = stamp
+  meta.model = recordedModel(spec)
   if (!preflight.ok) {
     meta.skipReason = preflight.reason
     context.skip(preflight.reason)
