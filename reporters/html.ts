@@ -62,9 +62,12 @@ export interface RunView {
   cached?: boolean
   checks: CheckResult[]
   transcript?: TranscriptView
+  /** The reporter run this run was recorded in, when it is an earlier one than its prompt's `runId` (another of its
+   * repeats was rerun on its own since). */
+  runId?: string
 }
 
-/** The runs behind one prompt's score, from the reporter run `runId`. */
+/** The runs behind one prompt's score, from the reporter run `runId` (the latest that holds one of them). */
 export interface TaskView {
   runId: string
   runs: RunView[]
@@ -144,13 +147,16 @@ export function loadReportData(outputDir: string, board: LeaderboardFile, option
       // A row written before rows carried their endpoint takes every record of its project, as then.
       const ours = (record: RunRecord): boolean => model.endpoint === undefined || rowKey({ project: record.project, model: record.model.model, endpoint: endpointOf(record.model.baseURL) }) === key
       const tasks: Record<string, TaskView> = {}
-      const wanted = new Set(Object.keys(model.tasks))
+      // Each repeat the row scores, from the latest file that holds it: a repeat rerun on its own (a `-t` filter, a
+      // single test rerun in the UI) is newer than its prompt's other repeats, which the row keeps from before.
+      const wanted = new Map(Object.entries(model.tasks).map(([taskId, task]) => [taskId, new Set(task.runs.map((_, repeat) => repeat))]))
+      const found = new Map<string, Map<number, RunView>>()
       for (const runId of runIds(model.project).filter(id => id <= model.runId).slice(0, maxFiles)) {
         if (wanted.size === 0) {
           break
         }
         const records = read<RunRecord>(join(outputDir, 'runs', model.project, `${runId}.jsonl`))
-          .filter(record => record.suite?.id === suite.id && record.suite.hash === model.hash && wanted.has(record.taskId) && ours(record))
+          .filter(record => record.suite?.id === suite.id && record.suite.hash === model.hash && wanted.get(record.taskId)?.has(record.repeat) === true && ours(record))
         if (records.length === 0) {
           continue
         }
@@ -160,10 +166,10 @@ export function loadReportData(outputDir: string, board: LeaderboardFile, option
             transcripts.set(`${line.taskId}\u0000${line.repeat}`, line.transcript)
           }
         }
-        const found = new Map<string, Map<number, RunView>>()
         for (const record of records) {
           const transcript = transcripts.get(`${record.taskId}\u0000${record.repeat}`)
           const runs = found.get(record.taskId) ?? new Map<number, RunView>()
+          const newest = tasks[record.taskId]?.runId
           runs.set(record.repeat, {
             repeat: record.repeat,
             score: record.score,
@@ -179,12 +185,15 @@ export function loadReportData(outputDir: string, board: LeaderboardFile, option
             ...(record.cached ? { cached: true } : {}),
             checks: record.checks,
             ...(transcript ? { transcript: transcriptView(transcript, limit) } : {}),
+            ...(newest !== undefined && newest !== runId ? { runId } : {}),
           })
           found.set(record.taskId, runs)
-        }
-        for (const [taskId, runs] of found) {
-          tasks[taskId] = { runId, runs: [...runs.values()].sort((a, b) => a.repeat - b.repeat) }
-          wanted.delete(taskId)
+          tasks[record.taskId] = { runId: newest ?? runId, runs: [...runs.values()].sort((a, b) => a.repeat - b.repeat) }
+          const missing = wanted.get(record.taskId)
+          missing?.delete(record.repeat)
+          if (missing?.size === 0) {
+            wanted.delete(record.taskId)
+          }
         }
       }
       byProject[key] = tasks

@@ -51,7 +51,7 @@ export function runsCsv(board: LeaderboardFile, data: ReportData): string {
             model.project, model.name, model.model, model.project === 'custom' ? model.endpoint : undefined, suite.id, category, taskId, run.repeat + 1,
             run.score, run.maxScore, run.endReason, run.error, run.latencyMs, run.calls, run.toolCalls,
             run.usage.inputTokens, run.usage.outputTokens, run.costUsd === undefined ? undefined : Number(run.costUsd.toFixed(8)),
-            run.cached === true, task.runId,
+            run.cached === true, run.runId ?? task.runId,
           ])
         }
       }

@@ -3,7 +3,7 @@
 // version of a suite is kept but unranked), then two real runs, one model each, into one results folder.
 
 import type { HarnessStamp, LeaderboardFile, ModelResult, RunRecord, Suite, SuiteStamp } from '../src/core/types.ts'
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -200,5 +200,24 @@ describe('task difficulty, measured on the ranked models that are not reference 
 
   it('says nothing until two such models are ranked', () => {
     expect(taskDifficulty(suite, [model('a', 'cloud', [3, 3, 3]), model('oracle', 'embedded', [3, 3, 3])])).toBeUndefined()
+  })
+})
+
+describe('the runs behind a row, for the HTML and runs.csv', () => {
+  it('holds every repeat the row scores, each from the latest file with it, after one repeat was rerun on its own', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'milo-report-'))
+    const record = (runId: string, repeat: number, score: number): RunRecord => ({
+      schema: 1, runId, project: 'oracle', model: { key: 'oracle', name: 'Oracle', model: 'oracle', baseURL: 'http://x/v1', server: 'reference', where: 'embedded', context: { label: '1M', tokens: 1_000_000 } },
+      suite: { id: 'mini', version: '1.0.0', hash: 'h2' }, category: 'single', taskId: 't1', repeat, score, maxScore: 3, endReason: 'final',
+      latencyMs: 1, calls: 1, toolCalls: 1, retries: 0, usage: { inputTokens: 1, outputTokens: 1 }, checks: [], finishedAt: '2026-12-01T00:00:00.000Z',
+    }) as unknown as RunRecord
+    mkdirSync(join(dir, 'runs', 'oracle'), { recursive: true })
+    writeFileSync(join(dir, 'runs', 'oracle', 'r1.jsonl'), [0, 1, 2].map(repeat => JSON.stringify(record('r1', repeat, 3))).join('\n'))
+    // `run 2` alone, later (a -t filter, a single test rerun in the UI): the row keeps runs 1 and 3 from r1
+    writeFileSync(join(dir, 'runs', 'oracle', 'r2.jsonl'), JSON.stringify(record('r2', 1, 0)))
+    const { board } = merge(undefined, { mini: [result('oracle', 2, 'r2', { tasks: { t1: { category: 'single', score: 2, runs: [3, 0, 3] } } })] })
+    const task = loadReportData(dir, board).suites.mini?.oracle?.t1
+    expect(task?.runId).toBe('r2')
+    expect(task?.runs.map(run => [run.repeat, run.score, run.runId])).toEqual([[0, 3, 'r1'], [1, 0, undefined], [2, 3, 'r1']])
   })
 })
