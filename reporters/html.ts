@@ -11,7 +11,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../src/models/atomic-write.ts'
 import { difficultyQuorum } from '../src/core/leaderboard.ts'
-import { endpointOf, rowKey } from '../src/core/rows.ts'
+import { columnLabel, endpointOf, rowKey } from '../src/core/rows.ts'
 import { ruleOf } from '../src/core/rules.ts'
 import { notSeparable } from '../src/core/stats.ts'
 import { readJsonLines } from './jsonl.ts'
@@ -430,7 +430,7 @@ function heat(fraction: number): string {
 }
 
 function heatMap(board: SuiteBoard): string {
-  const header = `<th scope="col">Category</th>${board.models.map(model => `<th scope="col"${attr('title', model.name)}${attr('data-project', model.project)}>${escapeHtml(model.project)}</th>`).join('')}`
+  const header = `<th scope="col">Category</th>${board.models.map(model => `<th scope="col"${attr('title', model.name)}${attr('data-project', model.project)}>${escapeHtml(columnLabel(model))}</th>`).join('')}`
   const rows = board.categories.map((category) => {
     const cells = board.models.map((model) => {
       const value = model.categories[category.id]
@@ -540,7 +540,7 @@ function scatterSvg(board: SuiteBoard, points: ModelResult[], geometry: PlotGeom
   const marks = [...points].sort((a, b) => b.percent - a.percent || a.avgLatencyMs - b.avgLatencyMs).map((model) => {
     const cx = x(model.avgLatencyMs)
     const cy = y(model.percent)
-    const textWidth = 0.55 * font * model.project.length
+    const textWidth = 0.55 * font * columnLabel(model).length
     const box = (lx: number, ly: number, anchor: 'start' | 'end'): Box => (anchor === 'start'
       ? { x1: lx, y1: ly - font + 2, x2: lx + textWidth, y2: ly + 2 }
       : { x1: lx - textWidth, y1: ly - font + 2, x2: lx, y2: ly + 2 })
@@ -565,7 +565,7 @@ function scatterSvg(board: SuiteBoard, points: ModelResult[], geometry: PlotGeom
       : model.where === 'local'
         ? `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="6"/>`
         : `<path d="M${cx.toFixed(1)} ${(cy - 7).toFixed(1)}L${(cx + 7).toFixed(1)} ${cy.toFixed(1)}L${cx.toFixed(1)} ${(cy + 7).toFixed(1)}L${(cx - 7).toFixed(1)} ${cy.toFixed(1)}Z"/>`
-    return `<g class="point where-${escapeHtml(model.where)}"${attr('data-project', model.project)}${attr('data-percent', model.percent)}${attr('data-latency', model.avgLatencyMs)}${attr('data-x', cx.toFixed(2))}${attr('data-y', cy.toFixed(2))}><title>${escapeHtml(`${model.name}: ${model.percent.toFixed(1)}% at ${formatLatency(model.avgLatencyMs)} per call`)}</title>${shape}<text x="${labelX.toFixed(1)}" y="${labelY.toFixed(1)}" text-anchor="${anchor}">${escapeHtml(model.project)}</text></g>`
+    return `<g class="point where-${escapeHtml(model.where)}"${attr('data-project', model.project)}${attr('data-percent', model.percent)}${attr('data-latency', model.avgLatencyMs)}${attr('data-x', cx.toFixed(2))}${attr('data-y', cy.toFixed(2))}><title>${escapeHtml(`${model.name}: ${model.percent.toFixed(1)}% at ${formatLatency(model.avgLatencyMs)} per call`)}</title>${shape}<text x="${labelX.toFixed(1)}" y="${labelY.toFixed(1)}" text-anchor="${anchor}">${escapeHtml(columnLabel(model))}</text></g>`
   })
   return `<svg class="scatter scatter-${geometry.name}" viewBox="0 0 ${width} ${height}" role="img"${attr('aria-label', `${board.title}: score versus average latency per call`)}>${axes.join('')}${marks.join('')}</svg>`
 }
@@ -592,7 +592,7 @@ function costTable(board: SuiteBoard): string {
 /** The coding-agent suite's metrics, as the seed's table: metric rows, model columns. */
 function agentMetrics(board: SuiteBoard): string {
   const rows = agentMetricRows(board)
-  const header = `<th scope="col">Metric</th>${board.models.map(model => `<th scope="col"${attr('title', model.name)}>${escapeHtml(model.project)}</th>`).join('')}`
+  const header = `<th scope="col">Metric</th>${board.models.map(model => `<th scope="col"${attr('title', model.name)}>${escapeHtml(columnLabel(model))}</th>`).join('')}`
   const body = rows.map(([label, value]) => `<tr><th scope="row">${escapeHtml(label)}</th>${board.models.map(model => `<td class="num"${attr('data-project', model.project)}>${escapeHtml(model.agent ? value(model.agent) : '–')}</td>`).join('')}</tr>`)
   return scrollBox(`${board.title} agent metrics`, `<table class="agent-metrics"><thead><tr>${header}</tr></thead><tbody>${body.join('')}</tbody></table>`)
 }

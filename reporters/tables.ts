@@ -3,6 +3,7 @@
 // coding-agent suite its metric table (metric rows, model columns).
 
 import type { AgentMetrics, ModelResult, ScoreInterval, SuiteBoard } from '../src/core/types.ts'
+import { columnLabel } from '../src/core/rows.ts'
 import { ruleOf } from '../src/core/rules.ts'
 import { notSeparable } from '../src/core/stats.ts'
 
@@ -46,8 +47,8 @@ function rankCell(result: ModelResult): string {
   return result.rank === 1 ? '🥇' : String(result.rank)
 }
 
-/** Column name for a model in per-category tables: its project key, short and unique. */
-const column = (result: ModelResult): string => result.project
+/** Column name for a model in per-category tables: short and unique (src/core/rows.ts columnLabel). */
+const column = (result: ModelResult): string => columnLabel(result)
 
 /**
  * Rank | Model | Score | 95% CI | % | Avg Latency | Context | Where, as in the seed plus the score's interval, and what

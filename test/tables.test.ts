@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { emptyBoard } from '../src/core/leaderboard.ts'
 import { rank, summarize } from '../src/core/scoring.ts'
 import { intervalNote, leaderboardTable, modelCategoryTable, renderSuite, repeatNotes, sideBySideTable, testsNote } from '../reporters/tables.ts'
+import { columnLabel } from '../src/core/rows.ts'
 
 const shape: Record<string, [string, number]> = {
   'tool-calling': ['Tool calling', 5],
@@ -86,6 +87,16 @@ describe('modelCategoryTable', () => {
     expect(text).toMatch(/\| Overall +\| 0\.83 +\| 18 tests \(14\.89\/18\) +\| Average across categories\. +\|/)
     const small = result('s', { 'long-context': [1, 1, null, null] })
     expect(modelCategoryTable(board, small)).toContain('long-context-3 skipped (needs about 64000 tokens; m declares 32K)')
+  })
+})
+
+describe('column labels', () => {
+  it('name a custom row by its model and endpoint\'s host, so two custom rows never share a column', () => {
+    expect(columnLabel({ project: 'oracle', model: 'oracle' })).toBe('oracle')
+    expect(columnLabel({ project: 'custom', model: 'qwen' })).toBe('custom')
+    const at = (host: string): ModelResult => ({ ...result('custom', { 'tool-calling': [1] }), model: 'qwen', endpoint: `http://${host}/v1` })
+    const text = renderSuite({ ...board, models: rank([cloud, at('10.0.0.5:8000'), at('10.0.0.6:8000')]) })
+    expect(text).toMatch(/\| Category +\| cloud +\| custom qwen@10\.0\.0\.5:8000 +\| custom qwen@10\.0\.0\.6:8000 +\|/)
   })
 })
 

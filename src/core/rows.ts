@@ -21,6 +21,18 @@ export function rowKey(row: Pick<ModelResult, 'project' | 'model' | 'endpoint'>)
 }
 
 /**
+ * A row's name where a column has little room (per-category tables, the heat map, the plot): its project; for a
+ * `custom` row its model and the endpoint's host too (`custom qwen@10.0.0.5:8000`), since two custom rows differ only
+ * by those.
+ */
+export function columnLabel(row: Pick<ModelResult, 'project' | 'model' | 'endpoint'>): string {
+  if (row.project !== 'custom' || row.endpoint === undefined) {
+    return row.project
+  }
+  return `custom ${row.model}@${URL.canParse(row.endpoint) ? new URL(row.endpoint).host : row.endpoint}`
+}
+
+/**
  * Where a project's recorded replies are kept (src/models/cache.ts): its key, which names a matrix model wherever its
  * server runs; for `custom`, its model and endpoint too, as its rows have them, so one endpoint's replies never answer
  * another's calls.
