@@ -71,7 +71,7 @@ describe.concurrent('npm run bench: the four reference models on the embedded se
       expect(model.interval?.low).toBeLessThanOrEqual(model.score)
       expect(model.interval?.high).toBeGreaterThanOrEqual(model.score)
     }
-    expect(readFileSync(join(run.resultsDir, 'runs.csv'), 'utf8').split('\r\n')[0]).toMatch(/^project,model,model_id,suite,category,task,run,score,max,/)
+    expect(readFileSync(join(run.resultsDir, 'runs.csv'), 'utf8').split('\r\n')[0]).toMatch(/^project,model,model_id,endpoint,suite,category,task,run,score,max,/)
     expect(readFileSync(join(run.resultsDir, 'leaderboard.md'), 'utf8')).toContain('| Rank')
     const files = readdirSync(join(run.resultsDir, 'runs', 'oracle'))
     const records = files.flatMap(file => readFileSync(join(run.resultsDir, 'runs', 'oracle', file), 'utf8').trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>))
