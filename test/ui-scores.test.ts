@@ -119,25 +119,26 @@ describe('the reporter', () => {
     return { testCase: { meta: () => task.tasks[0]?.meta, module } as unknown as TestCase, module }
   }
 
-  it('sends the UI the file of a test that ended, renamed, when the file ends', () => {
-    const { vitest, received } = vitestWithClient(true)
+  /** A reporter that saw one benchmark test end and then its file; what the client has received by then. */
+  function afterOneTest(ui: boolean): { reporter: UiScoresReporter, received: RunnerTestFile[][] } {
+    const { vitest, received } = vitestWithClient(ui)
     const reporter = new UiScoresReporter()
     reporter.onInit(vitest)
     const { testCase, module } = finished(file())
     reporter.onTestCaseResult(testCase)
     reporter.onTestModuleEnd(module)
+    return { reporter, received }
+  }
+
+  it('sends the UI the file of a test that ended, renamed, when the file ends', () => {
+    const { reporter, received } = afterOneTest(true)
     expect(received.map(files => files.map(f => f.tasks.map(task => task.name)))).toEqual([[['weather-paris · 3.00/3']]])
     reporter.onTestRunEnd()
     expect(received).toHaveLength(1)
   })
 
   it('sends nothing without the UI, even to a client of the API', () => {
-    const { vitest, received } = vitestWithClient(false)
-    const reporter = new UiScoresReporter()
-    reporter.onInit(vitest)
-    const { testCase, module } = finished(file())
-    reporter.onTestCaseResult(testCase)
-    reporter.onTestModuleEnd(module)
+    const { reporter, received } = afterOneTest(false)
     reporter.onTestRunEnd()
     expect(received).toEqual([])
   })
