@@ -146,11 +146,12 @@ export function loadReportData(outputDir: string, board: LeaderboardFile, option
       const key = rowKey(model)
       // A row written before rows carried their endpoint takes every record of its project, as then.
       const ours = (record: RunRecord): boolean => model.endpoint === undefined || rowKey({ project: record.project, model: record.model.model, endpoint: endpointOf(record.model.baseURL) }) === key
-      const tasks: Record<string, TaskView> = {}
       // Each repeat the row scores, from the latest file that holds it: a repeat rerun on its own (a `-t` filter, a
       // single test rerun in the UI) is newer than its prompt's other repeats, which the row keeps from before.
       const wanted = new Map(Object.entries(model.tasks).map(([taskId, task]) => [taskId, new Set(task.runs.map((_, repeat) => repeat))]))
       const found = new Map<string, Map<number, RunView>>()
+      /** Each task's newest file holding one of its runs (files are read newest first). */
+      const latest = new Map<string, string>()
       for (const runId of runIds(model.project).filter(id => id <= model.runId).slice(0, maxFiles)) {
         if (wanted.size === 0) {
           break
@@ -169,7 +170,8 @@ export function loadReportData(outputDir: string, board: LeaderboardFile, option
         for (const record of records) {
           const transcript = transcripts.get(`${record.taskId}\u0000${record.repeat}`)
           const runs = found.get(record.taskId) ?? new Map<number, RunView>()
-          const newest = tasks[record.taskId]?.runId
+          const newest = latest.get(record.taskId) ?? runId
+          latest.set(record.taskId, newest)
           runs.set(record.repeat, {
             repeat: record.repeat,
             score: record.score,
@@ -185,10 +187,9 @@ export function loadReportData(outputDir: string, board: LeaderboardFile, option
             ...(record.cached ? { cached: true } : {}),
             checks: record.checks,
             ...(transcript ? { transcript: transcriptView(transcript, limit) } : {}),
-            ...(newest !== undefined && newest !== runId ? { runId } : {}),
+            ...(newest !== runId ? { runId } : {}),
           })
           found.set(record.taskId, runs)
-          tasks[record.taskId] = { runId: newest ?? runId, runs: [...runs.values()].sort((a, b) => a.repeat - b.repeat) }
           const missing = wanted.get(record.taskId)
           missing?.delete(record.repeat)
           if (missing?.size === 0) {
@@ -196,7 +197,7 @@ export function loadReportData(outputDir: string, board: LeaderboardFile, option
           }
         }
       }
-      byProject[key] = tasks
+      byProject[key] = Object.fromEntries([...found].map(([taskId, runs]): [string, TaskView] => [taskId, { runId: latest.get(taskId) ?? '', runs: [...runs.values()].sort((a, b) => a.repeat - b.repeat) }]))
     }
     data.suites[suite.id] = byProject
   }

@@ -188,6 +188,8 @@ export default class LeaderboardReporter implements Reporter {
     // the merging job's own MILO_BASE_URL or MILO_MODEL would otherwise name `custom`'s row.
     const model = meta.model ?? (spec ? recordedModel(spec) : undefined)
     if (!model) {
+      // Only a test that never reached its run, under a config that does not define its project: never a silent loss.
+      this.lost.push({ where: `${project} ${meta.suite}/${meta.category}/${meta.taskId} run ${(meta.run ?? 0) + 1}`, reason: `this config defines no model for project ${project} (a --merge-reports job must define every project the shards ran)` })
       return
     }
     const stamp = meta.stamp ?? this.stamps.get(meta.suite)
