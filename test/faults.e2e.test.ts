@@ -321,9 +321,11 @@ describe.concurrent('the benchmark: what used to hang, vanish or crash', () => {
     expect(run.code, run.output).toBe(1)
   }, 120_000)
 
-  it('a test that ends without a run record (its timeout, an error before the run) is recorded as an infrastructure error, and the exit is 1', async () => {
+  it('a test that ends without a run record (its timeout, an error before the run, a project with no model) is recorded as an infrastructure error, and the exit is 1', async () => {
     // A spec of its own under a config of its own, as a user's suite would be: one test that outlives its timeout,
-    // one whose body throws before it runs the task. The leaderboard reporter is the project's.
+    // one whose body throws before it runs the task, and one in a project the config gives no model (as a
+    // --merge-reports job that does not define a shard's project would), which has no row to be recorded in. The
+    // leaderboard reporter is the project's.
     const dir = mkdtempSync(join(root, 'node_modules', '.milo-lost-'))
     const resultsDir = mkdtempSync(join(tmpdir(), 'milo-lost-results-'))
     try {
@@ -333,13 +335,17 @@ describe.concurrent('the benchmark: what used to hang, vanish or crash', () => {
         `test('weather-paris', { meta: ${meta('weather-paris', 0)}, timeout: 300 }, () => new Promise(() => {}))`,
         `test('time-in-mumbai', { meta: ${meta('time-in-mumbai', 1)} }, () => { throw new Error('rubric bug: no such field') })`,
       ].join('\n'))
+      writeFileSync(join(dir, 'no-model.spec.ts'), [
+        'import { test } from \'vitest\'',
+        `test('weather-paris', { meta: ${meta('weather-paris', 2)} }, () => { throw new Error('no model to call') })`,
+      ].join('\n'))
       const spec: ModelSpec = { key: 'custom', name: 'lost', model: 'm', baseURL: 'http://127.0.0.1:9/v1', server: 'vllm', where: 'local', context: { label: '1M', tokens: 1_000_000 } }
       writeFileSync(join(dir, 'vitest.config.ts'), [
         'import { defineConfig } from \'vitest/config\'',
         `import LeaderboardReporter from ${JSON.stringify(join(root, 'reporters/leaderboard-reporter.ts'))}`,
         `import { suites } from ${JSON.stringify(join(root, 'fixtures/suites.ts'))}`,
         `export default defineConfig({ test: { root: ${JSON.stringify(dir)}, reporters: ['default', new LeaderboardReporter({ outputDir: ${JSON.stringify(resultsDir)}, suites })],`,
-        `  projects: [{ test: { name: 'custom', include: ['lost.spec.ts'], provide: { model: ${JSON.stringify(spec)} } } }] } })`,
+        `  projects: [{ test: { name: 'custom', include: ['lost.spec.ts'], provide: { model: ${JSON.stringify(spec)} } } }, { test: { name: 'unmodelled', include: ['no-model.spec.ts'] } }] } })`,
       ].join('\n'))
       const run = await runBench(['--config', join(dir, 'vitest.config.ts')], {}, resultsDir)
       const records = readRecords(resultsDir, 'custom').sort((a, b) => a.repeat - b.repeat)
@@ -349,7 +355,8 @@ describe.concurrent('the benchmark: what used to hang, vanish or crash', () => {
       ])
       expect(records[0]?.error?.message).toBe('the test ended without a run record: Test timed out in 300ms.')
       expect(records[1]?.error?.message).toBe('the test ended without a run record: rubric bug: no such field')
-      expect(run.stdout).toContain('milo-bench: 2 test(s) ended without a run record (recorded as infrastructure errors, not scored); the first: custom classic/single-tool/')
+      expect(run.stdout).toMatch(/milo-bench: 3 test\(s\) ended without a run record \(recorded as infrastructure errors, not scored\); the first: (custom|unmodelled) classic\/single-tool\//)
+      expect(run.leaderboard().suites.classic?.models).toHaveLength(1)
       expect(run.leaderboard().suites.classic?.models[0]).toMatchObject({ project: 'custom', complete: false, infraErrors: 2, rank: null })
       expect(run.code).toBe(1)
     }
