@@ -11,6 +11,8 @@ export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
     setupFiles: ['./src/runtime/setup.ts'],
+    // One temp folder for the whole run, removed at its end (every project inherits it; the first one makes it).
+    globalSetup: ['./test/support/temp-folder.ts'],
     // The files that wait longest on benchmark runs start first.
     sequence: { sequencer: sequencerStartingWith(['bench.e2e.test.ts', 'coding-agent.e2e.test.ts', 'classic.e2e.test.ts', 'watch.e2e.test.ts', 'faults.e2e.test.ts', 'leaderboard.e2e.test.ts', 'v1.e2e.test.ts', 'html.e2e.test.ts', 'shards.e2e.test.ts', 'compare.e2e.test.ts', 'cache.e2e.test.ts']) },
     // End-to-end files wait on benchmark runs in child processes: three files at once keep both cores busy.

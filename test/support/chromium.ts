@@ -28,12 +28,13 @@ const baseArgs = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disabl
  */
 async function packagedChromium(): Promise<{ executablePath: string, env: Record<string, string> }> {
   const version = (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version
-  const dir = join(tmpdir(), `milo-chromium-${version}-${process.getuid?.() ?? 'user'}`)
+  // Kept across test runs: in the machine's temp folder, not the run's (support/temp-folder.ts).
+  const dir = join(process.env.MILO_TEST_MACHINE_TMPDIR ?? tmpdir(), `milo-chromium-${version}-${process.getuid?.() ?? 'user'}`)
   const env = { FONTCONFIG_FILE: join(dir, 'fonts.conf') }
   if (existsSync(join(dir, 'chromium'))) {
     return { executablePath: join(dir, 'chromium'), env }
   }
-  const staging = mkdtempSync(join(tmpdir(), `milo-chromium-${version}-staging-`))
+  const staging = mkdtempSync(`${dir}-staging-`)
   // `inflate` writes under os.tmpdir(), which it reads when called: point it at the staging folder for the calls only.
   const before = process.env.TMPDIR
   process.env.TMPDIR = staging
