@@ -102,6 +102,20 @@ describe('judging an answer', () => {
     expect(judge('That is 855.98 USD in all.', [{ number: 855.98, derived: true }], '212.44 431.1').score).toBe(1)
   })
 
+  it('a value offered as one of several is not stated; a conversion, a restatement or two expected values side by side are', () => {
+    const seen = '{"time":"15:30","temperature":18,"slots":["09:30","10:15"],"eta":"2026-04-28"}'
+    for (const hedge of ['It\'s either 15:30 or 16:30 in Mumbai.', 'Probably 16:30, or 15:30.', 'It is 18°C or 19°C in Paris.']) {
+      const verdict = judge(hedge, hedge.includes('°') ? [{ number: 18 }] : ['15:30'], seen)
+      expect(verdict.score, hedge).toBe(0)
+      expect(verdict.message).toContain('given only as one of several possibilities')
+    }
+    expect(judge('Due April 28 or April 29.', ['2026-04-28'], seen).score).toBe(0)
+    expect(judge('It\'s 15:30 (3:30 pm) in Mumbai.', ['15:30'], seen).score).toBe(1)
+    expect(judge('It is 18°C, or 64°F, in Paris.', [{ number: 18 }], seen).score).toBe(1)
+    expect(judge('You are free at 9:30 or 10:15.', ['09:30', '10:15'], seen).score).toBe(1)
+    expect(judge('It arrives April 28, not April 20 as first planned.', ['2026-04-28'], seen).score).toBe(1)
+  })
+
   it('a false claim of an action loses the answer, whatever else it states; a negated one does not', () => {
     const spec: AnswerSpec = { facts: ['draft'], claims: [{ says: ['sent it', 'email was sent', 'i sent', 'has been sent'], holds: { mail: { sent: { $some: {} } } }, label: 'the email was sent' }] }
     expect(judge('I saved a draft; it has not been sent.', spec, 'draft saved').score).toBe(1)

@@ -1,5 +1,5 @@
 import type { ChainStep } from '../src/core/checks.ts'
-import type { ToolCallRecord, Transcript } from '../src/core/types.ts'
+import type { Step, ToolCallRecord, Transcript } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
 import { answersWithJson, answerStates, asksBeforeActing, avoidsRepeatedFailures, avoidsTools, callsInOrder, callsTool, followsChain, hasValidArguments, matchesSchema, resolveRefs, usesAtMostCalls, valueMatches } from '../src/core/checks.ts'
 
@@ -12,6 +12,11 @@ const transcript = (calls: ToolCallRecord[], finalText: string | null = 'done'):
   tools: [{ name: 'get_weather', description: '', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
   toolCalls: calls, finalText, endReason: 'final', env: {}, latencyMs: 0, usage: { inputTokens: 0, outputTokens: 0 }, retries: 0,
 })
+
+/** A model reply with no tool call (the simulated user answers it), as the agent loop records it. */
+const replyStep = (index: number, content: string): Step => ({ index, latencyMs: 0, finishReason: 'stop', usage: { inputTokens: 0, outputTokens: 0 }, retries: 0, content, reasoning: null, toolCallIds: [], textToolCalls: 0 })
+/** A run whose first reply (step 0) says `content` and is answered by the simulated user, then these calls. */
+const saying = (content: string, calls: ToolCallRecord[] = [call(1, 'book_flight', {})]): Transcript => ({ ...transcript(calls), replies: [0], steps: [replyStep(0, content)] })
 
 describe('valueMatches', () => {
   it('compares leniently by default and exactly on request', () => {
@@ -167,11 +172,32 @@ describe('call discipline', () => {
 
 describe('asking, and calls that must never happen', () => {
   it('asksBeforeActing: asking (a simulated-user reply) before the effectful call passes; guessing and acting does not', () => {
-    const asked = { ...transcript([call(1, 'book_flight', {})]), replies: [0] }
-    expect(asksBeforeActing(asked, ['book_flight'])).toMatchObject({ pass: true, score: 1 })
+    expect(asksBeforeActing(saying('Which date should I book?'), ['book_flight'])).toMatchObject({ pass: true, score: 1 })
     expect(asksBeforeActing(transcript([call(0, 'book_flight', {})]), ['book_flight']).message).toMatch(/^acted without asking/)
-    expect(asksBeforeActing({ ...transcript([call(0, 'book_flight', {})]), replies: [1] }, ['book_flight']).message).toMatch(/^asked only after acting/)
+    expect(asksBeforeActing({ ...saying('What date?', [call(0, 'book_flight', {})]), replies: [1], steps: [replyStep(1, 'What date?')] }, ['book_flight']).message).toMatch(/^asked only after acting/)
     expect(asksBeforeActing(transcript([]), ['book_flight']).score).toBe(0)
+  })
+  it('asksBeforeActing: a reply counts as asking only when it asks (a question, a request for the detail), however worded', () => {
+    for (const asking of [
+      'I can send that, but I don\'t have your landlord\'s phone number. What is it?',
+      'Happy to. Which number should I text your landlord at?',
+      'Please share Dana\'s mobile number and I\'ll send it right away.',
+      'I\'ll need her phone number to text her.',
+      'Let me know the number and I will text him.',
+      'Could you send me the number?',
+    ]) {
+      expect(asksBeforeActing(saying(asking), ['book_flight']), asking).toMatchObject({ pass: true })
+    }
+    for (const silent of [
+      'I cannot help with that.',
+      'Done - Dana knows you\'re running 10 minutes late.',
+      'I have sent the message. Anything else I can help you with?',
+      '',
+    ]) {
+      const verdict = asksBeforeActing(saying(silent), ['book_flight'])
+      expect(verdict, silent).toMatchObject({ pass: false, score: 0 })
+      expect(verdict.message).toMatch(/^acted without asking for the missing detail: book_flight.*; its reply asked nothing/)
+    }
   })
   it('avoidsTools: a tool, or a tool with particular arguments (an injected transfer), never called', () => {
     const t = transcript([call(0, 'send_email', { to: ['dana@acme.io'], body: 'hi' })])

@@ -462,6 +462,21 @@ export function mentions(folded: string, fact: ResolvedFact, options: { negation
   }
 }
 
+/** Closing offers that end many replies without asking for anything ("Anything else?"). */
+const closingOffer = /\b(?:anything|something) else\b|\bother questions?\b|\bhelp (?:you )?with\b|\bcan i help\b/
+const request = /\b(?:please|kindly) (?:provide|share|send|give|tell|confirm|let me know)\b|\b(?:could|can|would) you (?:\w+ )?(?:provide|share|send|give|tell|confirm|let me know)\b|\blet me know\b|\bi(?:'ll| will)? need (?:to know |to have )?(?:the|his|her|their|your|a|an)\b/
+
+/**
+ * Whether a reply asks the user for something: a question (other than a closing offer such as "anything else?") or a
+ * request for a detail ("please share...", "let me know...", "I need the number"). A refusal or a claim of having
+ * done it asks nothing.
+ */
+export function asksSomething(text: string): boolean {
+  const folded = fold(text)
+  const sentences = folded.split(/(?<=[.!?])\s+|\n+/)
+  return sentences.some(sentence => (sentence.includes('?') && !closingOffer.test(sentence)) || request.test(sentence))
+}
+
 // Attribution: which entity a value in the answer belongs to.
 
 interface Placed extends Span {
@@ -574,6 +589,8 @@ export function judgeAnswer(answer: string | null, spec: AnswerSpec, context: An
   const seen = fold(context.seen)
   const resolved = facts.map(fact => ({ fact, resolved: resolveFact(fact, context.env) }))
   const entities = [...new Set([...resolved.flatMap(r => (typeof r.resolved === 'string' ? [] : r.resolved.flatMap(f => (f.about ? [JSON.stringify(f.about)] : [])))), ...others.map(names => JSON.stringify(names))])].map(text => JSON.parse(text) as string[])
+  // Where the answer gives an expected value: another value beside it as its alternative is not a hedge.
+  const expectedValues = resolved.flatMap(r => (typeof r.resolved === 'string' ? [] : r.resolved.flatMap(f => mentions(folded, f))))
   const stated: string[] = []
   const missing: string[] = []
   for (const { fact, resolved: alternatives } of resolved) {
@@ -581,7 +598,7 @@ export function judgeAnswer(answer: string | null, spec: AnswerSpec, context: An
       missing.push(`${describeFact(fact)} (${alternatives})`)
       continue
     }
-    const problems = alternatives.map(alternative => factProblem(folded, alternative, entities, seen))
+    const problems = alternatives.map(alternative => factProblem(folded, alternative, entities, seen, expectedValues))
     if (problems.some(problem => problem === undefined)) {
       stated.push(describeFact(fact))
     }
@@ -627,11 +644,47 @@ export function judgeAnswer(answer: string | null, spec: AnswerSpec, context: An
   return { score, message: `${parts.join('; ') || 'nothing asked'}: ${JSON.stringify(answer.slice(0, 160))}`, stated, missing }
 }
 
-/** Why a resolved fact does not count, or undefined when it does. `seen` undefined skips grounding. */
-function factProblem(folded: string, fact: ResolvedFact, entities: string[][], seen: string | undefined): string | undefined {
-  const found = mentions(folded, fact)
+/** Between a value and another of its kind: the two offered as alternatives ("15:30 or 16:30", "12°C, or 15°C"). */
+const alternativeGap = /^(?:\s*[°%]?\s*[a-z/]{0,5}\.?)?\s*,?\s*(?:or|and\/or)\s+(?:maybe |perhaps |possibly |even |else )?(?:[$€£]\s*)?$/
+
+/** The unit written right after a value ("°c", "km/h", "usd"), if any. */
+function unitAfter(folded: string, end: number): string | undefined {
+  const written = /^\s*(°\s*[a-z]|%|[a-z]{1,3}(?:\/[a-z]{1,2})?)(?![a-z])/.exec(folded.slice(end))?.[1]?.replace(/\s/g, '')
+  return written !== undefined && (/^[°%]|\//.test(written) || units.has(written) || currencyCodes.has(written)) ? written : undefined
+}
+const currencyCodes = new Set(['usd', 'eur', 'gbp', 'chf', 'jpy', 'cad', 'aud', 'inr', 'cny', 'sek', 'nok', 'dkk'])
+
+/**
+ * A mention offered as one of several values ("either 15:30 or 16:30"), where `others` are the text's other values of
+ * its kind. The same quantity in another unit ("18°C, or 64°F") is a conversion, not an alternative.
+ */
+function hedged(folded: string, span: Span, others: Span[]): boolean {
+  const conversion = (other: Span): boolean => {
+    const [mine, theirs] = [unitAfter(folded, span.end), unitAfter(folded, other.end)]
+    return mine !== undefined && theirs !== undefined && mine !== theirs
+  }
+  return others.some(other => !conversion(other) && ((other.start >= span.end && alternativeGap.test(folded.slice(span.end, other.start)))
+    || (other.end <= span.start && alternativeGap.test(folded.slice(other.end, span.start)))))
+}
+
+/**
+ * Why a resolved fact does not count, or undefined when it does. `seen` undefined skips grounding. With `expected`
+ * (where the answer gives any expected value), a value offered only beside another value of its kind as an
+ * alternative ("it's either 15:30 or 16:30") does not count: a hedge is not an answer. Two expected values side by side
+ * ("free at 9:30 or 10:15") are not a hedge.
+ */
+function factProblem(folded: string, fact: ResolvedFact, entities: string[][], seen: string | undefined, expected?: Span[]): string | undefined {
+  let found = mentions(folded, fact)
   if (found.length === 0) {
     return 'not stated'
+  }
+  if (expected !== undefined) {
+    const others = valuesOfKind(folded, fact.kind).filter(other => !expected.some(span => other.start < span.end && span.start < other.end))
+    const firm = found.filter(span => !hedged(folded, span, others))
+    if (firm.length === 0) {
+      return 'given only as one of several possibilities'
+    }
+    found = firm
   }
   if (fact.about) {
     const entity = entities.findIndex(aliases => JSON.stringify(aliases) === JSON.stringify(fact.about))
@@ -648,11 +701,25 @@ function factProblem(folded: string, fact: ResolvedFact, entities: string[][], s
 
 /** The value mentions in the text that attribution pairs with entity names: this fact's, and every other id-, number-, date- or time-shaped one. */
 function allValueMentions(folded: string, found: Span[], fact: ResolvedFact): Placed[] {
-  const others: Span[] = fact.kind === 'id'
-    ? readIds(folded)
-    : fact.kind === 'date' ? readDates(folded) : fact.kind === 'time' ? readTimes(folded) : fact.kind === 'number' ? readNumbers(folded) : []
+  const others = valuesOfKind(folded, fact.kind)
   const all = [...found, ...others.filter(o => !found.some(f => o.start < f.end && f.start < o.end))]
   return all.sort((a, b) => a.start - b.start).filter((span, i, list) => i === 0 || span.start !== list[i - 1]?.start)
+}
+
+/** Every id-, date-, time- or number-shaped value in the text, for a fact of that kind (none for text and versions). */
+function valuesOfKind(folded: string, kind: FactKind): Span[] {
+  switch (kind) {
+    case 'id':
+      return readIds(folded)
+    case 'date':
+      return readDates(folded)
+    case 'time':
+      return readTimes(folded)
+    case 'number':
+      return readNumbers(folded)
+    default:
+      return []
+  }
 }
 
 /** A fact as task data wrote it, for messages. */

@@ -3,7 +3,7 @@
 
 import type { AnswerSpec, Fact } from './answers.ts'
 import type { FileChange, Json, JsonSchema, ToolCallRecord, ToolEnv, Transcript } from './types.ts'
-import { fold, judgeAnswer, readPath, states } from './answers.ts'
+import { asksSomething, fold, judgeAnswer, readPath, states } from './answers.ts'
 import { validate } from './validate.ts'
 
 export interface CheckOutcome {
@@ -447,13 +447,16 @@ export function avoidsTools(transcript: Transcript, forbidden: ForbiddenCall[]):
 
 /**
  * The model asked before acting: a request left a required detail out, the model answered with a question (the
- * simulated user replied), and no call to these tools came before that. Guessing the detail and acting scores 0.
+ * simulated user replied), and no call to these tools came before that. Guessing the detail and acting scores 0; so
+ * does a reply that asks nothing (a refusal, a false "done"), though the simulated user answers any reply.
  */
 export function asksBeforeActing(transcript: Transcript, tools: string[]): CheckOutcome {
-  const asked = transcript.replies?.[0]
+  const replied = transcript.replies?.[0]
+  const asked = replied !== undefined && asksSomething(transcript.steps.find(step => step.index === replied)?.content ?? '') ? replied : undefined
   const early = transcript.toolCalls.filter(call => tools.includes(call.name) && (asked === undefined || call.step < asked))
   if (asked === undefined) {
-    return outcome(0, early.length > 0 ? `acted without asking for the missing detail: ${early.map(describeCall).join(', ')}` : 'never asked for the missing detail')
+    const said = replied === undefined ? '' : `; its reply asked nothing: ${JSON.stringify((transcript.steps.find(step => step.index === replied)?.content ?? '').slice(0, 120))}`
+    return outcome(0, `${early.length > 0 ? `acted without asking for the missing detail: ${early.map(describeCall).join(', ')}` : 'never asked for the missing detail'}${said}`)
   }
   return early.length > 0
     ? outcome(0, `asked only after acting: ${early.map(describeCall).join(', ')}`)
