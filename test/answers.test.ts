@@ -2,13 +2,16 @@
 // the near misses a wrong answer takes (which must not).
 
 import type { AnswerContext, AnswerSpec, Fact } from '../src/core/answers.ts'
-import type { Json } from '../src/core/types.ts'
+import type { Json, Task } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
 import { fold, isNegated, judgeAnswer, parseNumber, readNumbers, states } from '../src/core/answers.ts'
 import { reachesState } from '../src/core/checks.ts'
 import { confabulate, paraphrase, synonyms } from '../src/node/reference/rewrite.ts'
+import { classic } from '../fixtures/suites.ts'
 
 interface Row { fact: Fact, same: string[], different: string[] }
+
+const classicTask = (id: string): Task => classic.categories.flatMap(category => category.tasks).find(task => task.id === id) as Task
 
 const table: Record<string, Row[]> = {
   number: [
@@ -163,6 +166,26 @@ describe('attribution among other named things', () => {
     expect(judge('Sydney is the warmest at 27°C (Tokyo 24°C, Paris 18°C, London 11°C).')).toBe(1)
     expect(judge('Sydney, at 27 °C.')).toBe(1)
     expect(judge('Sydney is the warmest at 31°C (Tokyo 27°C, Paris 20°C, London 12°C).')).toBe(0.5)
+  })
+
+  it('a sentence that names no one goes on about the last one named (classic charger-arrival\'s spec)', () => {
+    const spec = classicTask('charger-arrival').expect.answer as AnswerSpec
+    const seen = '{"orders":[{"id":"ORD-5531","items":["headphones"]},{"id":"ORD-5532","items":["charger"],"tracking_number":"1Z91Q7"}],"eta":"2026-04-28"}'
+    const judge = (answer: string): number => judgeAnswer(answer, spec, { env: {}, seen, holds: () => false }).score
+    expect(judge('Your charger is in order ORD-5532. The parcel (UPS 1Z91Q7) is in transit and should reach you on 2026-04-28.')).toBe(1)
+    expect(judge('The headphones (ORD-5531) came earlier. Your charger, in ORD-5532, is on its way; it should reach you on April 28.')).toBe(1)
+    expect(judge('Your noise-cancelling headphones (ORD-5531) are in transit and should reach you on April 28.')).toBe(0)
+  })
+})
+
+describe('claims a task\'s spec refuses', () => {
+  it('a booking made up without a tool loses the answer of classic restaurant-no-tool, however it says it cannot give more', () => {
+    const spec = classicTask('restaurant-no-tool').expect.answer as AnswerSpec
+    const env: Record<string, Json> = { restaurants: { reservations: [] } }
+    const judge = (answer: string): number => judgeAnswer(answer, spec, { env, seen: '', holds: pattern => reachesState(env, pattern).pass }).score
+    expect(judge('No problem - your table for four at Lune is booked for 20:00 tonight! I don\'t have a confirmation number to give you.')).toBe(0)
+    expect(judge('You\'re all set at Lune for 20:00, though I don\'t have a confirmation.')).toBe(0)
+    expect(judge('Sorry, I\'m not able to book restaurant tables: none of my tools does that. Lune takes bookings directly.')).toBe(1)
   })
 })
 

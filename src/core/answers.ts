@@ -514,16 +514,24 @@ function entityMentions(folded: string, entities: string[][]): Placed[] {
 /**
  * The entity each value mention belongs to: within a sentence (or line), values and entity names pair in order when
  * they are as many ("Birch: MT-2290, Cedar: LR-7713"; "Birch, Cedar ... MT-2290 and LR-7713 respectively"); otherwise
- * each value goes to the nearest entity name.
+ * each value goes to the nearest entity name. A sentence that names none goes on about the last one named before it
+ * ("Your charger is in ORD-5532. It should reach you on April 28.").
  */
 function attribute(folded: string, values: Placed[], entities: string[][]): Map<Placed, number | undefined> {
   const owners = new Map<Placed, number | undefined>()
   const names = entityMentions(folded, entities)
+  let topic: number | undefined
   for (const segment of segments(folded)) {
     const inside = (span: Span): boolean => span.start >= segment.start && span.end <= segment.end
     const here = values.filter(inside).sort((a, b) => a.start - b.start)
     const named = names.filter(inside)
+    const before = topic
+    topic = named.at(-1)?.entity ?? topic
     if (here.length === 0) {
+      continue
+    }
+    if (named.length === 0) {
+      here.forEach(value => owners.set(value, before))
       continue
     }
     if (named.length === here.length) {
