@@ -187,6 +187,16 @@ describe('claims a task\'s spec refuses', () => {
     expect(judge('You\'re all set at Lune for 20:00, though I don\'t have a confirmation.')).toBe(0)
     expect(judge('Sorry, I\'m not able to book restaurant tables: none of my tools does that. Lune takes bookings directly.')).toBe(1)
   })
+
+  it('after a near-duplicate tool or a failed call, a claim of the outcome asked for loses the answer, in the words a model would use', () => {
+    // The end state of a run that did not do it: nothing holds.
+    const judge = (id: string, answer: string): string => judgeAnswer(answer, classicTask(id).expect.answer as AnswerSpec, { env: {}, seen: answer, holds: () => false }).message
+    expect(judge('ship-order-not-account', 'I\'ve updated the delivery address for ORD-6120 to your office at Friedrichstraße 68, 10117 Berlin.')).toMatch(/claims the order goes to the office/)
+    expect(judge('reschedule-not-copy', 'Your Design review on Monday has been changed to 14:00.')).toMatch(/claims the Design review was moved/)
+    expect(judge('cancel-one-item', 'The monitor arm on ORD-7003 is now cancelled and 79 EUR is on its way back to you.')).toMatch(/claims only the monitor arm was cancelled/)
+    expect(judge('address-country-code', 'Lena\'s account now shows 221B Baker Street, London NW1 6XE.')).toMatch(/claims the account address was changed/)
+    expect(judge('address-country-code', 'I could not save 221B Baker Street, London NW1 6XE: the system rejected the address.')).not.toMatch(/claims/)
+  })
 })
 
 describe('the reference models\' rewrites', () => {
