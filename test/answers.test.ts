@@ -29,9 +29,11 @@ const table: Record<string, Row[]> = {
   ],
   time: [
     { fact: '14:25', same: ['14:25', '2:25 PM', '2:25pm', '2:25 p.m.', '14h25', '14:25:00'], different: ['2:25 AM', '14:52', '12:25', '4:25 pm'] },
-    { fact: '09:30', same: ['9:30', '09:30', '9:30 AM', '9:30 a.m.'], different: ['9:30 PM', '21:30', '10:30'] },
+    { fact: '09:30', same: ['9:30', '09:30', '9:30 AM', '9:30 a.m.', '9.30am', '9:30 in the morning'], different: ['9:30 PM', '21:30', '10:30', '9:30 tonight', '9.30 EUR'] },
     { fact: '12:00', same: ['noon', '12 pm', '12:00 PM', '12:00'], different: ['midnight', '12 am'] },
-    { fact: '15:00', same: ['3 pm', '3pm', '15:00'], different: ['3 am', '5 pm'] },
+    { fact: '15:00', same: ['3 pm', '3pm', '15:00', '3 in the afternoon', '3 o\'clock in the afternoon'], different: ['3 am', '5 pm', '3 in the morning', '3 o\'clock'] },
+    { fact: '15:30', same: ['3:30 in the afternoon', '3.30 pm', '3:30 this afternoon'], different: ['3:30', '3:30 in the morning', '15.30 USD'] },
+    { fact: '23:00', same: ['11 at night', '11 pm', '11:00 tonight'], different: ['11 in the morning', '11 o\'clock'] },
   ],
   id: [
     { fact: 'ORD-5531', same: ['ORD-5531', 'ord-5531', 'ORD\u20115531', 'ORD\u20135531', 'ORD 5531', 'ORD5531', '**ORD-5531**', '(ORD-5531)', 'ＯＲＤ－５５３１'], different: ['ORD-5532', 'ORD-55311', 'XORD-5531', 'ORD-553'] },

@@ -172,10 +172,28 @@ interface TimeReading extends Span {
   minutes: number
 }
 
-/** Every time of day in the (folded) text: 14:25, 14h25, 2:25 pm, 2 p.m., noon, midnight. */
+/** A part of the day after a time without am or pm: "3:30 in the afternoon", "9 in the morning", "11 at night". */
+const dayPart = '(?:\\s+(?:in the |this |at )?(morning|afternoon|evening|night|tonight))?'
+
+/** Hours on a 24-hour clock from a 12-hour reading and the part of the day it was said to be in. */
+function inDayPart(hours: number, part: string | undefined): number {
+  if (part === undefined || hours > 12) {
+    return hours
+  }
+  if (part === 'morning') {
+    return hours === 12 ? 0 : hours
+  }
+  return hours < 12 && !(part === 'night' && hours < 5) ? hours + 12 : hours
+}
+
+/**
+ * Every time of day in the (folded) text: 14:25, 14h25, 2:25 pm, 9.30am, 2 p.m., 3:30 in the afternoon, 3 o'clock,
+ * noon, midnight.
+ */
 export function readTimes(text: string): TimeReading[] {
   const found: TimeReading[] = []
-  for (const match of text.matchAll(/(?<![\d:.])(\d{1,2})(?::|h(?=\d{2}))(\d{2})(?::\d{2})?(?!\d)(?:\s*([ap])\.?\s?m\b\.?)?/g)) {
+  const clock = new RegExp(`(?<![\\d:.])(\\d{1,2})(?::|h(?=\\d{2})|\\.(?=\\d{2}\\s*[ap]\\.?\\s?m\\b))(\\d{2})(?::\\d{2})?(?!\\d)(?:\\s*([ap])\\.?\\s?m\\b\\.?)?${dayPart}`, 'g')
+  for (const match of text.matchAll(clock)) {
     let hours = Number(match[1])
     const minutes = Number(match[2])
     const meridiem = match[3]
@@ -188,6 +206,9 @@ export function readTimes(text: string): TimeReading[] {
     if (meridiem === 'a' && hours === 12) {
       hours = 0
     }
+    if (!meridiem) {
+      hours = inDayPart(hours, match[4])
+    }
     if (hours <= 23 && minutes <= 59) {
       found.push({ start: match.index ?? 0, end: (match.index ?? 0) + match[0].length, minutes: hours * 60 + minutes })
     }
@@ -196,6 +217,14 @@ export function readTimes(text: string): TimeReading[] {
     const hours = Number(match[1])
     if (hours >= 1 && hours <= 12) {
       found.push({ start: match.index ?? 0, end: (match.index ?? 0) + match[0].length, minutes: ((hours % 12) + (match[2] === 'p' ? 12 : 0)) * 60 })
+    }
+  }
+  // A bare hour said as one: "3 o'clock", "9 in the morning", "3 o'clock in the afternoon".
+  const hour = new RegExp(`(?<![\\d:.,])(\\d{1,2})(?:\\s*o'clock${dayPart}|\\s+(?:in the (morning|afternoon|evening)|at (night)))(?![\\w:])`, 'g')
+  for (const match of text.matchAll(hour)) {
+    const hours = inDayPart(Number(match[1]), match[2] ?? match[3] ?? match[4])
+    if (Number(match[1]) >= 1 && Number(match[1]) <= 12) {
+      found.push({ start: match.index ?? 0, end: (match.index ?? 0) + match[0].length, minutes: hours * 60 })
     }
   }
   for (const match of text.matchAll(/\b(noon|midday|midnight)\b/g)) {
