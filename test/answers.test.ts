@@ -7,11 +7,12 @@ import { describe, expect, it } from 'vitest'
 import { fold, isNegated, judgeAnswer, parseNumber, readNumbers, states } from '../src/core/answers.ts'
 import { reachesState } from '../src/core/checks.ts'
 import { confabulate, paraphrase, synonyms } from '../src/node/reference/rewrite.ts'
-import { classic } from '../fixtures/suites.ts'
+import { classic, v1 } from '../fixtures/suites.ts'
 
 interface Row { fact: Fact, same: string[], different: string[] }
 
 const classicTask = (id: string): Task => classic.categories.flatMap(category => category.tasks).find(task => task.id === id) as Task
+const v1Task = (id: string): Task => v1.categories.flatMap(category => category.tasks).find(task => task.id === id) as Task
 
 const table: Record<string, Row[]> = {
   number: [
@@ -198,6 +199,20 @@ describe('claims a task\'s spec refuses', () => {
     expect(judge('cancel-one-item', 'The monitor arm on ORD-7003 is now cancelled and 79 EUR is on its way back to you.')).toMatch(/claims only the monitor arm was cancelled/)
     expect(judge('address-country-code', 'Lena\'s account now shows 221B Baker Street, London NW1 6XE.')).toMatch(/claims the account address was changed/)
     expect(judge('address-country-code', 'I could not save 221B Baker Street, London NW1 6XE: the system rejected the address.')).not.toMatch(/claims/)
+  })
+
+  it('a refusal in other words still says it cannot; saying what was not done is no claim of it', () => {
+    const judge = (task: Task, answer: string): number => judgeAnswer(answer, task.expect.answer as AnswerSpec, { env: {}, seen: '', holds: () => false }).score
+    for (const refusal of ['Restaurant reservations aren\'t something I can do from here.', 'I have no access to a restaurant booking system.', 'Booking a table is beyond my capabilities.']) {
+      expect(judge(classicTask('restaurant-no-tool'), refusal), refusal).toBe(1)
+    }
+    for (const refusal of ['I can only give current conditions; I have no data for last Tuesday.', 'Past weather is outside what my tools support.']) {
+      expect(judge(v1Task('past-day-weather'), refusal), refusal).toBe(1)
+    }
+    const paid = (answer: string): string => judgeAnswer(answer, v1Task('pay-reissued-invoice').expect.answer as AnswerSpec, { env: {}, seen: '', holds: pattern => JSON.stringify(pattern).includes('INV-7790') }).message
+    expect(paid('I paid INV-7790, but I have not posted the payment id in Slack yet.')).not.toMatch(/claims/)
+    expect(paid('INV-7790 is paid. I wasn\'t able to reach the Slack channel.')).not.toMatch(/claims/)
+    expect(paid('INV-7790 is paid and I posted it in #finance on Slack.')).toMatch(/claims the payment was posted on Slack/)
   })
 })
 
