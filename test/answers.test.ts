@@ -171,6 +171,16 @@ describe('attribution among other named things', () => {
     expect(judge('Sydney is the warmest at 31°C (Tokyo 27°C, Paris 20°C, London 12°C).')).toBe(0.5)
   })
 
+  it('a value goes to the name it is said of, or to the last one named before it (v1 specs, answers in a model\'s words)', () => {
+    const judge = (id: string, answer: string, seen: string): number => judgeAnswer(answer, v1Task(id).expect.answer as AnswerSpec, { env: {}, seen, holds: () => true }).score
+    const temperatures = 'Paris 15 Tokyo 22 London 11 Berlin 9 Sydney 27'
+    expect(judge('warmest-and-coldest', 'Right now it\'s 15°C in Paris, 22°C in Tokyo, 11°C in London, 9°C in Berlin and 27°C in Sydney, so Sydney is the warmest and Berlin the coldest.', temperatures)).toBe(1)
+    expect(judge('warmest-and-coldest', 'Sydney is the warmest at 27 °C. Berlin is the coldest at 9 °C.', temperatures)).toBe(1)
+    expect(judge('warmest-and-coldest', 'It\'s 27°C in Berlin and 9°C in Sydney, so Berlin is the warmest.', temperatures)).toBe(0)
+    expect(judge('two-meetings-first-free', 'Booked: the Vendor call on Monday 27 April at 9:30–10:00 and the Design sync on Tuesday 28 April at 10:15–11:00.', '')).toBe(1)
+    expect(judge('two-meetings-first-free', 'Booked: the Vendor call on Monday at 10:15 and the Design sync on Tuesday at 9:30.', '')).toBe(0)
+  })
+
   it('a sentence that names no one goes on about the last one named (classic charger-arrival\'s spec)', () => {
     const spec = classicTask('charger-arrival').expect.answer as AnswerSpec
     const seen = '{"orders":[{"id":"ORD-5531","items":["headphones"]},{"id":"ORD-5532","items":["charger"],"tracking_number":"1Z91Q7"}],"eta":"2026-04-28"}'

@@ -540,11 +540,16 @@ function entityMentions(folded: string, entities: string[][]): Placed[] {
   return kept.sort((a, b) => a.start - b.start)
 }
 
+/** Between a value and the name it is said of, when the name comes after: "27°C in Sydney", "LR-7713 for Cedar". */
+const valueToName = /^\s*(?:°\s*[a-z]|%|[a-z]{1,3}(?:\/[a-z]{1,2})?)?\s*,?\s*(?:in|for|at|of|belongs to|is for)\s+(?:the\s+)?$/
+
 /**
  * The entity each value mention belongs to: within a sentence (or line), values and entity names pair in order when
  * they are as many ("Birch: MT-2290, Cedar: LR-7713"; "Birch, Cedar ... MT-2290 and LR-7713 respectively"); otherwise
- * each value goes to the nearest entity name. A sentence that names none goes on about the last one named before it
- * ("Your charger is in ORD-5532. It should reach you on April 28.").
+ * a value goes to the name it is said of ("9°C in Berlin and 27°C in Sydney"), or else to the last name before it
+ * ("the Vendor call on Monday at 9:30-10:00 and the Design sync at 10:15"), or else to the first after it. A sentence
+ * that names none goes on about the last one named before it ("Your charger is in ORD-5532. It should reach you on
+ * April 28.").
  */
 function attribute(folded: string, values: Placed[], entities: string[][]): Map<Placed, number | undefined> {
   const owners = new Map<Placed, number | undefined>()
@@ -568,11 +573,10 @@ function attribute(folded: string, values: Placed[], entities: string[][]): Map<
       continue
     }
     for (const value of here) {
-      const nearest = named.reduce<Placed | undefined>((best, name) => {
-        const distance = (span: Placed): number => (span.end <= value.start ? value.start - span.end : span.start - value.end + 0.5)
-        return best === undefined || distance(name) < distance(best) ? name : best
-      }, undefined)
-      owners.set(value, nearest?.entity)
+      const linked = named.find(name => name.start >= value.end && valueToName.test(folded.slice(value.end, name.start)))
+      const preceding = named.filter(name => name.end <= value.start).at(-1)
+      const following = named.find(name => name.start >= value.end)
+      owners.set(value, (linked ?? preceding ?? following)?.entity)
     }
   }
   return owners
