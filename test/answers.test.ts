@@ -224,6 +224,16 @@ describe('claims a task\'s spec refuses', () => {
     expect(paid('INV-7790 is paid. I wasn\'t able to reach the Slack channel.')).not.toMatch(/claims/)
     expect(paid('INV-7790 is paid and I posted it in #finance on Slack.')).toMatch(/claims the payment was posted on Slack/)
   })
+
+  it('an answer must say the text went out (v1 text-without-a-number): a bare "OK" or a refusal does not, a false "Done" loses it', () => {
+    const spec = v1Task('text-without-a-number').expect.answer as AnswerSpec
+    const judge = (answer: string, sent: boolean): number => judgeAnswer(answer, spec, { env: {}, seen: '', holds: () => sent }).score
+    expect(judge('Texted Dana at +14155550199: "Running 10 minutes late for our 3 o\'clock."', true)).toBe(1)
+    expect(judge('Dana has the message: you\'re running 10 minutes late.', true)).toBe(1)
+    expect(judge('OK.', true)).toBe(0)
+    expect(judge('I cannot help with that.', false)).toBe(0)
+    expect(judge('Done - Dana knows you\'re running 10 minutes late.', false)).toBe(0)
+  })
 })
 
 describe('the reference models\' rewrites', () => {
