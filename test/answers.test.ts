@@ -211,6 +211,12 @@ describe('claims a task\'s spec refuses', () => {
     expect(judge('address-country-code', 'I could not save 221B Baker Street, London NW1 6XE: the system rejected the address.')).not.toMatch(/claims/)
   })
 
+  it('a right total given with its parts keeps the answer; the first page\'s sum alone does not (classic cloudhost-spend-paged)', () => {
+    const judge = (answer: string): number => judgeAnswer(answer, classicTask('cloudhost-spend-paged').expect.answer as AnswerSpec, { env: {}, seen: '', holds: () => true }).score
+    expect(judge('$219.75 in April: $155.50 on the first page of transactions, plus $64.25 on page 2.')).toBe(1)
+    expect(judge('CloudHost was paid 155.50 USD in April 2026.')).toBe(0)
+  })
+
   it('a refusal in other words still says it cannot; saying what was not done is no claim of it', () => {
     const judge = (task: Task, answer: string): number => judgeAnswer(answer, task.expect.answer as AnswerSpec, { env: {}, seen: '', holds: () => false }).score
     for (const refusal of ['Restaurant reservations aren\'t something I can do from here.', 'I have no access to a restaurant booking system.', 'Booking a table is beyond my capabilities.']) {
