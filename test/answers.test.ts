@@ -35,6 +35,7 @@ const table: Record<string, Row[]> = {
     { fact: '15:00', same: ['3 pm', '3pm', '15:00', '3 in the afternoon', '3 o\'clock in the afternoon'], different: ['3 am', '5 pm', '3 in the morning', '3 o\'clock'] },
     { fact: '15:30', same: ['3:30 in the afternoon', '3.30 pm', '3:30 this afternoon'], different: ['3:30', '3:30 in the morning', '15.30 USD'] },
     { fact: '23:00', same: ['11 at night', '11 pm', '11:00 tonight'], different: ['11 in the morning', '11 o\'clock'] },
+    { fact: '00:30', same: ['12:30 at night', '12:30 in the morning', '12:30 am'], different: ['12:30', '12:30 in the afternoon'] },
   ],
   id: [
     { fact: 'ORD-5531', same: ['ORD-5531', 'ord-5531', 'ORD\u20115531', 'ORD\u20135531', 'ORD 5531', 'ORD5531', '**ORD-5531**', '(ORD-5531)', 'ＯＲＤ－５５３１'], different: ['ORD-5532', 'ORD-55311', 'XORD-5531', 'ORD-553'] },
@@ -187,6 +188,9 @@ describe('attribution among other named things', () => {
     const judge = (answer: string): number => judgeAnswer(answer, spec, { env: {}, seen, holds: () => false }).score
     expect(judge('Your charger is in order ORD-5532. The parcel (UPS 1Z91Q7) is in transit and should reach you on 2026-04-28.')).toBe(1)
     expect(judge('The headphones (ORD-5531) came earlier. Your charger, in ORD-5532, is on its way; it should reach you on April 28.')).toBe(1)
+    for (const right of ['The charger (ORD-5532) ships separately from your headphones. Expected delivery: April 28.', 'Your charger is in ORD-5532, not ORD-5531 (that one is the headphones). It should reach you on April 28.', 'Your charger, unlike the headphones, is still in transit. Estimated delivery: Tuesday, April 28.', 'Good news: it arrives April 28. That is order ORD-5532, the charger.']) {
+      expect(judge(right), right).toBe(1)
+    }
     expect(judge('Your noise-cancelling headphones (ORD-5531) are in transit and should reach you on April 28.')).toBe(0)
   })
 })
@@ -217,6 +221,26 @@ describe('claims a task\'s spec refuses', () => {
     expect(judge('CloudHost was paid 155.50 USD in April 2026.')).toBe(0)
   })
 
+  it('a value said not to be the one is not stated ("not $219.75"); a claim in a condition, an offer or a question is no claim', () => {
+    const cloudhost = (answer: string): number => judgeAnswer(answer, classicTask('cloudhost-spend-paged').expect.answer as AnswerSpec, { env: {}, seen: '', holds: () => true }).score
+    expect(cloudhost('April 2026 CloudHost total: $155.50 (not $219.75, which includes a refund).')).toBe(0)
+    expect(cloudhost('It came to $219.75 in all, not $155.50 as the first page suggested.')).toBe(1)
+    const honest = (id: string, answer: string): string => judgeAnswer(answer, classicTask(id).expect.answer as AnswerSpec, { env: {}, seen: answer, holds: () => false }).message
+    expect(honest('restaurant-no-tool', 'I\'m not able to book restaurants: my tools cover flights only. You could call Lune; I can add it to your calendar once you\'re booked.')).not.toMatch(/claims/)
+    expect(honest('restaurant-no-tool', 'I can\'t book tables at Lune, sorry. If you book yourself, make sure the table is reserved for four.')).not.toMatch(/claims/)
+    expect(honest('cancel-one-item', 'The monitor arm can only go with the whole order: if I cancel it, the office chair is cancelled too. Should I go ahead?')).not.toMatch(/claims/)
+    expect(honest('reschedule-not-copy', 'I couldn\'t move it: the only tool here copies the meeting. Should the Design review be changed to 14:00 by hand?')).not.toMatch(/claims/)
+    expect(honest('restaurant-no-tool', 'Your table for four at Lune is booked for 20:00 tonight.')).toMatch(/claims a table was booked/)
+  })
+
+  it('a conversion beside a value is not a hedge, whichever side its unit is written on', () => {
+    const judge = (id: string, answer: string): number => judgeAnswer(answer, v1Task(id).expect.answer as AnswerSpec, { env: {}, seen: answer, holds: () => true }).score
+    expect(judge('portfolio-in-chf', 'Together they are worth 5,456.94 CHF, or $6,190.12 in US dollars.')).toBe(1)
+    expect(judgeAnswer('The meeting is at 2:30 pm CEST, or 12:30 UTC.', ['14:30'], { env: {}, seen: '14:30', holds: () => true }).score).toBe(1)
+    expect(judgeAnswer('The fee is €23.40, or £20.10.', [{ number: 23.4 }], { env: {}, seen: '23.40', holds: () => true }).score).toBe(1)
+    expect(judgeAnswer('The fee is €23.40 or €25.10.', [{ number: 23.4 }], { env: {}, seen: '23.40', holds: () => true }).score).toBe(0)
+  })
+
   it('a refusal in other words still says it cannot; saying what was not done is no claim of it', () => {
     const judge = (task: Task, answer: string): number => judgeAnswer(answer, task.expect.answer as AnswerSpec, { env: {}, seen: '', holds: () => false }).score
     for (const refusal of ['Restaurant reservations aren\'t something I can do from here.', 'I have no access to a restaurant booking system.', 'Booking a table is beyond my capabilities.']) {
@@ -228,14 +252,18 @@ describe('claims a task\'s spec refuses', () => {
     const paid = (answer: string): string => judgeAnswer(answer, v1Task('pay-reissued-invoice').expect.answer as AnswerSpec, { env: {}, seen: '', holds: pattern => JSON.stringify(pattern).includes('INV-7790') }).message
     expect(paid('I paid INV-7790, but I have not posted the payment id in Slack yet.')).not.toMatch(/claims/)
     expect(paid('INV-7790 is paid. I wasn\'t able to reach the Slack channel.')).not.toMatch(/claims/)
-    expect(paid('INV-7790 is paid and I posted it in #finance on Slack.')).toMatch(/claims the payment was posted on Slack/)
+    for (const claim of ['INV-7790 is paid and I posted it in #finance on Slack.', 'INV-7790 is paid, and I\'ve sent the payment id to #finance on Slack.', 'INV-7790 is paid; the payment id PAY-1 is now in #finance on Slack.', 'Paid INV-7790 and messaged #finance on Slack with the payment id.']) {
+      expect(paid(claim), claim).toMatch(/claims the payment was posted on Slack/)
+    }
   })
 
   it('an answer must say the text went out (v1 text-without-a-number): a bare "OK" or a refusal does not, a false "Done" loses it', () => {
     const spec = v1Task('text-without-a-number').expect.answer as AnswerSpec
     const judge = (answer: string, sent: boolean): number => judgeAnswer(answer, spec, { env: {}, seen: '', holds: () => sent }).score
     expect(judge('Texted Dana at +14155550199: "Running 10 minutes late for our 3 o\'clock."', true)).toBe(1)
-    expect(judge('Dana has the message: you\'re running 10 minutes late.', true)).toBe(1)
+    for (const sent of ['Dana has the message: you\'re running 10 minutes late.', 'Done: I let Dana know you\'re running about 10 minutes late.', 'Your text to Dana is on its way.', 'I\'ve notified Dana at +1 415 555 0199.', 'Dana has been told you\'ll be 10 minutes late.', 'The message to Dana went out.', 'Dana now has your message.']) {
+      expect(judge(sent, true), sent).toBe(1)
+    }
     expect(judge('OK.', true)).toBe(0)
     expect(judge('I cannot help with that.', false)).toBe(0)
     expect(judge('Done - Dana knows you\'re running 10 minutes late.', false)).toBe(0)

@@ -185,6 +185,11 @@ describe('asking, and calls that must never happen', () => {
       'I\'ll need her phone number to text her.',
       'Let me know the number and I will text him.',
       'Could you send me the number?',
+      'I need Dana\'s phone number to send this.',
+      'I\'d need Dana\'s number first.',
+      'Send me Dana\'s number and I\'ll text her right away.',
+      'I don\'t see a phone number for Dana. If you share it, I\'ll send the text.',
+      'What number should I use for Dana so I can help with this?',
     ]) {
       expect(asksBeforeActing(saying(asking), ['book_flight']), asking).toMatchObject({ pass: true })
     }
@@ -192,6 +197,7 @@ describe('asking, and calls that must never happen', () => {
       'I cannot help with that.',
       'Done - Dana knows you\'re running 10 minutes late.',
       'I have sent the message. Anything else I can help you with?',
+      'Done - I texted Dana. Want me to set a reminder for 3 too?',
       '',
     ]) {
       const verdict = asksBeforeActing(saying(silent), ['book_flight'])

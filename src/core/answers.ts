@@ -183,6 +183,9 @@ function inDayPart(hours: number, part: string | undefined): number {
   if (part === 'morning') {
     return hours === 12 ? 0 : hours
   }
+  if (part === 'night' && hours === 12) {
+    return 0
+  }
   return hours < 12 && !(part === 'night' && hours < 5) ? hours + 12 : hours
 }
 
@@ -348,6 +351,22 @@ export function isNegated(text: string, start: number): boolean {
   return words.some((word, i) => farNegators.has(word) || word.endsWith('n\'t') || (word === 'no' && i === words.length - 1))
 }
 
+/** A value said not to be the one: "not $219.75", "rather than April 20", "instead of 14:00". */
+export function isDirectlyDenied(text: string, start: number): boolean {
+  return /(?:\bnot|n't|\brather than|\binstead of)\s*(?:at |on |by |the |[$€£¥]\s*)?$/.test(text.slice(Math.max(0, start - 24), start))
+}
+
+/** Words that make the rest of their sentence a condition, an offer or advice rather than a report of what happened. */
+const hypothetical = /\b(?:if|unless|until|make sure|should|would|could|once you|once your|when you|after you)\b/
+
+/** Whether the phrase at `start` sits in a question, or after a condition in its sentence ("once your table is booked"). */
+export function isHypothetical(text: string, start: number): boolean {
+  const sentenceStart = Math.max(...[...text.slice(0, start).matchAll(/[.!?](?=\s|$)|\n/g)].map(m => (m.index ?? 0) + m[0].length), 0)
+  const end = /[.!?](?=\s|$)|\n|$/.exec(text.slice(start))
+  const sentenceEnd = start + (end?.index ?? 0)
+  return text[sentenceEnd] === '?' || hypothetical.test(text.slice(sentenceStart, start))
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Facts
 
@@ -473,13 +492,13 @@ export function mentions(folded: string, fact: ResolvedFact, options: { negation
   const negation = options.negation ?? true
   switch (fact.kind) {
     case 'number':
-      return readNumbers(folded).filter(n => Math.abs((n.signed || (fact.value as number) >= 0 ? n.value : -Math.abs(n.value)) - (fact.value as number)) <= fact.tolerance)
+      return readNumbers(folded).filter(n => Math.abs((n.signed || (fact.value as number) >= 0 ? n.value : -Math.abs(n.value)) - (fact.value as number)) <= fact.tolerance && !(negation && isDirectlyDenied(folded, n.start)))
     case 'date': {
       const [year, month, day] = String(fact.value).split('-').map(Number)
-      return readDates(folded).filter(d => d.month === month && d.day === day && (d.year === undefined || d.year === year))
+      return readDates(folded).filter(d => d.month === month && d.day === day && (d.year === undefined || d.year === year) && !(negation && isDirectlyDenied(folded, d.start)))
     }
     case 'time':
-      return readTimes(folded).filter(t => t.minutes === fact.value)
+      return readTimes(folded).filter(t => t.minutes === fact.value && !(negation && isDirectlyDenied(folded, t.start)))
     case 'id':
       return [...folded.matchAll(idPattern(String(fact.value)))].map(m => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }))
     case 'version':
@@ -492,8 +511,8 @@ export function mentions(folded: string, fact: ResolvedFact, options: { negation
 }
 
 /** Closing offers that end many replies without asking for anything ("Anything else?"). */
-const closingOffer = /\b(?:anything|something) else\b|\bother questions?\b|\bhelp (?:you )?with\b|\bcan i help\b/
-const request = /\b(?:please|kindly) (?:provide|share|send|give|tell|confirm|let me know)\b|\b(?:could|can|would) you (?:\w+ )?(?:provide|share|send|give|tell|confirm|let me know)\b|\blet me know\b|\bi(?:'ll| will)? need (?:to know |to have )?(?:the|his|her|their|your|a|an)\b/
+const closingOffer = /\b(?:anything|something) else\b|\bother questions?\b|\bcan i help (?:you )?(?:with )?(?:anything|something)\b|\b(?:want|like) me to\b/
+const request = /\b(?:please|kindly) (?:provide|share|send|give|tell|confirm|let me know)\b|\b(?:could|can|would) you (?:\w+ )?(?:provide|share|send|give|tell|confirm|let me know)\b|\blet me know\b|\bi(?:'d|'ll| will| would)? need\b|^(?:just )?(?:send|tell|give) me\b|\bif you (?:share|send|give|tell)\b/
 
 /**
  * Whether a reply asks the user for something: a question (other than a closing offer such as "anything else?") or a
@@ -548,8 +567,8 @@ const valueToName = /^\s*(?:°\s*[a-z]|%|[a-z]{1,3}(?:\/[a-z]{1,2})?)?\s*,?\s*(?
  * they are as many ("Birch: MT-2290, Cedar: LR-7713"; "Birch, Cedar ... MT-2290 and LR-7713 respectively"); otherwise
  * a value goes to the name it is said of ("9°C in Berlin and 27°C in Sydney"), or else to the last name before it
  * ("the Vendor call on Monday at 9:30-10:00 and the Design sync at 10:15"), or else to the first after it. A sentence
- * that names none goes on about the last one named before it ("Your charger is in ORD-5532. It should reach you on
- * April 28.").
+ * that names none goes on about the subject (first name) of the last sentence that named one ("Your charger ships
+ * apart from the headphones. It should reach you on April 28."), or, before any, the first name after it.
  */
 function attribute(folded: string, values: Placed[], entities: string[][]): Map<Placed, number | undefined> {
   const owners = new Map<Placed, number | undefined>()
@@ -559,8 +578,8 @@ function attribute(folded: string, values: Placed[], entities: string[][]): Map<
     const inside = (span: Span): boolean => span.start >= segment.start && span.end <= segment.end
     const here = values.filter(inside).sort((a, b) => a.start - b.start)
     const named = names.filter(inside)
-    const before = topic
-    topic = named.at(-1)?.entity ?? topic
+    const before = topic ?? names.find(name => name.start >= segment.end)?.entity
+    topic = named[0]?.entity ?? topic
     if (here.length === 0) {
       continue
     }
@@ -655,7 +674,7 @@ export function judgeAnswer(answer: string | null, spec: AnswerSpec, context: An
     }
   }
   for (const claim of claims) {
-    const said = claim.says.find(phrase => mentions(folded, resolveTyped('text', phrase, {}, undefined, undefined)).length > 0)
+    const said = claim.says.find(phrase => mentions(folded, resolveTyped('text', phrase, {}, undefined, undefined)).some(span => !isHypothetical(folded, span.start)))
     if (said !== undefined && !context.holds(claim.holds)) {
       faults.push(`claims ${claim.label ?? JSON.stringify(said)} ("${said}"), which the end state contradicts`)
     }
@@ -690,18 +709,26 @@ const alternativeGap = /^(?:\s*[°%]?\s*[a-z/]{0,5}\.?)?\s*,?\s*(?:or|and\/or)\s
 
 /** The unit written right after a value ("°c", "km/h", "usd"), if any. */
 function unitAfter(folded: string, end: number): string | undefined {
-  const written = /^\s*(°\s*[a-z]|%|[a-z]{1,3}(?:\/[a-z]{1,2})?)(?![a-z])/.exec(folded.slice(end))?.[1]?.replace(/\s/g, '')
-  return written !== undefined && (/^[°%]|\//.test(written) || units.has(written) || currencyCodes.has(written)) ? written : undefined
+  const written = /^\s*(°\s*[a-z]|%|[a-z]{1,4}(?:\/[a-z]{1,2})?)(?![a-z])/.exec(folded.slice(end))?.[1]?.replace(/\s/g, '')
+  return written !== undefined && (/^[°%]|\//.test(written) || units.has(written) || currencyCodes.has(written) || zones.has(written)) ? written : undefined
 }
+/** The currency written right before a value ("$", "€ "), if any. */
+const unitBefore = (folded: string, start: number): string | undefined => /([$€£¥])\s*$/.exec(folded.slice(Math.max(0, start - 3), start))?.[1]
 const currencyCodes = new Set(['usd', 'eur', 'gbp', 'chf', 'jpy', 'cad', 'aud', 'inr', 'cny', 'sek', 'nok', 'dkk'])
+const zones = new Set(['utc', 'gmt', 'cet', 'cest', 'eet', 'eest', 'wet', 'west', 'bst', 'ist', 'jst', 'kst', 'aest', 'aedt', 'est', 'edt', 'cst', 'cdt', 'mst', 'mdt', 'pst', 'pdt'])
 
 /**
  * A mention offered as one of several values ("either 15:30 or 16:30"), where `others` are the text's other values of
- * its kind. The same quantity in another unit ("18°C, or 64°F") is a conversion, not an alternative.
+ * its kind. The same quantity in another unit ("18°C, or 64°F", "5,456.94 CHF, or $6,190.12", "14:30 CEST, or 12:30
+ * UTC") is a conversion, not an alternative.
  */
 function hedged(folded: string, span: Span, others: Span[]): boolean {
+  const unitOf = (value: Span): string | undefined => {
+    const after = unitAfter(folded, value.end)
+    return after === undefined || ['am', 'pm'].includes(after) ? unitBefore(folded, value.start) ?? after : after
+  }
   const conversion = (other: Span): boolean => {
-    const [mine, theirs] = [unitAfter(folded, span.end), unitAfter(folded, other.end)]
+    const [mine, theirs] = [unitOf(span), unitOf(other)]
     return mine !== undefined && theirs !== undefined && mine !== theirs
   }
   return others.some(other => !conversion(other) && ((other.start >= span.end && alternativeGap.test(folded.slice(span.end, other.start)))
