@@ -359,12 +359,17 @@ export function isDirectlyDenied(text: string, start: number): boolean {
 /** Words that make the rest of their sentence a condition, an offer or advice rather than a report of what happened. */
 const hypothetical = /\b(?:if|unless|until|make sure|should|would|could|once you|once your|when you|after you)\b/
 
-/** Whether the phrase at `start` sits in a question, or after a condition in its sentence ("once your table is booked"). */
+/**
+ * Whether the phrase at `start` is asked ("should it be changed to 14:00?"; the question's own clause only, so "I've
+ * booked it, should I add a reminder?" is still a claim) or follows a condition in its sentence ("once your table is
+ * booked").
+ */
 export function isHypothetical(text: string, start: number): boolean {
-  const sentenceStart = Math.max(...[...text.slice(0, start).matchAll(/[.!?](?=\s|$)|\n/g)].map(m => (m.index ?? 0) + m[0].length), 0)
-  const end = /[.!?](?=\s|$)|\n|$/.exec(text.slice(start))
-  const sentenceEnd = start + (end?.index ?? 0)
-  return text[sentenceEnd] === '?' || hypothetical.test(text.slice(sentenceStart, start))
+  const sentenceStart = Math.max(...[...text.slice(0, start).matchAll(/[.!?;](?=\s|$)|\n/g)].map(m => (m.index ?? 0) + m[0].length), 0)
+  const end = /[.!?;](?=\s|$)|\n|$/.exec(text.slice(start))
+  const rest = text.slice(start, start + (end?.index ?? 0))
+  const before = text.slice(sentenceStart, start)
+  return (text[start + rest.length] === '?' && !/[,;]/.test(rest)) || hypothetical.test(before) || /\b(?:once|when|after)\s*$/.test(before)
 }
 
 // ---------------------------------------------------------------------------------------------------
