@@ -19,7 +19,7 @@ import { agentSpecs } from './agents.ts'
 import { projectFilters, unmatchedProjects } from './matrix.ts'
 import { registerSuites } from './registry.ts'
 import { shardByModel } from './sequencer.ts'
-import { loadSettings } from './settings.ts'
+import { loadSettings, resolveCache } from './settings.ts'
 import { categorySources, categoryWatch } from './watch.ts'
 
 /** An agent of the user's own, run on the benchmark's tasks instead of milo-bench's agent loop: its own leaderboard row. */
@@ -137,7 +137,9 @@ export function defineBenchConfig(options: BenchConfigOptions): ViteUserConfig {
   }
   // Watch mode and the UI: an edited task file reruns its category's spec file only. Shards split the matrix by model
   // and spec file, not by spec file alone (src/node/sequencer.ts).
-  const plugins = [categoryWatch(categorySources(suites, root, (suite, path) => specFile(suite, path, root))), shardByModel()]
+  // What the run itself writes in the project (results, the response cache, blobs): no edit of the user's.
+  const generated = [resolve(root, options.outputDir ?? settings.resultsDir ?? 'results'), resolveCache(undefined, settings.cacheDir, false, root).dir, resolve(root, '.vitest-reports')]
+  const plugins = [categoryWatch(categorySources(suites, root, (suite, path) => specFile(suite, path, root)), generated), shardByModel()]
   const reporters = options.reporters ?? ['default', new ProgressReporter()]
   return defineConfig({
     test: {

@@ -5,7 +5,7 @@
 import type { Plugin } from 'vitest/config'
 import type { Vitest } from 'vitest/node'
 import type { Suite } from '../core/types.ts'
-import { resolve } from 'node:path'
+import { resolve, sep } from 'node:path'
 
 /** Each category's task file (absolute) with the spec files to rerun when it changes. */
 export function categorySources(suites: readonly Suite[], root: string, specFile: (suite: Suite, path: string) => string): Map<string, string[]> {
@@ -53,8 +53,14 @@ const key: unique symbol = Symbol.for('milo-bench.category-watch')
 const shared = globalThis as typeof globalThis & { [key]?: WeakMap<Vitest, Narrowing> }
 const narrowing = (shared[key] ??= new WeakMap())
 
-/** The Vite plugin that applies keepOnRerun in watch mode (and the UI). */
-export function categoryWatch(sources: ReadonlyMap<string, string[]>): Plugin {
+/** Whether a file lies in one of these folders (absolute). */
+const within = (file: string, folders: readonly string[]): boolean => folders.some(folder => file === folder || file.startsWith(`${folder}${sep}`))
+
+/**
+ * The Vite plugin that applies keepOnRerun in watch mode (and the UI). `generated` are the folders the run writes
+ * itself (results, the response cache): their files changing is no edit, and must not widen the next rerun.
+ */
+export function categoryWatch(sources: ReadonlyMap<string, string[]>, generated: readonly string[] = []): Plugin {
   return {
     name: 'milo-bench:category-watch',
     configureVitest({ vitest }) {
@@ -75,7 +81,12 @@ export function categoryWatch(sources: ReadonlyMap<string, string[]>): Plugin {
         current.server = vitest.vite
         current.changed.clear()
         for (const event of ['change', 'add', 'unlink'] as const) {
-          vitest.vite.watcher.on(event, (file: string) => current.changed.add(resolve(file)))
+          vitest.vite.watcher.on(event, (file: string) => {
+            const path = resolve(file)
+            if (!within(path, generated)) {
+              current.changed.add(path)
+            }
+          })
         }
         vitest.onTestsRerun(() => current.changed.clear())
       }

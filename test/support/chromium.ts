@@ -103,7 +103,14 @@ export async function launchChromium(viewport = { width: 1280, height: 900 }): P
           viewport,
           ...(candidate.env ? { env: { ...process.env, ...candidate.env } as Record<string, string> } : {}),
         })
-        context.on('close', () => rmSync(profile, { recursive: true, force: true }))
+        // The browser may still be writing its cache as the context closes: retry, and never fail a test over it
+        // (the test run's temp folder is removed at its end anyway: support/temp-folder.ts).
+        context.on('close', () => {
+          try {
+            rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
+          }
+          catch {}
+        })
         return { context, executablePath: candidate.executablePath }
       }
       catch (error) {
