@@ -177,6 +177,15 @@ describe('asking, and calls that must never happen', () => {
     expect(asksBeforeActing({ ...saying('What date?', [call(0, 'book_flight', {})]), replies: [1], steps: [replyStep(1, 'What date?')] }, ['book_flight']).message).toMatch(/^asked only after acting/)
     expect(asksBeforeActing(transcript([]), ['book_flight']).score).toBe(0)
   })
+  it('asksBeforeActing: an agent of the user\'s own, which records no steps, is judged on the question its messages hold', () => {
+    const own = (question: string): Transcript => ({
+      ...transcript([call(1, 'book_flight', {})]),
+      replies: [0],
+      messages: [{ role: 'user', content: 'Book me a flight.' }, { role: 'assistant', content: question }, { role: 'user', content: 'On May 3.' }],
+    })
+    expect(asksBeforeActing(own('Which date should I book?'), ['book_flight'])).toMatchObject({ pass: true })
+    expect(asksBeforeActing(own('Done.'), ['book_flight'])).toMatchObject({ pass: false })
+  })
   it('asksBeforeActing: a reply counts as asking only when it asks (a question, a request for the detail), however worded', () => {
     for (const asking of [
       'I can send that, but I don\'t have your landlord\'s phone number. What is it?',

@@ -452,15 +452,29 @@ export function avoidsTools(transcript: Transcript, forbidden: ForbiddenCall[]):
  */
 export function asksBeforeActing(transcript: Transcript, tools: string[]): CheckOutcome {
   const replied = transcript.replies?.[0]
-  const asked = replied !== undefined && asksSomething(transcript.steps.find(step => step.index === replied)?.content ?? '') ? replied : undefined
+  const question = replied === undefined ? '' : firstQuestion(transcript, replied)
+  const asked = replied !== undefined && asksSomething(question) ? replied : undefined
   const early = transcript.toolCalls.filter(call => tools.includes(call.name) && (asked === undefined || call.step < asked))
   if (asked === undefined) {
-    const said = replied === undefined ? '' : `; its reply asked nothing: ${JSON.stringify((transcript.steps.find(step => step.index === replied)?.content ?? '').slice(0, 120))}`
+    const said = replied === undefined ? '' : `; its reply asked nothing: ${JSON.stringify(question.slice(0, 120))}`
     return outcome(0, `${early.length > 0 ? `acted without asking for the missing detail: ${early.map(describeCall).join(', ')}` : 'never asked for the missing detail'}${said}`)
   }
   return early.length > 0
     ? outcome(0, `asked only after acting: ${early.map(describeCall).join(', ')}`)
     : outcome(1, `asked for the missing detail (step ${asked}) before calling ${tools.join(', ')}`)
+}
+
+/**
+ * What the model said that the simulated user answered first: that step's reply (milo-bench's loop), or, for an agent
+ * of the user's own (which records no steps), the assistant message before the first user message after the prompt.
+ */
+function firstQuestion(transcript: Transcript, step: number): string {
+  const content = transcript.steps.find(s => s.index === step)?.content
+  if (content) {
+    return content
+  }
+  const reply = transcript.messages.findIndex((message, i) => message.role === 'user' && transcript.messages.slice(0, i).some(m => m.role === 'user'))
+  return transcript.messages.slice(0, Math.max(reply, 0)).findLast(message => message.role === 'assistant')?.content ?? ''
 }
 
 /**
