@@ -525,6 +525,11 @@ export function createClient(spec: ModelSpec, options: ClientOptions): ModelClie
           },
         })
         const { raw, ...completion } = result
+        if (budget && activeMs > budget.remainingMs) {
+          // The reply came in after the budget had run out (on a busy machine the abort timer fires late): it does
+          // not count, here as in a replay of the recording, which refuses a call that cost more than was left.
+          throw new BudgetExhaustedError(budget.remainingMs)
+        }
         cache?.write(key, space, { body: raw as never, streamed: Boolean(body.stream), latencyMs: completion.latencyMs, activeMs, ...(completion.ttftMs === undefined ? {} : { ttftMs: completion.ttftMs }) })
         return { ...completion, activeMs, retries: attempts - 1 }
       }
