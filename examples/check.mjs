@@ -1,7 +1,8 @@
 // `npm run examples` (CI runs it): packs milo-bench as `npm pack` does, installs the tarball into a fresh copy of each
 // example project as a user would (`npm install`), type-checks the one that has a tsconfig, runs `npx vitest run`
 // there, and checks the leaderboard it wrote: the example's own suite ranked with the oracle at 100%, and the agent
-// example's row present and, its loop driving the oracle, at 100% too (a check it fails is a rubric unfair to agents). Needs the npm registry for the examples' own dependencies.
+// example's row present and, its loop driving the oracle, at 100% too (a check it fails is a rubric unfair to agents).
+// Needs the npm registry for the examples' own dependencies.
 
 import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'

@@ -119,6 +119,9 @@ export interface Span {
   end: number
 }
 
+/** Whether two spans of a text share a character. */
+const overlaps = (a: Span, b: Span): boolean => a.start < b.end && b.start < a.end
+
 const months = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december']
 const monthPattern = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?'
 const weekday = '(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\\.?,?\\s+)?'
@@ -557,7 +560,7 @@ function entityMentions(folded: string, entities: string[][]): Placed[] {
     .sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start)
   const kept: Placed[] = []
   for (const candidate of candidates) {
-    if (!kept.some(k => candidate.start < k.end && k.start < candidate.end)) {
+    if (!kept.some(k => overlaps(candidate, k))) {
       kept.push(candidate)
     }
   }
@@ -752,7 +755,7 @@ function factProblem(folded: string, fact: ResolvedFact, entities: string[][], s
     return 'not stated'
   }
   if (expected !== undefined) {
-    const others = valuesOfKind(folded, fact.kind).filter(other => !expected.some(span => other.start < span.end && span.start < other.end))
+    const others = valuesOfKind(folded, fact.kind).filter(other => !expected.some(span => overlaps(other, span)))
     const firm = found.filter(span => !hedged(folded, span, others))
     if (firm.length === 0) {
       return 'given only as one of several possibilities'
@@ -775,7 +778,7 @@ function factProblem(folded: string, fact: ResolvedFact, entities: string[][], s
 /** The value mentions in the text that attribution pairs with entity names: this fact's, and every other id-, number-, date- or time-shaped one. */
 function allValueMentions(folded: string, found: Span[], fact: ResolvedFact): Placed[] {
   const others = valuesOfKind(folded, fact.kind)
-  const all = [...found, ...others.filter(o => !found.some(f => o.start < f.end && f.start < o.end))]
+  const all = [...found, ...others.filter(o => !found.some(f => overlaps(o, f)))]
   return all.sort((a, b) => a.start - b.start).filter((span, i, list) => i === 0 || span.start !== list[i - 1]?.start)
 }
 
