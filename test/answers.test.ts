@@ -23,6 +23,11 @@ const table: Record<string, Row[]> = {
     { fact: '-1.2', same: ['-1.2%', '\u22121.2 %', 'down 1.2%'], different: ['+1.2%', '-2.1%'] },
     { fact: '2', same: ['2 orders', 'two orders'], different: ['3 orders', '12 orders'] },
     { fact: '45', same: ['a 45-minute meeting', '45 minutes', '45min'], different: ['4.5 minutes', '54 minutes'] },
+    { fact: { number: 18, unit: '°C' }, same: ['18°C', '18 ° C', '18 degrees', '18 degrees Celsius', '18C', 'eighteen degrees', 'it is 18 in Paris'], different: ['wind at 18 km/h', '18 °F', '18% humidity', '18 kph winds', '18 mph'] },
+    { fact: { number: 42.8, unit: '°F', tolerance: 0.5 }, same: ['43 °F', '42.8 degrees Fahrenheit', '43F'], different: ['43 °C', '43 km/h'] },
+    { fact: { number: 23.4, unit: 'EUR' }, same: ['€23.40', '23.40 EUR', 'EUR 23.40', '23,40 €', '23.40 euros', '23.40'], different: ['$23.40', '23.40 USD', '£23.40', '23.40 CHF', '23.40 dollars'] },
+    { fact: { number: 219.75, unit: 'USD' }, same: ['$219.75', 'US$219.75', '219.75 dollars', '219.75 USD', 'USD 219.75'], different: ['€219.75', '219.75 EUR', 'A$219.75', '219.75 Australian dollars'] },
+    { fact: { number: 5456.94, unit: 'CHF', tolerance: 0.05 }, same: ['5,456.94 CHF', 'CHF 5,456.94', '5 456,94 Swiss francs', 'Fr. 5,456.94', '5456.9 francs'], different: ['$5,456.94', '5,456.94 USD', '5,456.94 EUR'] },
   ],
   date: [
     { fact: '2026-09-14', same: ['2026-09-14', 'September 14, 2026', 'Sept. 14th', '14 Sep 2026', '14th of September 2026', '2026/09/14', 'Monday, September 14', '14/09/2026', '09/14/2026', 'sep 14'], different: ['2026-09-15', 'September 15, 2026', '14 Oct 2026', '2025-09-14', 'September 14, 2025'] },
@@ -235,6 +240,15 @@ describe('claims a task\'s spec refuses', () => {
     }
   })
 
+  it('a number fact with a unit is not stated by the same number said of another quantity (classic weather-paris)', () => {
+    const spec = classicTask('weather-paris').expect.answer as AnswerSpec
+    const seen = '{"city":"London","temperature_c":11,"conditions":"cloudy","humidity":91,"wind_kph":18}'
+    const verdict = judgeAnswer('It is 11°C and cloudy in Paris, with wind at 18 km/h.', spec, { env: {}, seen, holds: () => true })
+    expect(verdict.score).toBe(0.5)
+    expect(verdict.message).toContain('missing 18 °C (given only in km/h, not °C)')
+    expect(judgeAnswer('Paris: eighteen degrees and overcast, wind 14 km/h.', spec, { env: {}, seen: '{"temperature_c":18,"conditions":"cloudy","wind_kph":14}', holds: () => true }).score).toBe(1)
+  })
+
   it('a conversion beside a value is not a hedge, whichever side its unit is written on', () => {
     const judge = (id: string, answer: string): number => judgeAnswer(answer, v1Task(id).expect.answer as AnswerSpec, { env: {}, seen: answer, holds: () => true }).score
     expect(judge('portfolio-in-chf', 'Together they are worth 5,456.94 CHF, or $6,190.12 in US dollars.')).toBe(1)
@@ -280,12 +294,13 @@ describe('the reference models\' rewrites', () => {
   })
   it('the paraphrase keeps every fact of an answer, the confabulation none of its values', () => {
     const answer = 'No: LH2402 on 2026-05-03 is delayed. It now leaves at 14:25, and the fare is 1240.50 EUR (booking BK-0417).'
-    const facts: Fact[] = ['2026-05-03', '14:25', '1240.50', 'BK-0417', 'delayed']
+    const facts: Fact[] = ['2026-05-03', '14:25', { number: 1240.5, unit: 'EUR' }, 'BK-0417', 'delayed']
     const rewritten = paraphrase(answer)
     expect(rewritten).not.toBe(answer)
     expect(rewritten).toContain('May 3, 2026')
     expect(rewritten).toContain('2:25 PM')
-    expect(rewritten).toContain('1,240.50')
+    expect(rewritten).toContain('1,240.50 euros')
+    expect(paraphrase('It is 18°C (64 °F) and the fee is 23.40 EUR, or 25.10 USD.')).toBe('It is 18 degrees Celsius (64 degrees Fahrenheit) and the fee is 23.40 euros, or 25.10 US dollars.')
     expect(rewritten).toContain('BK\u20110417')
     for (const fact of facts) {
       expect(states(rewritten, fact), `${JSON.stringify(fact)} in ${rewritten}`).toBe(true)

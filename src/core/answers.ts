@@ -20,11 +20,12 @@ interface FactOptions {
 
 /**
  * A fact as task data writes it. A plain string is typed by its shape: `2026-09-14` a date, `14:25` a time, `787.5` a
- * number (exact to its written precision), `4.1.0` a version, `ORD-5531` an id, anything else text.
+ * number (exact to its written precision), `4.1.0` a version, `ORD-5531` an id, anything else text. A number fact with a
+ * `unit` is not stated by the same number written in another unit ("18 km/h" for `{ number: 18, unit: '°C' }`).
  */
 export type Fact =
   | string
-  | ({ number: number | StateRef, tolerance?: number } & FactOptions)
+  | ({ number: number | StateRef, tolerance?: number, unit?: FactUnit } & FactOptions)
   | ({ date: string | StateRef } & FactOptions)
   | ({ time: string | StateRef } & FactOptions)
   | ({ id: string | StateRef } & FactOptions)
@@ -64,6 +65,8 @@ interface ResolvedFact {
   shown: string
   /** Numbers: the largest difference accepted. */
   tolerance: number
+  /** Numbers: the unit the value is in, when the fact names one. */
+  unit?: FactUnit
   /** Text: the phrase and its synonyms, folded. */
   phrases: string[]
   about?: string[]
@@ -321,6 +324,52 @@ export function readNumbers(text: string): NumberReading[] {
   return found
 }
 
+// Units: a number fact may name the unit its value is in (`{ "number": 18, "unit": "°C" }`), so the same number said of
+// another quantity ("wind at 18 km/h") does not state it. A value with no unit written, or one not in this table,
+// still counts: only a unit the table knows, and the fact's is not among, rules a mention out.
+
+/** The units a number fact may name. */
+export const factUnits = ['°C', '°F', 'km/h', 'mph', 'm/s', 'knots', '%', 'USD', 'EUR', 'GBP', 'CHF', 'JPY', 'AUD', 'CAD', 'km', 'mi', 'kg', 'lb'] as const
+type FactUnit = typeof factUnits[number]
+
+const dollars: FactUnit[] = ['USD', 'AUD', 'CAD']
+const degrees: FactUnit[] = ['°C', '°F']
+
+/** How answers write a unit after a value, and the units each form can be. */
+const unitsAfter: [string, FactUnit[]][] = [
+  ['°c', ['°C']], ['degrees celsius', ['°C']], ['degrees centigrade', ['°C']], ['degrees c', ['°C']], ['deg c', ['°C']], ['celsius', ['°C']], ['centigrade', ['°C']], ['c', ['°C']],
+  ['°f', ['°F']], ['degrees fahrenheit', ['°F']], ['degrees f', ['°F']], ['deg f', ['°F']], ['fahrenheit', ['°F']], ['f', ['°F']],
+  ['degrees', degrees], ['degree', degrees], ['deg', degrees], ['°', degrees],
+  ['km/h', ['km/h']], ['kmh', ['km/h']], ['kph', ['km/h']], ['km per hour', ['km/h']], ['kilometers per hour', ['km/h']], ['kilometres per hour', ['km/h']],
+  ['mph', ['mph']], ['miles per hour', ['mph']], ['m/s', ['m/s']], ['meters per second', ['m/s']], ['metres per second', ['m/s']],
+  ['knots', ['knots']], ['knot', ['knots']], ['kts', ['knots']], ['kt', ['knots']], ['kn', ['knots']],
+  ['%', ['%']], ['percent', ['%']], ['per cent', ['%']],
+  ['usd', ['USD']], ['us dollars', ['USD']], ['american dollars', ['USD']], ['australian dollars', ['AUD']], ['canadian dollars', ['CAD']], ['dollars', dollars], ['dollar', dollars],
+  ['eur', ['EUR']], ['euros', ['EUR']], ['euro', ['EUR']], ['gbp', ['GBP']], ['pounds sterling', ['GBP']], ['sterling', ['GBP']],
+  ['chf', ['CHF']], ['swiss francs', ['CHF']], ['francs', ['CHF']], ['franc', ['CHF']], ['jpy', ['JPY']], ['yen', ['JPY']], ['aud', ['AUD']], ['cad', ['CAD']],
+  ['$', dollars], ['€', ['EUR']], ['£', ['GBP']], ['¥', ['JPY']],
+  ['km', ['km']], ['kilometers', ['km']], ['kilometres', ['km']], ['mi', ['mi']], ['miles', ['mi']], ['mile', ['mi']],
+  ['kg', ['kg']], ['kilograms', ['kg']], ['kilos', ['kg']], ['lbs', ['lb']], ['lb', ['lb']], ['pounds', ['GBP', 'lb']], ['pound', ['GBP', 'lb']],
+]
+/** How answers write a currency before a value. */
+const unitsBefore: [string, FactUnit[]][] = [
+  ['us$', ['USD']], ['a$', ['AUD']], ['au$', ['AUD']], ['c$', ['CAD']], ['ca$', ['CAD']], ['$', dollars], ['€', ['EUR']], ['£', ['GBP']], ['¥', ['JPY']],
+  ['usd', ['USD']], ['eur', ['EUR']], ['gbp', ['GBP']], ['chf', ['CHF']], ['sfr.', ['CHF']], ['sfr', ['CHF']], ['fr.', ['CHF']], ['jpy', ['JPY']], ['aud', ['AUD']], ['cad', ['CAD']],
+]
+const byLength = (forms: [string, FactUnit[]][]): string => [...forms].sort((a, b) => b[0].length - a[0].length).map(([form]) => escape(form).replace(/ /g, '\\s+').replace(/°/g, '°\\s*')).join('|')
+const unitAfterPattern = new RegExp(`^\\s*(${byLength(unitsAfter)})(?![a-z/])`)
+const unitBeforePattern = new RegExp(`(?:^|[^a-z])(${byLength(unitsBefore)})\\s*$`)
+
+/** The units a number at this span of the folded text is written in (after it, or a currency before it), if the table knows them. */
+function writtenUnits(folded: string, span: Span): FactUnit[] | undefined {
+  const lookUp = (forms: [string, FactUnit[]][], written: string | undefined): FactUnit[] | undefined =>
+    written === undefined ? undefined : forms.find(([form]) => form === written.replace(/\s+/g, ' ').replace(/°\s*/, '°'))?.[1]
+  return lookUp(unitsAfter, unitAfterPattern.exec(folded.slice(span.end))?.[1]) ?? lookUp(unitsBefore, unitBeforePattern.exec(folded.slice(Math.max(0, span.start - 8), span.start))?.[1])
+}
+
+/** Whether a number mention can be in the unit: no known unit is written beside it, or the unit written can be this one. */
+const inUnit = (folded: string, span: Span, unit: FactUnit | undefined): boolean => unit === undefined || (writtenUnits(folded, span)?.includes(unit) ?? true)
+
 /** A pattern for an id: its letter and digit runs in order, with any dash, space or underscore (or none) between them. */
 function idPattern(id: string): RegExp {
   const runs = fold(id).match(/[a-z]+|\d+/g) ?? [fold(id)]
@@ -471,7 +520,8 @@ function resolveFact(fact: Fact, env: ToolEnv): ResolvedFact[] | string {
   }
   const tolerance = 'tolerance' in fact ? fact.tolerance : undefined
   const synonyms = 'synonyms' in fact ? fact.synonyms : undefined
-  return [resolveTyped(kind, String(value), fact, tolerance, synonyms)]
+  const typed = resolveTyped(kind, String(value), fact, tolerance, synonyms)
+  return ['unit' in fact && fact.unit !== undefined ? { ...typed, unit: fact.unit, shown: `${typed.shown} ${fact.unit}` } : typed]
 }
 
 function resolveTyped(kind: FactKind, written: string, options: FactOptions, tolerance: number | undefined, synonyms: string[] | undefined): ResolvedFact {
@@ -496,11 +546,13 @@ function resolveTyped(kind: FactKind, written: string, options: FactOptions, tol
 }
 
 /** Where the text states a resolved fact: spans of its un-negated mentions, in the folded text. */
-export function mentions(folded: string, fact: ResolvedFact, options: { negation?: boolean } = {}): Span[] {
+export function mentions(folded: string, fact: ResolvedFact, options: { negation?: boolean, units?: boolean } = {}): Span[] {
   const negation = options.negation ?? true
+  const unit = options.units ?? true ? fact.unit : undefined
   switch (fact.kind) {
     case 'number':
-      return readNumbers(folded).filter(n => Math.abs((n.signed || (fact.value as number) >= 0 ? n.value : -Math.abs(n.value)) - (fact.value as number)) <= fact.tolerance && !(negation && isDirectlyDenied(folded, n.start)))
+      return readNumbers(folded).filter(n => Math.abs((n.signed || (fact.value as number) >= 0 ? n.value : -Math.abs(n.value)) - (fact.value as number)) <= fact.tolerance
+        && !(negation && isDirectlyDenied(folded, n.start)) && inUnit(folded, n, unit))
     case 'date': {
       const [year, month, day] = String(fact.value).split('-').map(Number)
       return readDates(folded).filter(d => d.month === month && d.day === day && (d.year === undefined || d.year === year) && !(negation && isDirectlyDenied(folded, d.start)))
@@ -752,7 +804,8 @@ function hedged(folded: string, span: Span, others: Span[]): boolean {
 function factProblem(folded: string, fact: ResolvedFact, entities: string[][], seen: string | undefined, expected?: Span[]): string | undefined {
   let found = mentions(folded, fact)
   if (found.length === 0) {
-    return 'not stated'
+    const elsewhere = fact.unit === undefined ? [] : mentions(folded, fact, { units: false }).flatMap(span => writtenUnits(folded, span)?.[0] ?? [])
+    return elsewhere.length > 0 ? `given only in ${[...new Set(elsewhere)].join(', ')}, not ${fact.unit}` : 'not stated'
   }
   if (expected !== undefined) {
     const others = valuesOfKind(folded, fact.kind).filter(other => !expected.some(span => overlaps(other, span)))
@@ -769,7 +822,8 @@ function factProblem(folded: string, fact: ResolvedFact, entities: string[][], s
       return `not given as the ${fact.about[0]}'s`
     }
   }
-  if (seen !== undefined && !fact.derived && mentions(seen, fact, { negation: false }).length === 0) {
+  // Tool results write units their own way ("temperature_c": 18), so grounding looks for the value alone.
+  if (seen !== undefined && !fact.derived && mentions(seen, fact, { negation: false, units: false }).length === 0) {
     return 'stated, but nothing in this run showed it'
   }
   return undefined
@@ -808,7 +862,8 @@ function describeFact(fact: Fact): string {
   }
   const kind = kindKey(fact)
   const raw = (fact as unknown as Record<string, unknown>)[kind]
-  const value = isRecord(raw) ? `the ${kind} at ${String(raw.$state)}` : JSON.stringify(raw)
+  const unit = 'unit' in fact && fact.unit !== undefined ? ` ${fact.unit}` : ''
+  const value = `${isRecord(raw) ? `the ${kind} at ${String(raw.$state)}` : JSON.stringify(raw)}${unit}`
   const about = aboutOf(fact as FactOptions)
   return about ? `${value} for ${about[0]}` : value
 }
@@ -827,7 +882,7 @@ const optionsSchema = { about: { anyOf: [{ type: 'string' }, { type: 'array', it
 
 const plainFacts = [
   { type: 'string', minLength: 1 },
-  { type: 'object', required: ['number'], additionalProperties: false, properties: { number: { anyOf: [{ type: 'number' }, stateRefSchema] }, tolerance: { type: 'number', minimum: 0 }, ...optionsSchema } },
+  { type: 'object', required: ['number'], additionalProperties: false, properties: { number: { anyOf: [{ type: 'number' }, stateRefSchema] }, tolerance: { type: 'number', minimum: 0 }, unit: { enum: [...factUnits] }, ...optionsSchema } },
   ...['date', 'time', 'id', 'version'].map(kind => ({ type: 'object', required: [kind], additionalProperties: false, properties: { [kind]: { anyOf: [{ type: 'string', minLength: 1 }, stateRefSchema] }, ...optionsSchema } })),
   { type: 'object', required: ['text'], additionalProperties: false, properties: { text: { type: 'string', minLength: 1 }, synonyms: { type: 'array', items: { type: 'string' } }, ...optionsSchema } },
 ]

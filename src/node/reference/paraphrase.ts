@@ -1,7 +1,7 @@
 // The paraphrase: the oracle's work in other words and, where a task allows, by another route. It makes the calls of
 // the task's first alternative route (`routes`) or of its reference solution, and gives the reference answer in other
-// valid forms (src/node/reference/rewrite.ts): spelled-out dates, 12-hour times, grouped thousands, Unicode hyphens in ids,
-// synonyms, curly quotes; JSON re-ordered, and fenced after a lead-in where the prompt does not ask for JSON alone. A
+// valid forms (src/node/reference/rewrite.ts): spelled-out dates, 12-hour times, grouped thousands, Unicode hyphens in
+// ids, units in words, synonyms, curly quotes; JSON re-ordered, and fenced after a lead-in where the prompt does not ask for JSON alone. A
 // rubric that takes points from it rejects a right answer.
 
 import type { Json } from '../../core/types.ts'

@@ -42,10 +42,14 @@ export const synonyms: readonly (readonly [string, string])[] = [
   ['unavailable', 'out of service'],
 ]
 
+/** Units written after a number, and the words a paraphrase spells them with (answers.ts reads both). */
+const unitWords: Record<string, string> = { '°c': ' degrees Celsius', '°f': ' degrees Fahrenheit', 'eur': ' euros', 'usd': ' US dollars', 'chf': ' Swiss francs' }
+const unitAfterNumber = /\d(\s*°\s*[cf]|\s+(?:eur|usd|chf))(?![a-z])/g
+
 /**
  * The same answer in other valid forms: ISO dates spelled out ("September 14, 2026", "14 Sep 2026"), 24-hour times as
- * 12-hour ("2:25 PM"), thousands grouped ("1,240"), ids with a non-breaking hyphen, outcome words by their synonyms
- * ("fully booked" for "sold out"), straight quotes curly.
+ * 12-hour ("2:25 PM"), thousands grouped ("1,240"), ids with a non-breaking hyphen, units in words ("18 degrees Celsius",
+ * "23.40 euros"), outcome words by their synonyms ("fully booked" for "sold out"), straight quotes curly.
  */
 export function paraphrase(text: string): string {
   const lower = text.toLowerCase()
@@ -66,6 +70,11 @@ export function paraphrase(text: string): string {
     if (Math.abs(n.value) >= 1000 && !raw.includes(',') && !year) {
       edits.push({ ...n, text: `${n.signed && n.value < 0 ? '-' : ''}${grouped(Math.abs(n.value), decimalsOf(raw))}` })
     }
+  }
+  for (const match of lower.matchAll(unitAfterNumber)) {
+    const written = match[1] ?? ''
+    const start = (match.index ?? 0) + match[0].length - written.length
+    edits.push({ start, end: start + written.length, text: unitWords[written.replace(/\s/g, '')] ?? written })
   }
   for (const [word, synonym] of synonyms) {
     for (const match of lower.matchAll(new RegExp(`(?<![a-z])${word}(?![a-z])`, 'g'))) {
