@@ -243,10 +243,13 @@ describe.concurrent('the benchmark against faulty servers, as users run it', () 
   }, 180_000)
 
   it('a permanent infrastructure fault: every run recorded with its error, not scored, counted apart, the model not ranked', async () => {
-    const server = await startFaultServer([], undefined, { after: { status: 404, body: { error: { message: 'model "qwen9" not found, try pulling it first', type: 'not_found_error', param: null, code: null } } } })
+    const models = { status: 200, body: { object: 'list', data: [{ id: 'qwen3:32b', object: 'model' }] } }
+    const server = await startFaultServer([], undefined, { models, after: { status: 404, body: { error: { message: 'model "qwen9" not found, try pulling it first', type: 'not_found_error', param: null, code: null } } } })
     open.push(server)
     // One prompt is enough: every run of it meets the fault.
     const run = await runBench(['--project', 'custom', ...weatherOnly], { MILO_BASE_URL: server.url, MILO_MODEL: 'qwen9' })
+    // The pre-run check said why before any test ran: the server does not list the id.
+    expect(run.stdout).toContain(`milo-bench: custom: ${server.url}/models does not list 'qwen9' (it lists 'qwen3:32b')`)
     const result = run.leaderboard().suites.classic?.models[0]
     const runs = classic.runs
     // Nothing was scored: the exit code says so.

@@ -183,6 +183,8 @@ export interface Preflight {
   ok: boolean
   /** One line saying what is wrong and what to do; set when `ok` is false. */
   reason?: string
+  /** One line about something that may fail though the endpoint answered (its model list lacks the entry's id). */
+  warning?: string
   /** The base URL actually used (the embedded server's URL is only known at run time). */
   baseURL: string
 }

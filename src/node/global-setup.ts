@@ -10,6 +10,7 @@ import type { ModelSpec, Preflight } from '../core/types.ts'
 import { readSettings, resolveCache } from './settings.ts'
 import { loadEnvFile } from '../runtime/env-file.ts'
 import { startHint } from '../models/presets.ts'
+import { redact } from '../models/redact.ts'
 import { startReferenceServer } from './reference-server.ts'
 import { sandboxCapabilities } from '../runtime/sandbox.ts'
 import { registeredSuites } from './registry.ts'
@@ -80,7 +81,71 @@ async function getWithinOrigin(url: string, headers: Record<string, string>, sig
   }
 }
 
-/** One cheap request (GET /models) to see whether the endpoint answers and accepts the key. */
+/** At most this much of a /models reply is read; a longer list is not looked through. */
+const modelListCap = 1 << 20
+
+/** The reply's body as text, or undefined when it is longer than `cap` bytes or breaks off. */
+async function readCapped(response: Response, cap: number): Promise<string | undefined> {
+  const reader = response.body?.getReader()
+  if (!reader) {
+    return ''
+  }
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      size += chunk.value.byteLength
+      if (size > cap) {
+        await reader.cancel()
+        return undefined
+      }
+      chunks.push(chunk.value)
+    }
+  }
+  catch {
+    return undefined
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** The model ids a /models reply lists (OpenAI's `data[].id`, Ollama's `models[].name`), or undefined when it lists none. */
+export function listedModels(body: string | undefined): string[] | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body ?? '')
+  }
+  catch {
+    return undefined
+  }
+  const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? value as Record<string, unknown> : {})
+  const list = [record(parsed).data, record(parsed).models].find(Array.isArray) as unknown[] | undefined
+  const ids = (list ?? []).map(item => record(item).id ?? record(item).name ?? record(item).model).filter((id): id is string => typeof id === 'string')
+  return ids.length > 0 ? ids : undefined
+}
+
+/** Whether a listed id names the model: the same id in any case, or the id under a prefix (Gemini lists `models/gemini-2.5-pro`). */
+const names = (listed: string, model: string): boolean => listed.toLowerCase() === model.toLowerCase() || listed.toLowerCase().endsWith(`/${model.toLowerCase()}`)
+
+/** A server's id as printed: no control characters (a terminal's escapes), at most 80 characters, no key. */
+const printable = (id: string, secrets: string[]): string => {
+  const clean = redact(id, secrets).replace(/[\u0000-\u001F\u007F-\u009F]/g, '?')
+  return clean.length > 80 ? `${clean.slice(0, 79)}…` : clean
+}
+
+/**
+ * A warning when the endpoint's model list does not name the entry's model: every request would then fail with 404.
+ * Only a warning, since a server with one model (llama.cpp) answers any id with it.
+ */
+async function modelListWarning(spec: ModelSpec, url: string, response: Response, secrets: string[]): Promise<string | undefined> {
+  const listed = listedModels(await readCapped(response, modelListCap))
+  if (listed === undefined || listed.some(id => names(id, spec.model))) {
+    return undefined
+  }
+  const shown = listed.slice(0, 5).map(id => `'${printable(id, secrets)}'`).join(', ') + (listed.length > 5 ? ` and ${listed.length - 5} more` : '')
+  return `${spec.key}: ${url} does not list '${spec.model}' (it lists ${shown}): if every request fails with HTTP 404, the entry's model id is wrong (a server with one model, such as llama.cpp, answers any id)`
+}
+
+/** One cheap request (GET /models) to see whether the endpoint answers, accepts the key and serves the model. */
 export async function checkEndpoint(spec: ModelSpec, baseURL: string, env: Record<string, string | undefined>): Promise<Preflight> {
   const apiKey = spec.apiKeyEnv ? env[spec.apiKeyEnv] : undefined
   if (spec.apiKeyEnv && !apiKey) {
@@ -93,11 +158,14 @@ export async function checkEndpoint(spec: ModelSpec, baseURL: string, env: Recor
       return { ok: false, baseURL, reason: `${spec.key}: skipped: ${models} redirects to another origin (${answer.elsewhere}); not followed, so the key was not sent there: if that is the server, make it the base URL` }
     }
     const { response } = answer
-    await response.body?.cancel()
+    if (!response.ok) {
+      await response.body?.cancel()
+    }
     if (response.status === 401 || response.status === 403) {
       return { ok: false, baseURL, reason: `${spec.key}: skipped: ${baseURL} rejected the key in ${spec.apiKeyEnv ?? 'MILO_API_KEY'} (HTTP ${response.status})` }
     }
-    return { ok: true, baseURL }
+    const warning = response.ok ? await modelListWarning(spec, models, response, apiKey ? [apiKey] : []) : undefined
+    return { ok: true, baseURL, ...(warning ? { warning } : {}) }
   }
   catch (error) {
     const hint = spec.where === 'cloud'
@@ -132,6 +200,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
       : await checkEndpoint(spec, spec.baseURL, process.env)
   if (!preflight.ok && preflight.reason) {
     project.vitest.logger.log(`milo-bench: ${preflight.reason}`)
+  }
+  if ('warning' in preflight && preflight.warning) {
+    project.vitest.logger.log(`milo-bench: ${preflight.warning}`)
   }
   project.provide('preflight', preflight)
   return release
