@@ -198,6 +198,17 @@ describe('task difficulty, measured on the ranked models that are not reference 
     ])
   })
 
+  it('is said of a suite the run scored something in, not of one whose board was only carried over', () => {
+    const ranked = (project: string, scores: [number, number, number]): ModelResult => ({ ...model(project, 'cloud', scores), hash: 'h1', runs: 3 })
+    const stamp = new Map<string, SuiteStamp>([['s', { id: 's', version: '1', hash: 'h1' }]])
+    const merged = (previous: LeaderboardFile | undefined, fresh: ModelResult[]) => mergeLeaderboard(previous, new Map([['s', fresh]]), [suite], stamp, '2026-12-09T00:00:00.000Z', harness)
+    const first = merged(undefined, [ranked('a', [3, 1, 0]), ranked('b', [3, 2, 0])])
+    expect(first.notes).toContain('s: 1 task(s) every ranked model aces, so they carry no signal: easy')
+    expect(merged(first.board, []).notes).toEqual([])
+    expect(merged(first.board, [{ ...ranked('c', [0, 0, 0]), runs: 3, infraErrors: 3, complete: false }]).notes).toEqual([])
+    expect(merged(first.board, [ranked('a', [3, 1, 0])]).notes).toContain('s: 1 task(s) every ranked model aces, so they carry no signal: easy')
+  })
+
   it('says nothing until two such models are ranked', () => {
     expect(taskDifficulty(suite, [model('a', 'cloud', [3, 3, 3]), model('oracle', 'embedded', [3, 3, 3])])).toBeUndefined()
   })

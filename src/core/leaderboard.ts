@@ -62,7 +62,10 @@ export function mergeLeaderboard(
       const ranked = rank([...models.values()])
       const difficulty = taskDifficulty(suite, ranked)
       boards[suite.id] = { ...emptyBoard(suite, stamp), models: ranked, ...(difficulty ? { difficulty } : {}) }
-      notes.push(...difficultyNotes(suite, difficulty))
+      // Said of the suites this run scored something in: a board only carried over has nothing new to say.
+      if ((fresh.get(suite.id) ?? []).some(result => result.runs > result.infraErrors)) {
+        notes.push(...difficultyNotes(suite, difficulty))
+      }
     }
   }
   return { board: { schema: 1, updatedAt, harness, suites: boards }, notes }
