@@ -178,10 +178,11 @@ export default class LeaderboardReporter implements Reporter {
       return // filtered out (-t, a single-test rerun in the UI): keep the previous result
     }
     const spec = testCase.project.getProvidedContext().model
-    // `preflight` comes from the global setup, which does not run under --merge-reports: only `model` is provided there.
+    // `preflight` comes from the global setup, which does not run under --merge-reports: only `model` is provided there,
+    // and a shard's skip travels in the test's meta.
     const preflight = testCase.project.getProvidedContext().preflight as Preflight | undefined
-    if (preflight && !preflight.ok) {
-      this.skippedProjects.set(project, preflight.reason ?? 'endpoint unavailable')
+    if ((preflight && !preflight.ok) || (result.state === 'skipped' && meta.unavailable === true)) {
+      this.skippedProjects.set(project, preflight?.reason ?? meta.skipReason ?? 'endpoint unavailable')
       return
     }
     // The model as the worker that ran the test had it (it travels in the blob a shard writes): under --merge-reports,

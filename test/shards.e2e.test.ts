@@ -143,15 +143,17 @@ describe('--shard=i/3 --reporter=blob, then --merge-reports', () => {
 describe('--merge-reports of a custom run', () => {
   const server = useReferenceServer()
 
-  it('names custom\'s row by the endpoint the shard ran against, not by the merging job\'s MILO_BASE_URL', async () => {
+  it('names custom\'s row by the endpoint the shard ran against, not by the merging job\'s MILO_BASE_URL; a model the shard skipped gets no row', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'milo-blobs-custom-'))
-    const shard = await runBench(['--project', 'custom', 'benchmarks/classic/single-tool.spec.ts', '--reporter=blob', `--outputFile.blob=${join(dir, 'blob-1-1.json')}`, '--reporter=./reporters/leaderboard-reporter.ts'], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle' })
+    // opus46 is skipped in the shard (no ANTHROPIC_API_KEY): its tests are in the blob, skipped, and it never ran.
+    const shard = await runBench(['--project', 'custom', '--project', 'opus46', 'benchmarks/classic/single-tool.spec.ts', '--reporter=blob', `--outputFile.blob=${join(dir, 'blob-1-1.json')}`, '--reporter=./reporters/leaderboard-reporter.ts'], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle' })
     expect(shard.code, shard.output).toBe(0)
     // The merge calls no model: its job may name another endpoint (a placeholder) and still define the project.
     const merged = await runBench([`--merge-reports=${dir}`], { MILO_BASE_URL: 'http://127.0.0.1:9/v1', MILO_MODEL: 'oracle' })
     expect(merged.code, merged.output).toBe(0)
     const rows = merged.leaderboard().suites.classic?.models ?? []
     expect(rows.map(row => [row.project, row.endpoint])).toEqual([['custom', endpointOf(server.url)]])
+    expect(merged.stdout).toContain('milo-bench: 1 model(s) skipped, nothing scored for them: opus46 (ANTHROPIC_API_KEY is not set')
     expect(records(merged.resultsDir).every(({ record }) => record.model.baseURL === server.url)).toBe(true)
   }, 120_000)
 })

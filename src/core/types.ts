@@ -518,6 +518,8 @@ export interface BenchTestMeta {
   model?: RecordedModel
   /** Skipped because the task does not fit the model's context, or the project's preflight failed. */
   skipReason?: string
+  /** Skipped because the project's preflight failed: the model was not run at all (a merge of shards has no preflight to ask). */
+  unavailable?: boolean
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -95,6 +95,7 @@ async function runTask(context: TestContext, suite: Suite, stamp: SuiteStamp, ta
   meta.model = recordedModel(spec)
   if (!preflight.ok) {
     meta.skipReason = preflight.reason
+    meta.unavailable = true
     context.skip(preflight.reason)
   }
   const needed = estimateTokens(task, environment)
