@@ -1,7 +1,7 @@
 // Comparing two leaderboard.json files: per-suite and per-category deltas, the prompts that regressed, and the
 // regression gate against a committed baseline (MILO_BASELINE, MILO_MAX_REGRESSION). `compareBoards` and
 // `renderComparison` are pure; the edges (reading files, the environment, the command line) are at the bottom.
-// `npm run compare -- before.json after.json` runs `main` through src/run-ts.mjs.
+// `milo-bench compare before.json after.json` (src/cli.ts; `npm run compare -- ...` here) runs `main`.
 
 import type { LeaderboardFile, ModelResult, SuiteBoard } from '../src/core/types.ts'
 import { readFileSync } from 'node:fs'
@@ -299,7 +299,7 @@ export function baselineVerdict(settings: { baseline?: string, maxRegression?: n
 export function main(args: readonly string[], env: Record<string, string | undefined>, print: (line: string) => void = console.log): number {
   const files = args.filter(arg => !arg.startsWith('-'))
   if (args.includes('--help') || args.includes('-h') || files.length > 2) {
-    print('usage: npm run compare -- [before.json] [after.json]\n  before defaults to MILO_BASELINE, after to results/leaderboard.json (MILO_RESULTS_DIR);\n  exits 1 when a suite score dropped by more than MILO_MAX_REGRESSION (default 0.02 of its maximum)')
+    print('usage: milo-bench compare [before.json] [after.json]   (npm run compare -- ... in the milo-bench repository)\n  before defaults to MILO_BASELINE, after to results/leaderboard.json (MILO_RESULTS_DIR);\n  exits 1 when a suite score dropped by more than MILO_MAX_REGRESSION (default 0.02 of its maximum)')
     return files.length > 2 ? 2 : 0
   }
   const results = resolve(env.MILO_RESULTS_DIR ?? 'results', 'leaderboard.json')

@@ -1,30 +1,90 @@
-// `npm run serve`: the embedded reference server on its own, for pointing any OpenAI-compatible client at it
-// (`MILO_BASE_URL=<printed URL> MILO_MODEL=oracle npx vitest run --project custom`). It serves the suites the project's
-// Vitest config names (MILO_SERVE_CONFIG, default vitest.config.ts), so a user's own suites are served too. Ctrl-C
-// stops it.
+// `milo-bench serve` (`npm run serve` here): the embedded reference server on its own, for pointing any
+// OpenAI-compatible client at it (`MILO_BASE_URL=<printed URL> MILO_MODEL=oracle npx vitest run --project custom`, or
+// an agent of your own). It serves the suites the project's Vitest config names, so a project's own suites are served
+// too: the config is loaded through Vite's module runner (Node 20 cannot import TypeScript), and loading it registers
+// its suites (defineBenchConfig); nothing else of Vitest runs. It listens on 127.0.0.1 until Ctrl-C.
 
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { registeredSuites } from './registry.ts'
+import { runnerImport } from 'vite'
+import { registeredSuitesOrNone } from './registry.ts'
 import { referenceModels, startReferenceServer } from './reference-server.ts'
 
-const configPath = resolve(process.env.MILO_SERVE_CONFIG ?? 'vitest.config.ts')
-if (!existsSync(configPath)) {
-  console.error(`milo-bench serve: no config at ${configPath}; run it from the project's root or set MILO_SERVE_CONFIG`)
-  process.exit(1)
+export const serveUsage = 'usage: milo-bench serve [--config vitest.config.ts] [--port N] [--latency MS]'
+
+interface ServeOptions {
+  config: string
+  port: number
+  latencyMs?: number
 }
-// Loading the config registers its suites (defineBenchConfig); nothing else of Vitest runs.
-await import(/* @vite-ignore */ configPath)
-const port = Number(process.env.MILO_SERVE_PORT ?? process.argv.slice(2).find(arg => /^\d+$/.test(arg)) ?? 0)
-const latencyMs = process.env.MILO_SERVE_LATENCY === undefined ? undefined : Number(process.env.MILO_SERVE_LATENCY)
-const suites = registeredSuites()
-const server = await startReferenceServer({ suites: [...suites], port, ...(latencyMs === undefined ? {} : { latencyMs }) })
-console.log(`milo-bench reference server on ${server.url}, serving ${suites.map(suite => suite.id).join(', ')}`)
-console.log(`models: ${referenceModels.join(', ')} (options: oracle,flaw=stop-after-first,latency=250)`)
-console.log(`try: MILO_BASE_URL=${server.url} MILO_MODEL=oracle npx vitest run --project custom`)
-const stop = (): void => {
-  void server.close().then(() => process.exit(0))
+
+/** The command line and environment as options, or the one line saying what is wrong with them. */
+export function serveOptions(args: readonly string[], env: Record<string, string | undefined>): ServeOptions | string {
+  const values: Record<string, string | undefined> = { config: env.MILO_SERVE_CONFIG, port: env.MILO_SERVE_PORT, latency: env.MILO_SERVE_LATENCY }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? ''
+    const flag = /^--(config|port|latency)(?:=(.*))?$/.exec(arg)
+    if (flag) {
+      const value = flag[2] ?? args[++i]
+      if (value === undefined) {
+        return `--${flag[1]} needs a value; ${serveUsage}`
+      }
+      values[flag[1] ?? ''] = value
+    }
+    else if (/^\d+$/.test(arg)) {
+      values.port = arg // `npm run serve -- 8765`, as earlier versions took it
+    }
+    else {
+      return `unknown argument ${JSON.stringify(arg)}; ${serveUsage}`
+    }
+  }
+  const port = Number(values.port ?? 0)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    return `the port must be a whole number from 0 to 65535 (0 picks a free one), not ${JSON.stringify(values.port)}`
+  }
+  const latencyMs = values.latency === undefined ? undefined : Number(values.latency)
+  if (latencyMs !== undefined && (!Number.isFinite(latencyMs) || latencyMs < 0)) {
+    return `the latency must be a number of milliseconds, 0 or more, not ${JSON.stringify(values.latency)}`
+  }
+  return { config: resolve(values.config ?? 'vitest.config.ts'), port, ...(latencyMs === undefined ? {} : { latencyMs }) }
 }
-process.on('SIGINT', stop)
-process.on('SIGTERM', stop)
-await new Promise(() => {})
+
+/** Serves until SIGINT or SIGTERM; the exit code (1 when the config cannot be loaded or names no suite, 2 on a usage error). */
+export async function serve(args: readonly string[], env: Record<string, string | undefined>, print: (line: string) => void = console.log): Promise<number> {
+  const options = serveOptions(args, env)
+  if (typeof options === 'string') {
+    console.error(`milo-bench serve: ${options}`)
+    return 2
+  }
+  if (!existsSync(options.config)) {
+    console.error(`milo-bench serve: no config at ${options.config}; run it from the project's root, or name the config with --config`)
+    return 1
+  }
+  try {
+    await runnerImport(options.config)
+  }
+  catch (error) {
+    console.error(`milo-bench serve: ${options.config} could not be loaded: ${error instanceof Error ? error.message : String(error)}`)
+    return 1
+  }
+  const suites = registeredSuitesOrNone()
+  if (suites.length === 0) {
+    console.error(`milo-bench serve: ${options.config} names no suite: build it with defineBenchConfig from milo-bench/config`)
+    return 1
+  }
+  const server = await startReferenceServer({ suites: [...suites], port: options.port, ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }) })
+  print(`milo-bench reference server on ${server.url}, serving ${suites.map(suite => suite.id).join(', ')}`)
+  print(`models: ${referenceModels.join(', ')} (options: oracle,flaw=stop-after-first,latency=250)`)
+  print(`try: MILO_BASE_URL=${server.url} MILO_MODEL=oracle npx vitest run --project custom`)
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolveStop()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+  await server.close()
+  return 0
+}
