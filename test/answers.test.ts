@@ -198,6 +198,21 @@ describe('attribution among other named things', () => {
     }
     expect(judge('Your noise-cancelling headphones (ORD-5531) are in transit and should reach you on April 28.')).toBe(0)
   })
+
+  it('a value after "the other one" is the other entity\'s, of two (v1 arrived-and-where)', () => {
+    const spec = v1Task('arrived-and-where').expect.answer as AnswerSpec
+    const seen = '{"orders":[{"id":"ORD-5531","status":"delivered"},{"id":"ORD-5532","status":"in_transit","location":"Memphis, TN"}]}'
+    const judge = (answer: string): number => judgeAnswer(answer, spec, { env: {}, seen, holds: () => true }).score
+    for (const right of ['ORD-5531 was delivered on April 20. The other one is in Memphis, TN right now.', 'ORD-5531 has been delivered, and the other one is in Memphis.', 'ORD-5532 is in Memphis right now. The other order was delivered on April 20.', 'Yes: ORD-5531 was delivered. As for the other order, ORD-5532, it is in Memphis.']) {
+      expect(judge(right), right).toBe(1)
+    }
+    for (const wrong of ['ORD-5532 was delivered on April 20. The other one is in Memphis.', 'ORD-5531 is in Memphis; the other one was delivered.']) {
+      expect(judge(wrong), wrong).toBe(0)
+    }
+    // Of more than two, "the other one" names no one: the value stays with the name before it.
+    const cities = { facts: [{ number: 27, unit: '°C', about: ['Sydney'] }], entities: [['Paris'], ['Berlin']] } as AnswerSpec
+    expect(judgeAnswer('Paris is 18°C; the other one, Sydney, is 27°C.', cities, { env: {}, seen: '27', holds: () => true }).score).toBe(1)
+  })
 })
 
 describe('claims a task\'s spec refuses', () => {

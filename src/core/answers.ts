@@ -622,17 +622,25 @@ function entityMentions(folded: string, entities: string[][]): Placed[] {
 /** Between a value and the name it is said of, when the name comes after: "27°C in Sydney", "LR-7713 for Cedar". */
 const valueToName = /^\s*(?:°\s*[a-z]|%|[a-z]{1,3}(?:\/[a-z]{1,2})?)?\s*,?\s*(?:in|for|at|of|belongs to|is for)\s+(?:the\s+)?$/
 
+/** "The other one", "the other order": a reference to the entity not just talked about. */
+const theOther = /\bthe other(?: one| order| parcel| package| item| shipment| booking| flight| invoice| account| archive| city)?\b(?!\s+(?:of|than)\b)/g
+
 /**
  * The entity each value mention belongs to: within a sentence (or line), values and entity names pair in order when
  * they are as many ("Birch: MT-2290, Cedar: LR-7713"; "Birch, Cedar ... MT-2290 and LR-7713 respectively"); otherwise
  * a value goes to the name it is said of ("9°C in Berlin and 27°C in Sydney"), or else to the last name before it
  * ("the Vendor call on Monday at 9:30-10:00 and the Design sync at 10:15"), or else to the first after it. A sentence
  * that names none goes on about the subject (first name) of the last sentence that named one ("Your charger ships
- * apart from the headphones. It should reach you on April 28."), or, before any, the first name after it.
+ * apart from the headphones. It should reach you on April 28."), or, before any, the first name after it. A value after
+ * "the other one" (with two entities in play) is the other entity's: "ORD-5531 arrived; the other one is in Memphis".
  */
 function attribute(folded: string, values: Placed[], entities: string[][]): Map<Placed, number | undefined> {
   const owners = new Map<Placed, number | undefined>()
   const names = entityMentions(folded, entities)
+  const others = [...folded.matchAll(theOther)].map(m => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }))
+  // The owner of a value said after "the other one": of two entities, the one that is not `current`.
+  const owner = (value: Span, current: number | undefined, since: number): number | undefined =>
+    others.some(other => other.start >= since && other.end <= value.start) && entities.length === 2 && current !== undefined ? 1 - current : current
   let topic: number | undefined
   for (const segment of segments(folded)) {
     const inside = (span: Span): boolean => span.start >= segment.start && span.end <= segment.end
@@ -644,10 +652,10 @@ function attribute(folded: string, values: Placed[], entities: string[][]): Map<
       continue
     }
     if (named.length === 0) {
-      here.forEach(value => owners.set(value, before))
+      here.forEach(value => owners.set(value, owner(value, before, segment.start)))
       continue
     }
-    if (named.length === here.length) {
+    if (named.length === here.length && !others.some(inside)) {
       here.forEach((value, i) => owners.set(value, named[i]?.entity))
       continue
     }
@@ -655,7 +663,7 @@ function attribute(folded: string, values: Placed[], entities: string[][]): Map<
       const linked = named.find(name => name.start >= value.end && valueToName.test(folded.slice(value.end, name.start)))
       const preceding = named.filter(name => name.end <= value.start).at(-1)
       const following = named.find(name => name.start >= value.end)
-      owners.set(value, (linked ?? preceding ?? following)?.entity)
+      owners.set(value, linked ? linked.entity : preceding ? owner(value, preceding.entity, preceding.end) : following?.entity)
     }
   }
   return owners
