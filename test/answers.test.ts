@@ -37,7 +37,8 @@ const table: Record<string, Row[]> = {
     { fact: '14:25', same: ['14:25', '2:25 PM', '2:25pm', '2:25 p.m.', '14h25', '14:25:00'], different: ['2:25 AM', '14:52', '12:25', '4:25 pm'] },
     { fact: '09:30', same: ['9:30', '09:30', '9:30 AM', '9:30 a.m.', '9.30am', '9:30 in the morning'], different: ['9:30 PM', '21:30', '10:30', '9:30 tonight', '9.30 EUR'] },
     { fact: '12:00', same: ['noon', '12 pm', '12:00 PM', '12:00'], different: ['midnight', '12 am'] },
-    { fact: '15:00', same: ['3 pm', '3pm', '15:00', '3 in the afternoon', '3 o\'clock in the afternoon'], different: ['3 am', '5 pm', '3 in the morning', '3 o\'clock'] },
+    { fact: '15:00', same: ['3 pm', '3pm', '15:00', '3 in the afternoon', '3 o\'clock in the afternoon', 'between 3 and 4 pm', '3-4 pm', 'from 3 to 4 pm'], different: ['3 am', '5 pm', '3 in the morning', '3 o\'clock', '3 or 4 am'] },
+    { fact: '12:50', same: ['12:50', '12.50 pm'], different: ['£12.50 pm', '$12.50 pm', '€ 12.50 pm'] },
     { fact: '15:30', same: ['3:30 in the afternoon', '3.30 pm', '3:30 this afternoon'], different: ['3:30', '3:30 in the morning', '15.30 USD'] },
     { fact: '23:00', same: ['11 at night', '11 pm', '11:00 tonight'], different: ['11 in the morning', '11 o\'clock'] },
     { fact: '00:30', same: ['12:30 at night', '12:30 in the morning', '12:30 am'], different: ['12:30', '12:30 in the afternoon'] },
@@ -122,6 +123,8 @@ describe('judging an answer', () => {
       expect(verdict.message).toContain('given only as one of several possibilities')
     }
     expect(judge('Due April 28 or April 29.', ['2026-04-28'], seen).score).toBe(0)
+    expect(judge('Probably at 3 or 4 pm, Mumbai time.', ['15:00'], '15:00').score).toBe(0)
+    expect(judge('It opens at 3 pm and closes at 4 pm.', ['15:00'], '15:00').score).toBe(1)
     expect(judge('It\'s 15:30 (3:30 pm) in Mumbai.', ['15:30'], seen).score).toBe(1)
     expect(judge('It is 18°C, or 64°F, in Paris.', [{ number: 18 }], seen).score).toBe(1)
     expect(judge('You are free at 9:30 or 10:15.', ['09:30', '10:15'], seen).score).toBe(1)

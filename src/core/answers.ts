@@ -203,6 +203,9 @@ export function readTimes(text: string): TimeReading[] {
   const found: TimeReading[] = []
   const clock = new RegExp(`(?<![\\d:.])(\\d{1,2})(?::|h(?=\\d{2})|\\.(?=\\d{2}\\s*[ap]\\.?\\s?m\\b))(\\d{2})(?::\\d{2})?(?!\\d)(?:\\s*([ap])\\.?\\s?m\\b\\.?)?${dayPart}`, 'g')
   for (const match of text.matchAll(clock)) {
+    if (unitBefore(text, match.index ?? 0) !== undefined) {
+      continue // "£12.50 pm" (a price a month) is no time
+    }
     let hours = Number(match[1])
     const minutes = Number(match[2])
     const meridiem = match[3]
@@ -224,8 +227,16 @@ export function readTimes(text: string): TimeReading[] {
   }
   for (const match of text.matchAll(/(?<![\d:.])(\d{1,2})\s*([ap])\.?\s?m\b\.?/g)) {
     const hours = Number(match[1])
-    if (hours >= 1 && hours <= 12) {
+    if (hours >= 1 && hours <= 12 && unitBefore(text, match.index ?? 0) === undefined) {
       found.push({ start: match.index ?? 0, end: (match.index ?? 0) + match[0].length, minutes: ((hours % 12) + (match[2] === 'p' ? 12 : 0)) * 60 })
+    }
+  }
+  // The first hour of "2 or 3 pm", "2-3 pm", "2 to 3 pm", "between 2 and 3 pm" shares the second's am or pm.
+  for (const match of text.matchAll(/(?<![\d:.,$€£¥])(\d{1,2})(\s*(?:or|to|-)\s*|(?<=between \d{1,2})\s+and\s+)\d{1,2}(?::\d{2})?\s*([ap])\.?\s?m\b/g)) {
+    const hours = Number(match[1])
+    if (hours >= 1 && hours <= 12) {
+      const start = match.index ?? 0
+      found.push({ start, end: start + (match[1] ?? '').length, minutes: ((hours % 12) + (match[3] === 'p' ? 12 : 0)) * 60 })
     }
   }
   // A bare hour said as one: "3 o'clock", "9 in the morning", "3 o'clock in the afternoon".
