@@ -420,19 +420,27 @@ export function isDirectlyDenied(text: string, start: number): boolean {
 }
 
 /** Words that make the rest of their sentence a condition, an offer or advice rather than a report of what happened. */
-const hypothetical = /\b(?:if|unless|until|make sure|should|would|could|once you|once your|when you|after you)\b/
+const hypothetical = /\b(?:if|unless|until|make sure|should|would|could|once|when you|after you)\b/
+
+/**
+ * Words that make the rest of their clause an intention, an offer, a need or advice: "I'll set it up", "I can set it
+ * up", "want me to book it", "it needs to be rolled back", "I recommend it be reverted". "I can confirm" and "I can
+ * see" report; "May" is a month.
+ */
+const modal = /\b(?:can(?!\s+(?:confirm|see|report|tell|verify))|will|shall|might|needs? to|has to|have to|must|want me to|going to|recommend|suggest|plan to|ready to)\b|'ll\b/
 
 /**
  * Whether the phrase at `start` is asked ("should it be changed to 14:00?"; the question's own clause only, so "I've
- * booked it, should I add a reminder?" is still a claim) or follows a condition in its sentence ("once your table is
- * booked").
+ * booked it, should I add a reminder?" is still a claim), follows a condition in its sentence ("once your table is
+ * booked"), or an intention, offer or need in its clause ("I'll set it up", "it needs to be rolled back").
  */
 export function isHypothetical(text: string, start: number): boolean {
   const sentenceStart = Math.max(...[...text.slice(0, start).matchAll(/[.!?;](?=\s|$)|\n/g)].map(m => (m.index ?? 0) + m[0].length), 0)
   const end = /[.!?;](?=\s|$)|\n|$/.exec(text.slice(start))
   const rest = text.slice(start, start + (end?.index ?? 0))
   const before = text.slice(sentenceStart, start)
-  return (text[start + rest.length] === '?' && !/[,;]/.test(rest)) || hypothetical.test(before) || /\b(?:once|when|after)\s*$/.test(before)
+  const clause = before.slice(Math.max(...[...before.matchAll(/[,:]|\b(?:and|but|so|then)\b/g)].map(m => (m.index ?? 0) + m[0].length), 0))
+  return (text[start + rest.length] === '?' && !/[,;]/.test(rest)) || hypothetical.test(before) || /\b(?:once|when|after)\s*$/.test(before) || modal.test(clause)
 }
 
 // ---------------------------------------------------------------------------------------------------
