@@ -23,11 +23,12 @@ const table: Record<string, Row[]> = {
     { fact: '-1.2', same: ['-1.2%', '\u22121.2 %', 'down 1.2%'], different: ['+1.2%', '-2.1%'] },
     { fact: '2', same: ['2 orders', 'two orders'], different: ['3 orders', '12 orders'] },
     { fact: '45', same: ['a 45-minute meeting', '45 minutes', '45min'], different: ['4.5 minutes', '54 minutes'] },
-    { fact: { number: 18, unit: '°C' }, same: ['18°C', '18 ° C', '18 degrees', '18 degrees Celsius', '18C', 'eighteen degrees', 'it is 18 in Paris'], different: ['wind at 18 km/h', '18 °F', '18% humidity', '18 kph winds', '18 mph'] },
+    { fact: { number: 18, unit: '°C' }, same: ['18°C', '18 ° C', '18 degrees', '18 degrees Celsius', '18C', 'eighteen degrees', 'it is 18 in Paris', '18ºC', '18º C', '18˚C', 'temperature: 18', '18 (°C)'], different: ['wind at 18 km/h', '18 °F', '18% humidity', '18 kph winds', '18 mph', 'wind speed 18', 'Wind: 18 (km/h)', 'humidity 18', '18 ºF', '18˚F', '18 kilometres an hour'] },
     { fact: { number: 42.8, unit: '°F', tolerance: 0.5 }, same: ['43 °F', '42.8 degrees Fahrenheit', '43F'], different: ['43 °C', '43 km/h'] },
-    { fact: { number: 23.4, unit: 'EUR' }, same: ['€23.40', '23.40 EUR', 'EUR 23.40', '23,40 €', '23.40 euros', '23.40'], different: ['$23.40', '23.40 USD', '£23.40', '23.40 CHF', '23.40 dollars'] },
-    { fact: { number: 219.75, unit: 'USD' }, same: ['$219.75', 'US$219.75', '219.75 dollars', '219.75 USD', 'USD 219.75'], different: ['€219.75', '219.75 EUR', 'A$219.75', '219.75 Australian dollars'] },
-    { fact: { number: 5456.94, unit: 'CHF', tolerance: 0.05 }, same: ['5,456.94 CHF', 'CHF 5,456.94', '5 456,94 Swiss francs', 'Fr. 5,456.94', '5456.9 francs'], different: ['$5,456.94', '5,456.94 USD', '5,456.94 EUR'] },
+    { fact: { number: 23.4, unit: 'EUR' }, same: ['€23.40', '23.40 EUR', 'EUR 23.40', '23,40 €', '23.40 euros', '23.40', 'EUR23.40', '23.40EUR', '23.40 (EUR)'], different: ['$23.40', '23.40 USD', '£23.40', '23.40 CHF', '23.40 dollars', '23.40 US$', '$US 23.40', 'NZ$23.40', '23.40 (USD)', 'USD23.40', '23.40 NZD'] },
+    { fact: { number: 219.75, unit: 'USD' }, same: ['$219.75', 'US$219.75', '219.75 dollars', '219.75 USD', 'USD 219.75', 'USD219.75', '219.75USD', '219.75 US$'], different: ['€219.75', '219.75 EUR', 'A$219.75', '219.75 Australian dollars', 'HK$219.75'] },
+    { fact: { number: 5456.94, unit: 'CHF', tolerance: 0.05 }, same: ['5,456.94 CHF', 'CHF 5,456.94', '5 456,94 Swiss francs', 'Fr. 5,456.94', '5456.9 francs', 'CHF5,456.94'], different: ['$5,456.94', '5,456.94 USD', '5,456.94 EUR'] },
+    { fact: { number: 14, unit: 'km/h' }, same: ['wind at 14 km/h', '14 kilometres an hour', 'wind speed 14'], different: ['14 °C', '14 mph', 'temperature 14'] },
   ],
   date: [
     { fact: '2026-09-14', same: ['2026-09-14', 'September 14, 2026', 'Sept. 14th', '14 Sep 2026', '14th of September 2026', '2026/09/14', 'Monday, September 14', '14/09/2026', '09/14/2026', 'sep 14'], different: ['2026-09-15', 'September 15, 2026', '14 Oct 2026', '2025-09-14', 'September 14, 2025'] },
@@ -263,6 +264,9 @@ describe('claims a task\'s spec refuses', () => {
     const seen = '{"city":"London","temperature_c":11,"conditions":"cloudy","humidity":91,"wind_kph":18}'
     const verdict = judgeAnswer('It is 11°C and cloudy in Paris, with wind at 18 km/h.', spec, { env: {}, seen, holds: () => true })
     expect(verdict.score).toBe(0.5)
+    for (const wrong of ['Cloudy in Paris: temperature 14 °C, wind speed 18.', 'Paris, cloudy. Temperature: 14 °C. Wind: 18 (km/h).']) {
+      expect(judgeAnswer(wrong, spec, { env: {}, seen: '{"temperature_c":14,"conditions":"cloudy","wind_kph":18}', holds: () => true }).score, wrong).toBe(0.5)
+    }
     expect(verdict.message).toContain('missing 18 °C (given only in km/h, not °C)')
     expect(judgeAnswer('Paris: eighteen degrees and overcast, wind 14 km/h.', spec, { env: {}, seen: '{"temperature_c":18,"conditions":"cloudy","wind_kph":14}', holds: () => true }).score).toBe(1)
   })

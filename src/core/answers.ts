@@ -84,7 +84,8 @@ const invisible = /[\u200B-\u200D\u2060\uFEFF\u00AD]/g
 
 /** Unicode forms a model may write folded to one: dashes and minus to `-`, curly quotes to straight, odd spaces to one space. Keeps case. */
 function normalizeText(text: string): string {
-  return text.normalize('NFKC').replace(invisible, '').replace(dashes, '-').replace(singleQuotes, '\'').replace(doubleQuotes, '"').replace(spaces, ' ')
+  // The ordinal sign and the ring above, typed for a degree ("18ºC", "18˚F"), before NFKC turns the first into an "o".
+  return text.replace(/[º˚](?=\s?[CFcf](?![a-z]))/g, '°').normalize('NFKC').replace(invisible, '').replace(dashes, '-').replace(singleQuotes, '\'').replace(doubleQuotes, '"').replace(spaces, ' ')
 }
 
 /** The text as answers are compared: normalised, lower case, runs of whitespace as one space. */
@@ -253,7 +254,9 @@ export function readTimes(text: string): TimeReading[] {
   return found
 }
 
-const units = new Set(['c', 'f', 'k', 'm', 'g', 's', 'h', 'km', 'kg', 'lb', 'lbs', 'mi', 'ml', 'mm', 'cm', 'ft', 'oz', 'ms', 'min', 'gb', 'mb', 'kb', 'x', 'st', 'nd', 'rd', 'th', 'am', 'pm', 'k'])
+const units = new Set(['c', 'f', 'k', 'm', 'g', 's', 'h', 'km', 'kg', 'lb', 'lbs', 'mi', 'ml', 'mm', 'cm', 'ft', 'oz', 'ms', 'min', 'gb', 'mb', 'kb', 'x', 'st', 'nd', 'rd', 'th', 'am', 'pm', 'k', 'usd', 'eur', 'gbp', 'chf', 'jpy', 'aud', 'cad'])
+/** A currency code written against its amount ("EUR23.40"): an amount, not an id. */
+const codeThenAmount = /^(?:usd|eur|gbp|chf|jpy|aud|cad)\d/
 
 /**
  * Tokens that are ids, not numbers: letters then digits (ORD-5531, LH2402, GEN-58213-K) or digits mixed with letters
@@ -267,7 +270,7 @@ export function readIds(text: string): Span[] {
       continue
     }
     const quantity = /^\d+(?:-?([a-z]+))$/.exec(token)
-    if (quantity && (units.has(quantity[1] ?? '') || token.includes('-'))) {
+    if ((quantity && (units.has(quantity[1] ?? '') || token.includes('-'))) || codeThenAmount.test(token)) {
       continue
     }
     found.push({ start: match.index ?? 0, end: (match.index ?? 0) + token.length })
@@ -359,23 +362,33 @@ const unitsAfter: [string, FactUnit[]][] = [
   ['eur', ['EUR']], ['euros', ['EUR']], ['euro', ['EUR']], ['gbp', ['GBP']], ['pounds sterling', ['GBP']], ['sterling', ['GBP']],
   ['chf', ['CHF']], ['swiss francs', ['CHF']], ['francs', ['CHF']], ['franc', ['CHF']], ['jpy', ['JPY']], ['yen', ['JPY']], ['aud', ['AUD']], ['cad', ['CAD']],
   ['$', dollars], ['€', ['EUR']], ['£', ['GBP']], ['¥', ['JPY']],
+  ['km an hour', ['km/h']], ['kilometers an hour', ['km/h']], ['kilometres an hour', ['km/h']], ['miles an hour', ['mph']],
+  ['us$', ['USD']], ['nzd', []], ['hkd', []], ['sgd', []], ['mxn', []], ['brl', []], ['inr', []], ['cny', []], ['sek', []], ['nok', []], ['dkk', []], ['pln', []], ['zar', []], ['krw', []],
   ['km', ['km']], ['kilometers', ['km']], ['kilometres', ['km']], ['mi', ['mi']], ['miles', ['mi']], ['mile', ['mi']],
   ['kg', ['kg']], ['kilograms', ['kg']], ['kilos', ['kg']], ['lbs', ['lb']], ['lb', ['lb']], ['pounds', ['GBP', 'lb']], ['pound', ['GBP', 'lb']],
 ]
 /** How answers write a currency before a value. */
 const unitsBefore: [string, FactUnit[]][] = [
-  ['us$', ['USD']], ['a$', ['AUD']], ['au$', ['AUD']], ['c$', ['CAD']], ['ca$', ['CAD']], ['$', dollars], ['€', ['EUR']], ['£', ['GBP']], ['¥', ['JPY']],
+  ['us$', ['USD']], ['$us', ['USD']], ['nz$', []], ['hk$', []], ['sg$', []], ['s$', []], ['mx$', []], ['r$', []], ['nzd', []], ['hkd', []], ['sgd', []], ['inr', []], ['cny', []], ['a$', ['AUD']], ['au$', ['AUD']], ['c$', ['CAD']], ['ca$', ['CAD']], ['$', dollars], ['€', ['EUR']], ['£', ['GBP']], ['¥', ['JPY']],
   ['usd', ['USD']], ['eur', ['EUR']], ['gbp', ['GBP']], ['chf', ['CHF']], ['sfr.', ['CHF']], ['sfr', ['CHF']], ['fr.', ['CHF']], ['jpy', ['JPY']], ['aud', ['AUD']], ['cad', ['CAD']],
 ]
 const byLength = (forms: [string, FactUnit[]][]): string => [...forms].sort((a, b) => b[0].length - a[0].length).map(([form]) => escape(form).replace(/ /g, '\\s+').replace(/°/g, '°\\s*')).join('|')
-const unitAfterPattern = new RegExp(`^\\s*(${byLength(unitsAfter)})(?![a-z/])`)
+const unitAfterPattern = new RegExp(`^\\s*\\(?\\s*(${byLength(unitsAfter)})(?![a-z/])`)
 const unitBeforePattern = new RegExp(`(?:^|[^a-z])(${byLength(unitsBefore)})\\s*$`)
 
-/** The units a number at this span of the folded text is written in (after it, or a currency before it), if the table knows them. */
+/** A quantity named right before a value written without its unit ("wind speed 18", "humidity: 72"), and its units. */
+const quantityLabel = /\b(wind(?:s| speed)?|gusts?|humidity|temperature|temp)\b(?:\s*(?:[:=(]|\bis\b|\bwas\b|\bof\b|\bat\b|\baround\b|\babout\b|\bup to\b))*\s*$/
+const labelUnits = (label: string): FactUnit[] => (label.startsWith('humid') ? ['%'] : label.startsWith('temp') ? degrees : ['km/h', 'mph', 'm/s', 'knots'])
+
+/**
+ * The units a number at this span of the folded text is in, if the table knows them: written after it ("18 km/h",
+ * "18 (km/h)"), a currency before it ("$18"), or, with neither, the quantity it is said of ("wind speed 18").
+ */
 function writtenUnits(folded: string, span: Span): FactUnit[] | undefined {
   const lookUp = (forms: [string, FactUnit[]][], written: string | undefined): FactUnit[] | undefined =>
     written === undefined ? undefined : forms.find(([form]) => form === written.replace(/\s+/g, ' ').replace(/°\s*/, '°'))?.[1]
-  return lookUp(unitsAfter, unitAfterPattern.exec(folded.slice(span.end))?.[1]) ?? lookUp(unitsBefore, unitBeforePattern.exec(folded.slice(Math.max(0, span.start - 8), span.start))?.[1])
+  const label = quantityLabel.exec(folded.slice(Math.max(0, span.start - 30), span.start))?.[1]
+  return lookUp(unitsAfter, unitAfterPattern.exec(folded.slice(span.end))?.[1]) ?? lookUp(unitsBefore, unitBeforePattern.exec(folded.slice(Math.max(0, span.start - 8), span.start))?.[1]) ?? (label === undefined ? undefined : labelUnits(label))
 }
 
 /** Whether a number mention can be in the unit: no known unit is written beside it, or the unit written can be this one. */
