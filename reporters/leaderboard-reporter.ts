@@ -383,7 +383,9 @@ export default class LeaderboardReporter implements Reporter {
     if (fresh.size > 0) {
       log(`milo-bench: results in ${dir} (leaderboard.json, leaderboard.md, leaderboard.html, runs.csv, runs/, transcripts/)`)
     }
-    const skipped = new Map(this.skippedProjects)
+    // A model one shard skipped and another ran (a merge of shards on different machines) was not skipped.
+    const ran = new Set([...this.outcomes.values()].filter(outcome => outcome.runId === this.runId).map(outcome => outcome.project))
+    const skipped = new Map([...this.skippedProjects].filter(([project]) => !ran.has(project)))
     this.skippedProjects.clear()
     if (skipped.size > 0) {
       // Each was named in one line when its preflight failed; a run of many models ends with the list.

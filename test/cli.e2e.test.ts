@@ -9,14 +9,26 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import OpenAI from 'openai'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { cleanEnv, root } from './support/run-bench.ts'
 
 interface Ran { code: number | null, stdout: string, stderr: string }
 
+const started = new Set<ChildProcess>()
+// A test that fails before its server stops must not leave the server behind.
+afterEach(() => {
+  for (const child of started) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL')
+    }
+  }
+  started.clear()
+})
+
 /** `node src/run-ts.mjs src/cli.ts ...args`, as `npm run serve` / `npm run compare` start it. */
 function cli(args: string[], cwd = root): { child: ChildProcess, done: Promise<Ran>, output: () => string } {
   const child = spawn(process.execPath, [join(root, 'src/run-ts.mjs'), 'src/cli.ts', ...args], { cwd, env: cleanEnv({}) })
+  started.add(child)
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -67,6 +79,33 @@ describe('milo-bench serve', () => {
     served.child.kill('SIGTERM')
     const ended = await served.done
     expect(ended.code, ended.stderr).toBe(0)
+  })
+
+  it('stops on SIGTERM while a reply is still waiting out a latency the client asked for', async () => {
+    const served = cli(['serve', '--port', '0'], ownProject())
+    await until(() => /serving mini-library/.test(served.output()), 'the server\'s first line')
+    const url = /on (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(served.output())?.[1] ?? ''
+    const client = new OpenAI({ baseURL: url, apiKey: 'not-needed', maxRetries: 0 })
+    const slow = client.chat.completions.create({ model: 'oracle,latency=600000', messages: [{ role: 'user', content: 'Who wrote Dune?' }] }).catch((error: unknown) => error)
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const signalled = performance.now()
+    served.child.kill('SIGTERM')
+    const ended = await served.done
+    expect(ended.code, ended.stderr).toBe(0)
+    expect(performance.now() - signalled).toBeLessThan(5000)
+    expect(await slow).toBeInstanceOf(Error)
+  })
+
+  it('a port in use is one line and exit 1', async () => {
+    const dir = ownProject()
+    const first = cli(['serve', '--port', '0'], dir)
+    await until(() => /serving mini-library/.test(first.output()), 'the first server')
+    const port = /127\.0\.0\.1:(\d+)/.exec(first.output())?.[1] ?? ''
+    const second = await cli(['serve', '--port', port], dir).done
+    first.child.kill('SIGTERM')
+    await first.done
+    expect(second.code).toBe(1)
+    expect(second.stderr.trim()).toBe(`milo-bench serve: cannot listen on 127.0.0.1:${port} (the port is in use); name another with --port, or 0 for a free one`)
   })
 
   it('a bad port, an unknown argument and a missing config are one line each and a non-zero exit, with nothing served', async () => {

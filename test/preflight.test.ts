@@ -34,6 +34,8 @@ describe('the pre-run check of the model id', () => {
     expect(await check('Qwen3.5-397B', { status: 200, body: { data: [{ id: 'qwen3.5-397b' }] } })).not.toHaveProperty('warning')
     expect(await check('gemini-3.1-pro', { status: 200, body: { data: [{ id: 'models/gemini-3.1-pro' }] } })).not.toHaveProperty('warning')
     expect(await check('qwen3:32b', { status: 200, body: { models: [{ name: 'qwen3:32b', model: 'qwen3:32b' }] } })).not.toHaveProperty('warning')
+    expect(await check('llama3', { status: 200, body: { object: 'list', data: [{ id: 'llama3:latest' }] } })).not.toHaveProperty('warning')
+    expect((await check('llama3', { status: 200, body: { data: [{ id: 'llama3:8b' }] } })).warning).toContain('does not list \'llama3\'')
   })
 
   it('says nothing when there is no list to read: an empty one, a 404, a body that is no list', async () => {
@@ -44,9 +46,9 @@ describe('the pre-run check of the model id', () => {
   })
 
   it('prints what the server lists without terminal escapes or an echoed key, five ids at most', async () => {
-    const data = [{ id: '\u001b[2J\u001b[31mowned' }, { id: 'key-{{key}}' }, ...['a', 'b', 'c', 'd', 'e'].map(id => ({ id }))]
+    const data = [{ id: '\u001b[2J\u001b[31mowned' }, { id: 'key-{{key}}' }, { id: 'x\u202Egnp.exe' }, ...['a', 'b', 'c', 'd', 'e'].map(id => ({ id }))]
     const result = await check('m', { status: 200, body: { data } })
-    expect(result.warning).toContain('(it lists \'?[2J?[31mowned\', \'key-[redacted]\', \'a\', \'b\', \'c\' and 2 more)')
+    expect(result.warning).toContain('(it lists \'?[2J?[31mowned\', \'key-[redacted]\', \'x?gnp.exe\', \'a\', \'b\' and 3 more)')
     expect(result.warning).not.toContain('SECRET')
     expect(result.warning).not.toContain('\u001b')
   })

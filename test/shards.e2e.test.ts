@@ -156,4 +156,18 @@ describe('--merge-reports of a custom run', () => {
     expect(merged.stdout).toContain('milo-bench: 1 model(s) skipped, nothing scored for them: opus46 (ANTHROPIC_API_KEY is not set')
     expect(records(merged.resultsDir).every(({ record }) => record.model.baseURL === server.url)).toBe(true)
   }, 120_000)
+
+  it('a model one shard skipped and another ran is not listed as skipped in the merge', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'milo-blobs-split-'))
+    const blob = (name: string): string[] => ['--reporter=blob', `--outputFile.blob=${join(dir, name)}`, '--reporter=./reporters/leaderboard-reporter.ts']
+    const [down, up] = await Promise.all([
+      runBench(['--project', 'custom', 'benchmarks/classic/tool-selection.spec.ts', ...blob('blob-1-2.json')], { MILO_BASE_URL: 'http://127.0.0.1:9/v1', MILO_MODEL: 'oracle' }),
+      runBench(['--project', 'custom', 'benchmarks/classic/single-tool.spec.ts', ...blob('blob-2-2.json')], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle' }),
+    ])
+    expect(down.stdout).toContain('custom (cannot reach http://127.0.0.1:9/v1')
+    expect(up.code, up.output).toBe(0)
+    const merged = await runBench([`--merge-reports=${dir}`], { MILO_BASE_URL: server.url, MILO_MODEL: 'oracle' })
+    expect(merged.leaderboard().suites.classic?.models.map(row => row.project)).toEqual(['custom'])
+    expect(merged.stdout).not.toContain('model(s) skipped')
+  }, 120_000)
 })

@@ -123,12 +123,18 @@ export function listedModels(body: string | undefined): string[] | undefined {
   return ids.length > 0 ? ids : undefined
 }
 
-/** Whether a listed id names the model: the same id in any case, or the id under a prefix (Gemini lists `models/gemini-2.5-pro`). */
-const names = (listed: string, model: string): boolean => listed.toLowerCase() === model.toLowerCase() || listed.toLowerCase().endsWith(`/${model.toLowerCase()}`)
+/**
+ * Whether a listed id names the model: the same id in any case, the id under a prefix (Gemini lists
+ * `models/gemini-2.5-pro`), or Ollama's default tag (`llama3` is served as `llama3:latest`).
+ */
+function names(listed: string, model: string): boolean {
+  const [id, wanted] = [listed.toLowerCase(), model.toLowerCase()]
+  return [wanted, `${wanted}:latest`].some(form => id === form || id.endsWith(`/${form}`))
+}
 
-/** A server's id as printed: no control characters (a terminal's escapes), at most 80 characters, no key. */
+/** A server's id as printed: no control or direction-changing characters (a terminal's escapes), at most 80 characters, no key. */
 const printable = (id: string, secrets: string[]): string => {
-  const clean = redact(id, secrets).replace(/[\u0000-\u001F\u007F-\u009F]/g, '?')
+  const clean = redact(id, secrets).replace(/[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, '?')
   return clean.length > 80 ? `${clean.slice(0, 79)}…` : clean
 }
 

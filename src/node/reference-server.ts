@@ -145,6 +145,8 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
   const prompts: string[] = []
   const activity = new Map<string, { first: number, last: number }>()
 
+  // Replies waiting out a simulated latency.
+  const pending = new Set<ReturnType<typeof setTimeout>>()
   const server = createServer((request, response) => {
     const send = (status: number, payload: unknown): void => {
       response.writeHead(status, { 'content-type': 'application/json' })
@@ -211,7 +213,13 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
       }
       const latency = settings.latencyMs ?? options.latencyMs ?? 0
       if (latency > 0) {
-        setTimeout(respond, latency)
+        // The latency is the client's to choose (`oracle,latency=...`): a pending reply must not keep a closed server's
+        // process alive, so the timer is dropped on close.
+        const timer = setTimeout(() => {
+          pending.delete(timer)
+          respond()
+        }, latency)
+        pending.add(timer)
       }
       else {
         respond()
@@ -231,6 +239,8 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     prompts,
     activity,
     close: () => new Promise<void>((resolve) => {
+      pending.forEach(timer => clearTimeout(timer))
+      pending.clear()
       server.closeAllConnections()
       server.close(() => resolve())
     }),

@@ -6,7 +6,7 @@
 
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { runnerImport } from 'vite'
+import * as vite from 'vite'
 import { registeredSuitesOrNone } from './registry.ts'
 import { referenceModels, startReferenceServer } from './reference-server.ts'
 
@@ -60,8 +60,13 @@ export async function serve(args: readonly string[], env: Record<string, string 
     console.error(`milo-bench serve: no config at ${options.config}; run it from the project's root, or name the config with --config`)
     return 1
   }
+  // Vite comes with Vitest; its module runner (Vite 6.1 and later) loads a TypeScript config on Node 20.
+  if (typeof (vite as { runnerImport?: unknown }).runnerImport !== 'function') {
+    console.error(`milo-bench serve: needs Vite 6.1 or later to load ${options.config} (this project has Vite ${vite.version})`)
+    return 1
+  }
   try {
-    await runnerImport(options.config)
+    await vite.runnerImport(options.config)
   }
   catch (error) {
     console.error(`milo-bench serve: ${options.config} could not be loaded: ${error instanceof Error ? error.message : String(error)}`)
@@ -72,7 +77,15 @@ export async function serve(args: readonly string[], env: Record<string, string 
     console.error(`milo-bench serve: ${options.config} names no suite: build it with defineBenchConfig from milo-bench/config`)
     return 1
   }
-  const server = await startReferenceServer({ suites: [...suites], port: options.port, ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }) })
+  let server: Awaited<ReturnType<typeof startReferenceServer>>
+  try {
+    server = await startReferenceServer({ suites: [...suites], port: options.port, ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }) })
+  }
+  catch (error) {
+    const code = (error as { code?: string }).code
+    console.error(`milo-bench serve: cannot listen on 127.0.0.1:${options.port} (${code === 'EADDRINUSE' ? 'the port is in use' : code ?? (error as Error).message}); name another with --port, or 0 for a free one`)
+    return 1
+  }
   print(`milo-bench reference server on ${server.url}, serving ${suites.map(suite => suite.id).join(', ')}`)
   print(`models: ${referenceModels.join(', ')} (options: oracle,flaw=stop-after-first,latency=250)`)
   print(`try: MILO_BASE_URL=${server.url} MILO_MODEL=oracle npx vitest run --project custom`)
