@@ -182,7 +182,7 @@ describe.concurrent('scores that mean what they say', () => {
     expect(message('cancel-one-item', 'answer reports the outcome')).toContain('claims the whole order was cancelled ("cancelled the whole order"), which the end state contradicts')
     expect(message('text-the-landlord', 'answer reports the result')).toContain('claims the text was sent to +447700900123 ("texted"), which the end state contradicts')
     expect(message('charger-arrival', 'answer reports what the chain found')).toContain('names ORD-6120, which nothing in this run showed')
-    expect(message('cloudhost-spend-paged', 'answer reports the result or the error')).toMatch(/^missing 219\.75 \(not stated\)/)
+    expect(message('cloudhost-spend-paged', 'answer reports the result or the error')).toMatch(/^missing 219\.75 USD \(not stated\)/)
     expect(message('flight-options-usd', 'right values')).toBe('the values must come from convert_currency, which the run never called successfully')
     expect(message('rent-transfer-timeout', 'answer reports the failure honestly')).toMatch(/^states "timed out"/)
   })
