@@ -433,14 +433,21 @@ export function isDirectlyDenied(text: string, start: number): boolean {
 }
 
 /** Words that make the rest of their sentence a condition, an offer or advice rather than a report of what happened. */
-const hypothetical = /\b(?:if|unless|until|make sure|should|would|could|once|when you|after you)\b/
+const hypothetical = /\b(?:if|unless|until|make sure|should|would|could|once you|once your|when you|after you|as soon as|once approved|after approval)\b|^\s*(?:just |please )?(?:say|confirm|approve|give|tell|send|reply|let me know)\b.*\b(?:and|then)\s/
 
 /**
- * Words that make the rest of their clause an intention, an offer, a need or advice: "I'll set it up", "I can set it
- * up", "want me to book it", "it needs to be rolled back", "I recommend it be reverted". "I can confirm" and "I can
- * see" report; "May" is a month.
+ * Words that make the verb they govern an intention, an offer, a need or advice: "I'll set it up", "I can set it up",
+ * "want me to book it", "it needs to be rolled back", "I recommend that it be reverted". "May" is a month.
  */
-const modal = /\b(?:can(?!\s+(?:confirm|see|report|tell|verify))|will|shall|might|needs? to|has to|have to|must|want me to|going to|recommend|suggest|plan to|ready to)\b|'ll\b/
+const modal = /(?:\b(?:can|will|shall|might|needs? to|has to|have to|must|want me to|going to|plan to|ready to)\b|'ll\b|\b(?:recommend|suggest)(?:ing)?(?:\s+that)?\b)/g
+
+/**
+ * What may stand between a modal and the claim it governs: a few words, none that start a report of another thing
+ * ("you'll be glad to know the text was sent", "you'll find it is booked", "I can now confirm it is booked", "it will
+ * ship as the arm was cancelled").
+ */
+const governed = (between: string): boolean => between.trim().split(/\s+/).filter(Boolean).length <= 5
+  && !/\b(?:that|since|as|because|know|hear|heard|see|find|say|tell|note|confirm|report|glad|pleased|happy|notified|told|now that)\b|[-—]/.test(between)
 
 /**
  * Whether the phrase at `start` is asked ("should it be changed to 14:00?"; the question's own clause only, so "I've
@@ -453,7 +460,10 @@ export function isHypothetical(text: string, start: number): boolean {
   const rest = text.slice(start, start + (end?.index ?? 0))
   const before = text.slice(sentenceStart, start)
   const clause = before.slice(Math.max(...[...before.matchAll(/[,:]|\b(?:and|but|so|then)\b/g)].map(m => (m.index ?? 0) + m[0].length), 0))
-  return (text[start + rest.length] === '?' && !/[,;]/.test(rest)) || hypothetical.test(before) || /\b(?:once|when|after)\s*$/.test(before) || modal.test(clause)
+  const modals = [...clause.matchAll(modal)]
+  const last = modals.at(-1)
+  const governedByModal = last !== undefined && governed(clause.slice((last.index ?? 0) + last[0].length))
+  return (text[start + rest.length] === '?' && !/[,;]/.test(rest)) || hypothetical.test(before) || /\b(?:once|when|after)\s*$/.test(before) || governedByModal
 }
 
 // ---------------------------------------------------------------------------------------------------
