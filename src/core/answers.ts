@@ -433,13 +433,13 @@ export function isDirectlyDenied(text: string, start: number): boolean {
 }
 
 /** Words that make the rest of their sentence a condition, an offer or advice rather than a report of what happened. */
-const hypothetical = /\b(?:if|unless|until|make sure|should|would|could|once you|once your|when you|after you|as soon as|once approved|after approval)\b|^\s*(?:just |please )?(?:say|confirm|approve|give|tell|send|reply|let me know)\b.*\b(?:and|then)\s/
+const hypothetical = /\b(?:if|unless|until|make sure|once you|once your|when you|after you|as soon as|once approved|after approval)\b|^\s*(?:just |please )?(?:say|confirm|approve|give|tell|send|reply|let me know)\b.*\b(?:and|then)\s/
 
 /**
  * Words that make the verb they govern an intention, an offer, a need or advice: "I'll set it up", "I can set it up",
  * "want me to book it", "it needs to be rolled back", "I recommend that it be reverted". "May" is a month.
  */
-const modal = /(?:\b(?:can|will|shall|might|needs? to|has to|have to|must|want me to|going to|plan to|ready to)\b|'ll\b|\b(?:recommend|suggest)(?:ing)?(?:\s+that)?\b)/g
+const modal = /(?:\b(?:can|will|shall|should|would|could|might|needs? to|has to|have to|must|want me to|going to|plan to|ready to)\b|'ll\b|\b(?:recommend|suggest)(?:ing)?(?:\s+that)?\b)/g
 
 /**
  * What may stand between a modal and the claim it governs: a few words, none that start a report of another thing
