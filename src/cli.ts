@@ -23,8 +23,9 @@ Benchmarks run through Vitest: npx vitest run --project <model>`
 
 /** The package's version, from its package.json: beside dist/ when installed, beside src/ here. */
 function version(): string {
-  const manifest = ['../../package.json', '../package.json'].map(path => new URL(path, import.meta.url)).find(url => existsSync(url) && (JSON.parse(readFileSync(url, 'utf8')) as { name?: string }).name === 'milo-bench')
-  return manifest ? (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version : 'unknown'
+  const manifests = ['../../package.json', '../package.json'].map(path => new URL(path, import.meta.url)).filter(url => existsSync(url))
+  const own = manifests.map(url => JSON.parse(readFileSync(url, 'utf8')) as { name?: string, version?: string }).find(manifest => manifest.name === 'milo-bench')
+  return own?.version ?? 'unknown'
 }
 
 /** Runs one command; the exit code. */

@@ -254,9 +254,10 @@ export function readTimes(text: string): TimeReading[] {
   return found
 }
 
-const units = new Set(['c', 'f', 'k', 'm', 'g', 's', 'h', 'km', 'kg', 'lb', 'lbs', 'mi', 'ml', 'mm', 'cm', 'ft', 'oz', 'ms', 'min', 'gb', 'mb', 'kb', 'x', 'st', 'nd', 'rd', 'th', 'am', 'pm', 'k', 'usd', 'eur', 'gbp', 'chf', 'jpy', 'aud', 'cad'])
+const currencyCodes = new Set(['usd', 'eur', 'gbp', 'chf', 'jpy', 'cad', 'aud', 'inr', 'cny', 'sek', 'nok', 'dkk'])
+const units = new Set(['c', 'f', 'k', 'm', 'g', 's', 'h', 'km', 'kg', 'lb', 'lbs', 'mi', 'ml', 'mm', 'cm', 'ft', 'oz', 'ms', 'min', 'gb', 'mb', 'kb', 'x', 'st', 'nd', 'rd', 'th', 'am', 'pm', ...currencyCodes])
 /** A currency code written against its amount ("EUR23.40"): an amount, not an id. */
-const codeThenAmount = /^(?:usd|eur|gbp|chf|jpy|aud|cad)\d/
+const codeThenAmount = new RegExp(`^(?:${[...currencyCodes].join('|')})\\d`)
 
 /**
  * Tokens that are ids, not numbers: letters then digits (ORD-5531, LH2402, GEN-58213-K) or digits mixed with letters
@@ -824,7 +825,6 @@ function unitAfter(folded: string, end: number): string | undefined {
 }
 /** The currency written right before a value ("$", "€ "), if any. */
 const unitBefore = (folded: string, start: number): string | undefined => /([$€£¥])\s*$/.exec(folded.slice(Math.max(0, start - 3), start))?.[1]
-const currencyCodes = new Set(['usd', 'eur', 'gbp', 'chf', 'jpy', 'cad', 'aud', 'inr', 'cny', 'sek', 'nok', 'dkk'])
 const zones = new Set(['utc', 'gmt', 'cet', 'cest', 'eet', 'eest', 'wet', 'west', 'bst', 'ist', 'jst', 'kst', 'aest', 'aedt', 'est', 'edt', 'cst', 'cdt', 'mst', 'mdt', 'pst', 'pdt'])
 
 /**
