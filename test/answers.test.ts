@@ -4,7 +4,7 @@
 import type { AnswerContext, AnswerSpec, Fact } from '../src/core/answers.ts'
 import type { Json, Task } from '../src/core/types.ts'
 import { describe, expect, it } from 'vitest'
-import { fold, isNegated, judgeAnswer, parseNumber, readNumbers, states } from '../src/core/answers.ts'
+import { fold, isNegated, judgeAnswer, parseNumber, readIds, readNumbers, states } from '../src/core/answers.ts'
 import { reachesState } from '../src/core/checks.ts'
 import { confabulate, paraphrase, synonyms } from '../src/node/reference/rewrite.ts'
 import { classic, v1 } from '../fixtures/suites.ts'
@@ -80,6 +80,14 @@ describe('folding and reading', () => {
   it('reads grouped numbers the way they are written', () => {
     expect(['1,240.00', '1 240', '1.240,50', '787,49', '1\'240', '0.5', '.5', '12,345,678'].map(parseNumber)).toEqual([1240, 1240, 1240.5, 787.49, 1240, 0.5, 0.5, 12345678])
     expect(readNumbers(fold('order ORD-5531 on 2026-04-28 at 14:25 cost $42.50')).map(n => n.value)).toEqual([42.5])
+  })
+  it('reads a currency code written against its amount as an amount, not an id, for every code the id reader knows', () => {
+    const written = (text: string): string[] => readIds(fold(text)).map(span => fold(text).slice(span.start, span.end))
+    for (const code of ['USD', 'EUR', 'GBP', 'CHF', 'JPY', 'CAD', 'AUD', 'INR', 'CNY', 'SEK', 'NOK', 'DKK']) {
+      expect(written(`the fee was ${code}120 for ORD-5531`), code).toEqual(['ord-5531'])
+      expect(readNumbers(fold(`the fee was ${code}120`)).map(n => n.value), code).toEqual([120])
+    }
+    expect(written('flight LH2402 and SKU HKD120')).toEqual(['lh2402', 'hkd120'])
   })
   it('reads negation in the same clause only', () => {
     const at = (text: string, word: string): boolean => isNegated(fold(text), fold(text).indexOf(word))
